@@ -1,0 +1,97 @@
+"""The command line: ``iam-saas-lint [PATH ...]``, ``iam-saas-lint rule ID``, ``iam-saas-lint rules``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SUBCOMMANDS = ("rule", "rules")
+
+
+def _ids(values: Sequence[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="iam-saas-lint",
+        description="Lint IAM roles for third-party SaaS vendors: external ids and source-IP denies.",
+        epilog="Also: 'iam-saas-lint rules' lists the rules, 'iam-saas-lint rule ISL001' explains one.",
+    )
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
+    parser.add_argument("--select", action="append", metavar="IDS", help="rule id prefixes to enable")
+    parser.add_argument("--ignore", action="append", metavar="IDS", help="rule id prefixes to disable")
+    parser.add_argument("--own-account", action="append", default=[], metavar="ID", help="an account id you own")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("--verbose", action="store_true", help="say which files and folders were skipped")
+    parser.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
+    parser.add_argument("--version", action="version", version=f"iam-saas-lint {__version__}")
+    return parser
+
+
+def _rule_command(argv: Sequence[str]) -> int:
+    from .rules import RULES, RULES_BY_ID
+
+    if argv[0] == "rules":
+        for rule in RULES:
+            default = "" if rule.enabled_by_default else " (off by default)"
+            print(f"{rule.id}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}{default}")
+        return EXIT_CLEAN
+    if len(argv) != 2 or argv[1].upper() not in RULES_BY_ID:
+        known = ", ".join(RULES_BY_ID)
+        print(f"iam-saas-lint: usage: iam-saas-lint rule ID (one of {known})", file=sys.stderr)
+        return EXIT_ERROR
+    rule = RULES_BY_ID[argv[1].upper()]
+    print(f"# {rule.id} {rule.name} ({rule.severity.value})\n")
+    print(rule.doc.strip())
+    return EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        return _rule_command(argv)
+    args = _parser().parse_args(argv)
+    from .config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config, ".")
+        for account in args.own_account:
+            if not (len(account) == 12 and account.isdigit()):
+                raise ConfigError(f"--own-account: {account!r} is not a 12-digit account id")
+        config = config.with_overrides(args.own_account, _ids(args.select), _ids(args.ignore))
+    except ConfigError as error:
+        print(f"iam-saas-lint: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    from .engine import run
+
+    result = run(args.paths, config)
+    if args.verbose:
+        for path, why in result.skipped:
+            print(f"iam-saas-lint: skipped {path}: {why}", file=sys.stderr)
+    if args.debug:
+        for trace in result.tracebacks:
+            print(trace, file=sys.stderr)
+    if args.format == "json":
+        from .report.json_format import format_json
+
+        sys.stdout.write(format_json(result.findings))
+    else:
+        from .report.text import format_text
+
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        sys.stdout.write(format_text(result.findings, colour=colour))
+    if result.internal_error:
+        return EXIT_ERROR
+    if result.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN

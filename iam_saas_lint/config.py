@@ -1,0 +1,179 @@
+"""``[tool.iam-saas-lint]`` in the nearest ``pyproject.toml``, or ``.iam-saas-lint.toml``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
+
+from .model.settings import Settings, UnresolvedPrincipals
+from .sources.text import DEFAULT_MAX_BYTES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+KNOWN_KEYS = frozenset(
+    {
+        "own-accounts", "own-organizations", "select", "ignore", "exclude",
+        "unresolved-principals", "roles", "max-file-size",
+    }
+)  # fmt: skip
+ROLE_KEYS = frozenset({"name", "trust", "policies"})
+
+
+class ConfigError(Exception):
+    """A configuration the tool cannot use (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class RoleMapping:
+    """An explicit role: a trust policy file and the permission policy globs that go with it."""
+
+    name: str
+    trust: str
+    policies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: Settings = field(default_factory=Settings)
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    roles: tuple[RoleMapping, ...] = ()
+    max_file_size: int = DEFAULT_MAX_BYTES
+    #: The directory that relative paths in the configuration are relative to.
+    root: str = "."
+    source: str | None = None
+
+    def with_overrides(
+        self,
+        own_accounts: Sequence[str] = (),
+        select: Sequence[str] | None = None,
+        ignore: Sequence[str] | None = None,
+    ) -> Config:
+        settings = replace(self.settings, own_accounts=self.settings.own_accounts | frozenset(own_accounts))
+        return replace(
+            self,
+            settings=settings,
+            select=tuple(select) if select is not None else self.select,
+            ignore=tuple(ignore) if ignore is not None else self.ignore,
+        )
+
+
+def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _accounts(table: Mapping[str, Any], where: str) -> frozenset[str]:
+    accounts = _strings(table, "own-accounts", where)
+    for account in accounts:
+        if not (len(account) == 12 and account.isdigit()):
+            raise ConfigError(f"{where}: own-accounts: {account!r} is not a 12-digit account id")
+    return frozenset(accounts)
+
+
+def _roles(table: Mapping[str, Any], root: str, where: str) -> tuple[RoleMapping, ...]:
+    raw = table.get("roles", [])
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where}: roles must be an array of tables ([[tool.iam-saas-lint.roles]])")
+    roles = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: roles[{index}] must be a table")
+        unknown = sorted(set(entry) - ROLE_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}: roles[{index}]: unknown key {unknown[0]!r} (expected name, trust, policies)")
+        if not isinstance(entry.get("name"), str) or not isinstance(entry.get("trust"), str):
+            raise ConfigError(f"{where}: roles[{index}] needs a name and a trust path")
+        policies = _strings(entry, "policies", f"{where}: roles[{index}]")
+        roles.append(
+            RoleMapping(
+                entry["name"], os.path.join(root, entry["trust"]), tuple(os.path.join(root, p) for p in policies)
+            )
+        )
+    return tuple(roles)
+
+
+def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | None = None) -> Config:
+    where = source or "configuration"
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known keys: {', '.join(sorted(KNOWN_KEYS))})")
+    unresolved = table.get("unresolved-principals", "third-party")
+    if unresolved not in ("third-party", "own"):
+        raise ConfigError(f'{where}: unresolved-principals must be "third-party" or "own"')
+    max_size = table.get("max-file-size", DEFAULT_MAX_BYTES)
+    if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size <= 0:
+        raise ConfigError(f"{where}: max-file-size must be a positive number of bytes")
+    settings = Settings(
+        own_accounts=_accounts(table, where),
+        own_organizations=frozenset(_strings(table, "own-organizations", where)),
+        unresolved_principals=cast(UnresolvedPrincipals, unresolved),
+    )
+    return Config(
+        settings=settings,
+        select=_strings(table, "select", where) if "select" in table else None,
+        ignore=_strings(table, "ignore", where),
+        exclude=_strings(table, "exclude", where),
+        roles=_roles(table, root, where),
+        max_file_size=max_size,
+        root=root,
+        source=source,
+    )
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from error
+
+
+def load_config_file(path: str) -> Config:
+    data = _read_toml(path)
+    root = os.path.dirname(os.path.abspath(path))
+    is_pyproject = os.path.basename(path) == "pyproject.toml"
+    table = data.get("tool", {}).get("iam-saas-lint", {}) if is_pyproject else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.iam-saas-lint] must be a table")
+    return config_from_table(table, root, path)
+
+
+def find_config(start: str) -> str | None:
+    """The nearest ``.iam-saas-lint.toml``, or ``pyproject.toml`` with our table, walking up."""
+    directory = os.path.abspath(start)
+    while True:
+        dedicated = os.path.join(directory, ".iam-saas-lint.toml")
+        if os.path.isfile(dedicated):
+            return dedicated
+        pyproject = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(pyproject):
+            try:
+                with open(pyproject, "rb") as handle:
+                    if "iam-saas-lint" in tomllib.load(handle).get("tool", {}):
+                        return pyproject
+            except (OSError, tomllib.TOMLDecodeError):
+                pass
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def load_config(path: str | None = None, start: str = ".") -> Config:
+    if path is not None:
+        return load_config_file(path)
+    found = find_config(start)
+    return load_config_file(found) if found else Config(root=os.path.abspath(start))

@@ -1,0 +1,121 @@
+"""Which files a run reads: walking folders, skipping what is not ours, staying inside the tree."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+SKIPPED_DIRS = frozenset({".git", ".terraform", "node_modules", "cdk.out", ".iam-saas-lint-cache"})
+JSON_SUFFIXES = (".json",)
+YAML_SUFFIXES = (".yaml", ".yml", ".template")
+TERRAFORM_SUFFIXES = (".tf",)
+SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES + TERRAFORM_SUFFIXES
+
+
+@dataclass
+class Discovery:
+    files: list[str] = field(default_factory=list)
+    #: Files named on the command line: findings are limited to what they take part in.
+    focus: set[str] | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory when below it, so output is stable across machines."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, cwd)
+    return absolute
+
+
+def _excluded(path: str, patterns: Sequence[str], root: str) -> bool:
+    if not patterns:
+        return False
+    relative = os.path.relpath(os.path.abspath(path), root)
+    parts = relative.split(os.sep)
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatch(relative, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts):
+            return True
+    return False
+
+
+def is_candidate(name: str) -> bool:
+    return name.endswith(SUFFIXES)
+
+
+def _regular_inside(path: str, root_real: str, result: Discovery) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        result.skipped.append((path, "broken link"))
+        return False
+    if not stat.S_ISREG(mode):
+        result.skipped.append((path, "not a regular file"))
+        return False
+    if os.path.islink(path):
+        real = os.path.realpath(path)
+        if not (real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)):
+            result.skipped.append((path, "link to a file outside the scanned folder"))
+            return False
+    return True
+
+
+def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> None:
+    top_real = os.path.realpath(top)
+    for directory, dirnames, filenames in os.walk(top, followlinks=False):
+        kept = []
+        for name in sorted(dirnames):
+            full = os.path.join(directory, name)
+            if name in SKIPPED_DIRS or os.path.islink(full) or _excluded(full, exclude, root):
+                result.skipped.append((full, "skipped folder"))
+            else:
+                kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            full = os.path.join(directory, name)
+            if is_candidate(name) and not _excluded(full, exclude, root) and _regular_inside(full, top_real, result):
+                result.files.append(display_path(full))
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: str = ".") -> Discovery:
+    result = Discovery()
+    named: set[str] = set()
+    for path in paths:
+        if os.path.isdir(path):
+            _walk(path, exclude, root, result)
+        elif os.path.lexists(path):
+            if not _excluded(path, exclude, root):
+                shown = display_path(path)
+                result.files.append(shown)
+                named.add(shown)
+        else:
+            result.skipped.append((path, "no such file or folder"))
+    if named:
+        walked = {f for f in result.files if f not in named}
+        result.focus = named | walked
+        result.files.extend(_context_of(named, exclude, root, result))
+    result.files = sorted(set(result.files))
+    return result
+
+
+def _context_of(named: set[str], exclude: Sequence[str], root: str, result: Discovery) -> list[str]:
+    """Files a named file's verdict depends on: the rest of its bundle or Terraform module."""
+    context: list[str] = []
+    for directory, suffix in sorted({(os.path.dirname(f), os.path.splitext(f)[1]) for f in named}):
+        if suffix not in JSON_SUFFIXES + TERRAFORM_SUFFIXES:
+            continue
+        try:
+            names = sorted(os.listdir(directory or "."))
+        except OSError:
+            continue
+        for name in names:
+            full = os.path.join(directory, name)
+            wanted = name.endswith(suffix) and not _excluded(full, exclude, root)
+            if wanted and _regular_inside(full, os.path.realpath(directory or "."), result):
+                context.append(display_path(full))
+    return context

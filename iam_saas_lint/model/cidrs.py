@@ -1,0 +1,51 @@
+"""CIDR checks for ``aws:SourceIp`` allow-lists.
+
+``ipaddress.is_private`` is not used: it calls AWS's documentation ranges (192.0.2.0/24 …)
+private, and those are what AWS's own examples use.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+NON_PUBLIC = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # RFC 1918
+        "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",  # loopback, link-local, CGNAT
+        "fc00::/7", "fe80::/10", "::1/128",
+    )
+)  # fmt: skip
+
+_SHAPE = re.compile(r"^[0-9A-Fa-f:.]+(/\d{1,3})?$")
+_LEADING_ZERO = re.compile(r"(^|[.])0\d")
+
+
+@dataclass(frozen=True)
+class ParsedCidr:
+    text: str
+    network: IPNetwork | None
+    problem: str  # empty when the value is usable
+
+
+def parse_cidr(text: str) -> ParsedCidr:
+    if not _SHAPE.match(text):
+        return ParsedCidr(text, None, f"{text!r} is not a CIDR")
+    address = text.split("/", 1)[0]
+    if "." in address and ":" not in address and _LEADING_ZERO.search(address):
+        return ParsedCidr(text, None, f"{text!r} has a leading zero, which IAM does not accept")
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return ParsedCidr(text, None, f"{text!r} is not a valid CIDR")
+    if network.prefixlen == 0:
+        return ParsedCidr(text, network, f"{text!r} is /0: it allows every address")
+    return ParsedCidr(text, network, "")
+
+
+def is_non_public(network: IPNetwork) -> bool:
+    return any(network.version == other.version and network.subnet_of(other) for other in NON_PUBLIC)  # type: ignore[arg-type]

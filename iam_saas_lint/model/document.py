@@ -1,0 +1,90 @@
+"""Policy documents, roles and the inventory that readers build and rules inspect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .values import Anchor, Span, Unknown
+
+DocumentKind = Literal["trust", "permissions", "boundary", "resource"]
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    """One IAM policy document as data (dicts, lists, strings and ``Unknown``)."""
+
+    data: object
+    kind: DocumentKind
+    label: str
+    anchor: Anchor
+
+
+@dataclass(frozen=True)
+class UnresolvedPolicy:
+    """A policy attached to a role whose document is not in the scanned tree."""
+
+    label: str
+    reason: Unknown
+    anchor: Anchor
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    anchor: Anchor
+    trust: PolicyDocument | None
+    policies: tuple[PolicyDocument, ...] = ()
+    unresolved_policies: tuple[UnresolvedPolicy, ...] = ()
+    #: Files whose content takes part in this role's verdict.
+    files: frozenset[str] = frozenset()
+    #: Accounts the input itself says are the role's own (an export's account, for example).
+    own_accounts: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """Long-term credentials declared in infrastructure code."""
+
+    user: str
+    anchor: Anchor
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file or document that could not be read (reported as ISL000)."""
+
+    file: str
+    message: str
+    span: Span
+    #: True when the problem is in the tool rather than in the file.
+    internal: bool = False
+
+
+@dataclass
+class Inventory:
+    roles: list[Role] = field(default_factory=list)
+    #: Documents that belong to no role (standalone policy files).
+    documents: list[PolicyDocument] = field(default_factory=list)
+    access_keys: list[AccessKey] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def extend(self, other: Inventory) -> None:
+        self.roles.extend(other.roles)
+        self.documents.extend(other.documents)
+        self.access_keys.extend(other.access_keys)
+        self.problems.extend(other.problems)
+
+    def all_documents(self) -> list[PolicyDocument]:
+        seen: set[int] = set()
+        result: list[PolicyDocument] = []
+        for role in self.roles:
+            for document in (role.trust, *role.policies):
+                if document is not None and id(document) not in seen:
+                    seen.add(id(document))
+                    result.append(document)
+        for document in self.documents:
+            if id(document) not in seen:
+                seen.add(id(document))
+                result.append(document)
+        return result

@@ -1,0 +1,172 @@
+"""Whether a role's permission policies deny everything from outside the vendor's addresses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .cidrs import is_non_public, parse_cidr
+from .document import PolicyDocument, Role, UnresolvedPolicy
+from .statements import ConditionEntry, Statement, statements_of
+from .values import JsonPath, Unknown
+
+_IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
+
+
+@dataclass(frozen=True)
+class Hole:
+    reason: str
+    path: JsonPath  # inside the document
+
+
+@dataclass(frozen=True)
+class IpDeny:
+    """A Deny statement that conditions on the caller's address."""
+
+    statement: Statement
+    holes: tuple[Hole, ...]
+    unknowns: tuple[tuple[Unknown, JsonPath], ...]
+    cidrs: tuple[str, ...] = field(default=())
+
+    @property
+    def effective(self) -> bool:
+        return not self.holes and not self.unknowns
+
+
+def _covers_everything(values: tuple[str | Unknown, ...]) -> bool | Unknown:
+    unknown: Unknown | None = None
+    for value in values:
+        if isinstance(value, Unknown):
+            unknown = value
+        elif value in {"*", "*:*"}:
+            return True
+    return unknown if unknown is not None else False
+
+
+def _via_aws_service_exemption(entry: ConditionEntry) -> bool:
+    op = entry.operator
+    literal = entry.literal_strings()
+    return (
+        entry.key_lower == "aws:viaawsservice"
+        and op.base == "Bool"
+        and op.canonical
+        and op.qualifier is None
+        and not op.if_exists
+        and bool(literal)
+        and not entry.unknown_values()
+        and all(v.lower() == "false" for v in literal)
+    )
+
+
+def _check_cidrs(entry: ConditionEntry, holes: list[Hole], unknowns: list[tuple[Unknown, JsonPath]]) -> list[str]:
+    for unknown in entry.unknown_values():
+        unknowns.append((unknown, entry.path))
+    literal = entry.literal_strings()
+    if not literal and not entry.unknown_values():
+        holes.append(Hole("the aws:SourceIp allow-list is empty", entry.path))
+        return []
+    parsed = [parse_cidr(value) for value in literal]
+    for item in parsed:
+        if item.problem:
+            holes.append(Hole(item.problem, entry.path))
+    all_non_public = all(
+        item.network is not None and not item.problem and is_non_public(item.network) for item in parsed
+    )
+    if parsed and not entry.unknown_values() and all_non_public:
+        holes.append(
+            Hole(
+                "the allow-list holds only private, loopback, link-local or CGNAT ranges, "
+                "which never appear as aws:SourceIp",
+                entry.path,
+            )
+        )
+    return literal
+
+
+def _analyze_deny(statement: Statement) -> IpDeny:
+    holes: list[Hole] = []
+    unknowns: list[tuple[Unknown, JsonPath]] = []
+    cidrs: list[str] = []
+    base = statement.path
+    if statement.action_element == "NotAction":
+        holes.append(Hole("NotAction leaves the listed actions usable from any address", base + ("NotAction",)))
+    else:
+        covered = _covers_everything(statement.actions)
+        if isinstance(covered, Unknown):
+            unknowns.append((covered, base + ("Action",)))
+        elif not covered:
+            holes.append(Hole('Action is not "*": other actions stay usable from any address', base + ("Action",)))
+    if statement.resource_element == "NotResource":
+        holes.append(Hole("NotResource leaves the listed resources usable from any address", base + ("NotResource",)))
+    else:
+        covered = _covers_everything(statement.resources)
+        if isinstance(covered, Unknown):
+            unknowns.append((covered, base + ("Resource",)))
+        elif not covered:
+            holes.append(
+                Hole('Resource is not "*": other resources stay usable from any address', base + ("Resource",))
+            )
+    if statement.conditions_unknown is not None:
+        unknowns.append((statement.conditions_unknown, base + ("Condition",)))
+    has_not_ip = False
+    for entry in statement.conditions:
+        op = entry.operator
+        if entry.key_lower == "aws:sourceip":
+            if op.base == "NotIpAddress" and op.canonical and op.qualifier is None:
+                has_not_ip = True
+                cidrs.extend(_check_cidrs(entry, holes, unknowns))
+            elif op.base == "IpAddress":
+                holes.append(Hole(f"{op.written} denies the listed addresses instead of all others", entry.path))
+            elif op.base == "Null":
+                holes.append(Hole("Null on aws:SourceIp exempts requests through VPC endpoints (a bypass)", entry.path))
+            else:
+                holes.append(Hole(f"{op.written} on aws:SourceIp does not deny other addresses", entry.path))
+        elif entry.key_lower == "aws:vpcsourceip":
+            holes.append(Hole("aws:VpcSourceIp only applies to requests through VPC endpoints", entry.path))
+        elif not _via_aws_service_exemption(entry):
+            holes.append(Hole(f"the extra condition {op.written} {entry.key} narrows the Deny", entry.path))
+    if not has_not_ip and statement.conditions_unknown is None:
+        holes.append(Hole("no NotIpAddress condition on aws:SourceIp", base + ("Condition",)))
+    return IpDeny(statement, tuple(holes), tuple(unknowns), tuple(cidrs))
+
+
+def ip_denies(data: object) -> list[IpDeny]:
+    """Deny statements of a permission policy that condition on the caller's address."""
+    found: list[IpDeny] = []
+    for statement in statements_of(data):
+        if not statement.is_deny:
+            continue
+        if statement.conditions_unknown is None and not any(e.key_lower in _IP_KEYS for e in statement.conditions):
+            continue
+        found.append(_analyze_deny(statement))
+    return found
+
+
+def ip_allows(data: object) -> list[ConditionEntry]:
+    """``IpAddress`` conditions on Allow statements (which do not stop anything)."""
+    found: list[ConditionEntry] = []
+    for statement in statements_of(data):
+        if statement.is_allow:
+            found.extend(e for e in statement.conditions_on("aws:SourceIp") if e.operator.base == "IpAddress")
+    return found
+
+
+@dataclass(frozen=True)
+class DenyVerdict:
+    """The source-IP Deny situation of one role."""
+
+    candidates: tuple[tuple[PolicyDocument, IpDeny], ...]
+    unresolved: tuple[UnresolvedPolicy, ...]
+
+    @property
+    def effective(self) -> bool:
+        return any(deny.effective for _, deny in self.candidates)
+
+
+def deny_verdict(role: Role) -> DenyVerdict:
+    candidates = tuple(
+        (document, deny)
+        for document in role.policies
+        if document.kind in ("permissions", "boundary")
+        for deny in ip_denies(document.data)
+    )
+    return DenyVerdict(candidates, role.unresolved_policies)

@@ -1,0 +1,83 @@
+"""Plain values shared by every layer: JSON paths, spans, anchors and unknowns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+JsonKey = str | int
+JsonPath = tuple[JsonKey, ...]
+
+#: Stands for "the account that owns this template or module" inside resolved strings,
+#: so that readers can compose it (``Fn::Join``, interpolation) like any other text.
+OWN_ACCOUNT = "<own-account>"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value a reader could not resolve. Rules must never treat it as a pass."""
+
+    description: str
+
+    def __str__(self) -> str:
+        return self.description
+
+
+@dataclass(frozen=True)
+class Span:
+    """A 1-based region of a file."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class Locator(Protocol):
+    """Maps a JSON path inside a file to the region of text it came from."""
+
+    def locate(self, path: JsonPath) -> Span | None: ...
+
+
+@dataclass(frozen=True)
+class NoLocator:
+    """For documents that have no text behind them (the Python API)."""
+
+    def locate(self, path: JsonPath) -> Span | None:
+        return None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A place in a file that a finding can point at."""
+
+    file: str
+    path: JsonPath
+    locator: Locator
+
+    def child(self, *keys: JsonKey) -> Anchor:
+        return Anchor(self.file, self.path + keys, self.locator)
+
+    def span(self) -> Span:
+        """The region of the deepest part of the path that the locator knows."""
+        path = self.path
+        while True:
+            found = self.locator.locate(path)
+            if found is not None:
+                return found
+            if not path:
+                return Span(1, 1, 1, 1)
+            path = path[:-1]
+
+
+def format_json_path(path: JsonPath) -> str:
+    parts = ["$"]
+    for key in path:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+        elif key.replace("_", "").replace("-", "").isalnum():
+            parts.append(f".{key}")
+        else:
+            escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(f'["{escaped}"]')
+    return "".join(parts)

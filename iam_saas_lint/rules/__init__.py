@@ -1,0 +1,42 @@
+"""The rule registry: an explicit tuple, checked for duplicate ids at import."""
+
+from __future__ import annotations
+
+from . import (
+    isl000_invalid_document,
+    isl001_missing_external_id,
+    isl002_unenforced_external_id,
+    isl003_invalid_external_id_value,
+    isl004_wildcard_principal,
+    isl005_missing_source_ip_deny,
+    isl006_ineffective_source_ip_deny,
+    isl008_not_principal_allow,
+    isl009_unverifiable,
+    isl010_service_confused_deputy,
+)
+from .base import Rule
+
+RULES: tuple[Rule, ...] = (
+    isl000_invalid_document.RULE,
+    isl001_missing_external_id.RULE,
+    isl002_unenforced_external_id.RULE,
+    isl003_invalid_external_id_value.RULE,
+    isl004_wildcard_principal.RULE,
+    isl005_missing_source_ip_deny.RULE,
+    isl006_ineffective_source_ip_deny.RULE,
+    isl008_not_principal_allow.RULE,
+    isl009_unverifiable.RULE,
+    isl010_service_confused_deputy.RULE,
+)
+
+
+def _by_id(rules: tuple[Rule, ...]) -> dict[str, Rule]:
+    table: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in table:
+            raise ValueError(f"duplicate rule id {rule.id}")
+        table[rule.id] = rule
+    return table
+
+
+RULES_BY_ID = _by_id(RULES)

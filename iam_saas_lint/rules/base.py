@@ -1,0 +1,76 @@
+"""What a rule is, and what it hands back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from ..findings import Severity
+from ..model.document import Inventory, Role
+from ..model.settings import Settings
+from ..model.trust import TrustAnalysis, analyze_trust
+from ..model.values import Anchor
+
+
+@dataclass(frozen=True)
+class Violation:
+    message: str
+    anchor: Anchor
+    role: str | None = None
+
+
+@dataclass
+class Context:
+    settings: Settings
+    _trust: dict[int, TrustAnalysis] = field(default_factory=dict)
+
+    def trust(self, role: Role) -> TrustAnalysis:
+        """The trust analysis of a role, computed once per run and shared by the rules."""
+        cached = self._trust.get(id(role))
+        if cached is None:
+            data = role.trust.data if role.trust is not None else None
+            settings = self.settings
+            if role.own_accounts - settings.own_accounts:
+                settings = replace(settings, own_accounts=settings.own_accounts | role.own_accounts)
+            cached = analyze_trust(data, settings)
+            self._trust[id(role)] = cached
+        return cached
+
+
+Check = Callable[[Inventory, Context], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    check: Check
+    doc: str
+    enabled_by_default: bool = True
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of the *What it does* section."""
+        section = doc_sections(self.doc).get("What it does", "")
+        return " ".join(section.split()).split(". ")[0].rstrip(".")
+
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring into its ``## Section`` parts."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in doc.splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip()
+            current, lines = line[3:].strip(), []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip()
+    return sections

@@ -1,0 +1,152 @@
+"""The IAM policy grammar, checked by a JSON Schema.
+
+The schema (``data/policy.schema.json``) is the authority. A quick structural pass accepts the
+common well-formed shapes without importing ``jsonschema``; anything it does not accept
+outright is validated by the schema, which also writes the message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..model.document import PolicyDocument
+from ..model.values import JsonPath, Unknown
+
+UNKNOWN_PLACEHOLDER = "<unknown>"
+_STATEMENT_KEYS = frozenset(
+    {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+)
+_PRINCIPAL_KINDS = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
+
+
+@dataclass(frozen=True)
+class GrammarError:
+    message: str
+    path: JsonPath
+
+
+def _plain(value: object) -> object:
+    """The document with every ``Unknown`` replaced by a placeholder the schema accepts."""
+    if isinstance(value, Unknown):
+        return UNKNOWN_PLACEHOLDER
+    if isinstance(value, dict):
+        return {(UNKNOWN_PLACEHOLDER if isinstance(k, Unknown) else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _is_strings(value: object) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
+
+
+def _quick_statement_ok(statement: object) -> bool:
+    if not isinstance(statement, dict) or not statement.keys() <= _STATEMENT_KEYS:
+        return False
+    if statement.get("Effect") not in ("Allow", "Deny"):
+        return False
+    if sum(k in statement for k in ("Action", "NotAction")) != 1:
+        return False
+    if ("Principal" in statement and "NotPrincipal" in statement) or (
+        "Resource" in statement and "NotResource" in statement
+    ):
+        return False
+    for key in ("Sid",):
+        if key in statement and not isinstance(statement[key], str):
+            return False
+    for key in ("Action", "NotAction", "Resource", "NotResource"):
+        if key in statement and not _is_strings(statement[key]):
+            return False
+    for key in ("Principal", "NotPrincipal"):
+        if key in statement:
+            principal = statement[key]
+            if principal == "*":
+                continue
+            if not isinstance(principal, dict) or not principal or not principal.keys() <= _PRINCIPAL_KINDS:
+                return False
+            if not all(_is_strings(v) for v in principal.values()):
+                return False
+    condition = statement.get("Condition")
+    if condition is not None:
+        if not isinstance(condition, dict):
+            return False
+        for block in condition.values():
+            if not isinstance(block, dict):
+                return False
+            for values in block.values():
+                items = values if isinstance(values, list) else [values]
+                if not all(isinstance(item, (str, bool, int, float)) for item in items):
+                    return False
+    return True
+
+
+def _quick_ok(document: object) -> bool:
+    if not isinstance(document, dict) or "Statement" not in document:
+        return False
+    if not document.keys() <= {"Version", "Id", "Statement"}:
+        return False
+    if "Version" in document and document["Version"] not in ("2012-10-17", "2008-10-17"):
+        return False
+    if "Id" in document and not isinstance(document["Id"], str):
+        return False
+    statements = document["Statement"]
+    if isinstance(statements, dict):
+        return _quick_statement_ok(statements)
+    return isinstance(statements, list) and bool(statements) and all(_quick_statement_ok(s) for s in statements)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(resources.files(__package__).joinpath("data/policy.schema.json").read_text("utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _describe(error: Any) -> GrammarError:
+    from jsonschema.exceptions import best_match
+
+    deepest = best_match([error]) if error.context else error
+    path: JsonPath = tuple(deepest.absolute_path)
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "document"
+    return GrammarError(f"{where}: {deepest.message}", path)
+
+
+def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
+    plain = _plain(data)
+    if _quick_ok(plain):
+        return []
+    errors = sorted(_validator().iter_errors(plain), key=lambda e: list(map(str, e.absolute_path)))
+    return [_describe(error) for error in errors[:limit]]
+
+
+def kind_errors(document: PolicyDocument) -> list[GrammarError]:
+    """Elements that the grammar allows in general but not in this kind of policy."""
+    data = document.data
+    if not isinstance(data, dict):
+        return []
+    statements = data.get("Statement")
+    items: list[tuple[JsonPath, object]] = [(("Statement",), statements)] if isinstance(statements, dict) else []
+    if isinstance(statements, list):
+        items = [(("Statement", i), s) for i, s in enumerate(statements)]
+    found: list[GrammarError] = []
+    for path, statement in items:
+        if not isinstance(statement, dict):
+            continue
+        if document.kind == "trust":
+            if "Principal" not in statement and "NotPrincipal" not in statement:
+                found.append(GrammarError("a trust-policy statement needs a Principal", path))
+            for key in ("Resource", "NotResource"):
+                if key in statement:
+                    found.append(GrammarError(f"trust policies do not support {key}", path + (key,)))
+        elif document.kind in ("permissions", "boundary"):
+            for key in ("Principal", "NotPrincipal"):
+                if key in statement:
+                    found.append(GrammarError(f"an identity-based policy must not specify {key}", path + (key,)))
+    return found

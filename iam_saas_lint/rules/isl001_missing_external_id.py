@@ -1,0 +1,55 @@
+"""## What it does
+Reports an Allow statement in a trust policy that lets another AWS account (or everyone) call
+`sts:AssumeRole` with no `sts:ExternalId` condition.
+
+## Why is this bad?
+A SaaS vendor assumes roles in many customers' accounts. Without an external id that the vendor
+generates per customer, anyone who learns your role ARN can register it with the vendor as their
+own, and the vendor will use your role for them: the confused-deputy problem. Allow statements are
+ORed, so one unconditioned statement defeats a well-formed one elsewhere in the policy.
+
+## Example
+```json
+{"Version": "2012-10-17",
+ "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {"AWS": "arn:aws:iam::464622532012:root"}}]}
+```
+
+## Use instead
+```json
+{"Version": "2012-10-17",
+ "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+                "Condition": {"StringEquals": {"sts:ExternalId": "a1b2c3d4e5f6"}}}]}
+```
+
+## References
+- How to use an external ID: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html
+- The confused deputy problem: https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Severity
+from ..model.document import Inventory
+from .base import Context, Rule, Violation
+from .roles import grants_needing_external_id, role_label
+
+
+def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    for role, trust, grant in grants_needing_external_id(inventory, context):
+        if grant.external_id != "missing":
+            continue
+        others = [g for g in context.trust(role).grants if g is not grant and g.external_id == "enforced"]
+        note = " (the external id in another statement does not help: Allow statements are ORed)" if others else ""
+        statement = grant.statement
+        yield Violation(
+            f"{role_label(role)} can be assumed by {grant.who()} without an sts:ExternalId condition{note}",
+            trust.anchor.child(*statement.path, statement.principal_element or "Principal"),
+            role.name,
+        )
+
+
+RULE = Rule("ISL001", "missing-external-id", Severity.ERROR, check, __doc__ or "")

@@ -1,0 +1,54 @@
+"""## What it does
+Reports an `sts:ExternalId` condition that does not pin the external id to a value:
+`StringLike` with `*` or `?`, any `…IfExists` operator, `ForAllValues:`, a negated operator
+(`StringNotEquals`, `StringNotLike`) in an Allow, `Null`, or an empty value list.
+
+## Why is this bad?
+These forms look like protection but let the vendor assume the role with no external id, or
+with anyone's: `…IfExists` and `ForAllValues:` are true when the key is absent, a negated operator
+matches every other id, `Null` only checks presence, and a wildcard matches every tenant's id.
+The confused-deputy attack works exactly as without a condition.
+
+## Example
+```json
+{"Effect": "Allow", "Action": "sts:AssumeRole",
+ "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+ "Condition": {"StringLike": {"sts:ExternalId": "*"}}}
+```
+
+## Use instead
+```json
+{"Effect": "Allow", "Action": "sts:AssumeRole",
+ "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+ "Condition": {"StringEquals": {"sts:ExternalId": "a1b2c3d4e5f6"}}}
+```
+
+## References
+- Condition operators: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+- Multivalued context keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Severity
+from ..model.document import Inventory
+from .base import Context, Rule, Violation
+from .roles import grants_needing_external_id, role_label
+
+
+def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    for role, trust, grant in grants_needing_external_id(inventory, context):
+        if grant.external_id != "weak":
+            continue
+        for item in grant.checks:
+            yield Violation(
+                f"{role_label(role)} trusts {grant.who()} with an external id condition that pins nothing: "
+                f"{item.reason}",
+                trust.anchor.child(*item.entry.path),
+                role.name,
+            )
+
+
+RULE = Rule("ISL002", "unenforced-external-id", Severity.ERROR, check, __doc__ or "")

@@ -1,0 +1,70 @@
+"""## What it does
+Reports a source-IP Deny that leaves a hole: `Action` or `Resource` not `*` (or `NotAction`,
+`NotResource`), `IpAddress` instead of `NotIpAddress`, an extra ANDed condition that narrows it
+(`Bool aws:ViaAWSService false`, from AWS's older example, is accepted), a `/0` or `::/0` range,
+only private, loopback, link-local or CGNAT ranges, or a malformed CIDR.
+
+## Why is this bad?
+The Deny is what makes a stolen vendor session useless elsewhere. Each of these leaves a way
+around it: the actions or resources it does not cover, the addresses it admits, or the requests
+its extra condition exempts (`Null aws:SourceIp false` exempts every request through a VPC
+endpoint). Private ranges never appear as `aws:SourceIp` for calls over the internet, so such a
+list denies nothing useful.
+
+## Example
+```json
+{"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+ "Condition": {"NotIpAddress": {"aws:SourceIp": ["0.0.0.0/0"]}}}
+```
+
+## Use instead
+```json
+{"Effect": "Deny", "Action": "*", "Resource": "*",
+ "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.7"]}}}
+```
+
+## References
+- Deny access based on the source IP: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_deny-ip.html
+- Global condition keys, aws:SourceIp: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Severity
+from ..model.document import Inventory, PolicyDocument
+from ..model.source_ip import IpDeny, deny_verdict, ip_denies
+from .base import Context, Rule, Violation
+from .roles import role_label, third_party_roles
+
+
+def _violation(subject: str, document: PolicyDocument, deny: IpDeny, role: str | None) -> Violation:
+    reasons = "; ".join(hole.reason for hole in deny.holes)
+    return Violation(
+        f"{subject}: the source-IP Deny in {document.label} leaves a hole: {reasons}",
+        document.anchor.child(*deny.holes[0].path),
+        role,
+    )
+
+
+def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    for role, _, _ in third_party_roles(inventory, context):
+        verdict = deny_verdict(role)
+        if verdict.effective:
+            continue
+        for document, deny in verdict.candidates:
+            if deny.holes:
+                yield _violation(role_label(role), document, deny, role.name)
+    for document in inventory.documents:
+        if document.kind not in ("permissions", "boundary"):
+            continue
+        denies = ip_denies(document.data)
+        if any(deny.effective for deny in denies):
+            continue
+        for deny in denies:
+            if deny.holes:
+                yield _violation(document.label, document, deny, None)
+
+
+RULE = Rule("ISL006", "ineffective-source-ip-deny", Severity.ERROR, check, __doc__ or "")

@@ -1,0 +1,49 @@
+"""## What it does
+Reports an Allow statement with `NotPrincipal` in a trust policy.
+
+## Why is this bad?
+`Allow` with `NotPrincipal` grants the role to every principal in every AWS account except the
+ones listed. IAM does not support `NotPrincipal` in trust policies; where a tool accepts it, the
+result is the opposite of what the author meant.
+
+## Example
+```json
+{"Effect": "Allow", "Action": "sts:AssumeRole",
+ "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}}
+```
+
+## Use instead
+```json
+{"Effect": "Allow", "Action": "sts:AssumeRole",
+ "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+ "Condition": {"StringEquals": {"sts:ExternalId": "a1b2c3d4e5f6"}}}
+```
+
+## References
+- NotPrincipal: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Severity
+from ..model.document import Inventory
+from .base import Context, Rule, Violation
+from .roles import role_label
+
+
+def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    for role in inventory.roles:
+        if role.trust is None:
+            continue
+        for statement in context.trust(role).not_principal_allows:
+            yield Violation(
+                f"{role_label(role)}: Allow with NotPrincipal lets every principal except the listed ones "
+                "assume the role",
+                role.trust.anchor.child(*statement.path, "NotPrincipal"),
+                role.name,
+            )
+
+
+RULE = Rule("ISL008", "not-principal-allow", Severity.ERROR, check, __doc__ or "")

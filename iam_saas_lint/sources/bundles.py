@@ -1,0 +1,83 @@
+"""Role bundles: a trust policy and the permission policies beside it form one role."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..model.document import Inventory, Role
+from .raw_policy import RawPolicy
+
+_ROLE_WORDS = re.compile(
+    r"[-_.]?(trust|assume[-_]?role|assume|policy|permissions?|deny|boundary)([-_.]?policy)?$", re.I
+)
+
+
+@dataclass(frozen=True)
+class ExplicitRole:
+    name: str
+    trust: str
+    policies: tuple[str, ...]
+
+
+def _stem(path: str) -> str:
+    base = os.path.splitext(os.path.basename(path))[0]
+    return _ROLE_WORDS.sub("", base).lower()
+
+
+def _role(name: str, trust: RawPolicy, policies: Sequence[RawPolicy]) -> Role:
+    return Role(
+        name=name,
+        anchor=trust.document.anchor,
+        trust=trust.document,
+        policies=tuple(p.document for p in policies),
+        files=frozenset({trust.file, *(p.file for p in policies)}),
+    )
+
+
+def bundle(policies: Sequence[RawPolicy], explicit: Sequence[ExplicitRole] = ()) -> Inventory:
+    inventory = Inventory()
+    by_file = {os.path.normpath(os.path.abspath(p.file)): p for p in policies}
+    used: set[str] = set()
+    for mapping in explicit:
+        trust = by_file.get(os.path.normpath(os.path.abspath(mapping.trust)))
+        if trust is None:
+            continue
+        members = [
+            policy
+            for path, policy in sorted(by_file.items())
+            if path != os.path.normpath(os.path.abspath(mapping.trust))
+            and any(fnmatch.fnmatch(path, os.path.normpath(os.path.abspath(g))) for g in mapping.policies)
+        ]
+        inventory.roles.append(_role(mapping.name, trust, members))
+        used.update({trust.file, *(m.file for m in members)})
+    by_directory: dict[str, list[RawPolicy]] = defaultdict(list)
+    for policy in policies:
+        if policy.file not in used:
+            by_directory[os.path.dirname(policy.file)].append(policy)
+    for directory, members in sorted(by_directory.items()):
+        _bundle_directory(directory, members, inventory)
+    return inventory
+
+
+def _bundle_directory(directory: str, members: list[RawPolicy], inventory: Inventory) -> None:
+    trusts = [m for m in members if m.document.kind == "trust"]
+    permissions = [m for m in members if m.document.kind != "trust"]
+    if not trusts:
+        inventory.documents.extend(m.document for m in permissions)
+        return
+    if len(trusts) == 1:
+        name = os.path.basename(os.path.abspath(directory)) or trusts[0].file
+        inventory.roles.append(_role(name, trusts[0], permissions))
+        return
+    assigned: set[str] = set()
+    for trust in trusts:
+        stem = _stem(trust.file)
+        mine = [p for p in permissions if stem and _stem(p.file) == stem]
+        assigned.update(p.file for p in mine)
+        inventory.roles.append(_role(os.path.splitext(os.path.basename(trust.file))[0], trust, mine))
+    inventory.documents.extend(p.document for p in permissions if p.file not in assigned)

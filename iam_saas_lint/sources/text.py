@@ -1,0 +1,62 @@
+"""Reading a file's bytes into text, safely: size limits, byte-order marks, binary files."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass
+
+from ..model.document import Problem
+from ..model.values import Span
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+IAM_MARKERS = ('"Statement"', "Statement:", "AWSTemplateFormatVersion", "AWS::IAM::", "aws_iam_")
+_START = Span(1, 1, 1, 1)
+
+
+@dataclass(frozen=True)
+class TextFile:
+    path: str
+    text: str
+
+
+def looks_like_iam(text: str) -> bool:
+    return any(marker in text for marker in IAM_MARKERS)
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8")
+
+
+def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile | Problem | None:
+    """The file's text; a ``Problem`` when an IAM-looking file cannot be read; ``None`` to skip it."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            return Problem(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (max-file-size)", _START)
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as error:
+        return Problem(path, f"cannot read the file: {error.strerror or error}", _START, internal=True)
+    try:
+        text = _decode(raw)
+    except UnicodeDecodeError as error:
+        if not looks_like_iam(raw.decode("utf-8", "replace")):
+            return None
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return Problem(
+            path, f"not valid UTF-8 text ({error.reason} at byte {error.start})", Span(line, column, line, column)
+        )
+    if "\x00" in text:
+        if not looks_like_iam(text):
+            return None
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return Problem(path, "the file holds NUL bytes: binary, not a policy", Span(line, column, line, column))
+    return TextFile(path, text)
