@@ -109,21 +109,35 @@ def _validator() -> Any:
     return Draft202012Validator(schema)
 
 
-def _describe(error: Any) -> GrammarError:
+def _describe(error: Any, prefix: JsonPath) -> GrammarError:
     from jsonschema.exceptions import best_match
 
     deepest = best_match([error]) if error.context else error
-    path: JsonPath = tuple(deepest.absolute_path)
+    path: JsonPath = prefix + tuple(deepest.absolute_path)
+    message = deepest.message.replace(f", '{UNKNOWN_PLACEHOLDER}'", "")
+    if deepest.validator == "not" and isinstance(deepest.validator_value, dict):
+        message = " and ".join(deepest.validator_value.get("required", [])) + " cannot both appear"
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "document"
-    return GrammarError(f"{where}: {deepest.message}", path)
+    return GrammarError(f"{where}: {message}", path)
 
 
 def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
+    """Grammar errors, each statement validated on its own so every bad statement is named."""
     plain = _plain(data)
     if _quick_ok(plain):
         return []
-    errors = sorted(_validator().iter_errors(plain), key=lambda e: list(map(str, e.absolute_path)))
-    return [_describe(error) for error in errors[:limit]]
+    validator = _validator()
+    parts: list[tuple[JsonPath, object, Any]] = [((), plain, validator)]
+    if isinstance(plain, dict) and isinstance(plain.get("Statement"), list) and plain["Statement"]:
+        root = validator.schema
+        statement_schema = validator.evolve(schema={"$defs": root["$defs"], "$ref": "#/$defs/statement"})
+        parts = [((), {**plain, "Statement": UNKNOWN_PLACEHOLDER}, validator)]
+        parts += [(("Statement", i), s, statement_schema) for i, s in enumerate(plain["Statement"])]
+    found: list[GrammarError] = []
+    for prefix, instance, part_validator in parts:
+        errors = sorted(part_validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+        found.extend(_describe(error, prefix) for error in errors)
+    return found[:limit]
 
 
 def kind_errors(document: PolicyDocument) -> list[GrammarError]:
