@@ -52,15 +52,15 @@ def _regular_inside(path: str, root_real: str, result: Discovery) -> bool:
     try:
         mode = os.stat(path).st_mode
     except OSError:
-        result.skipped.append((path, "broken link"))
+        result.skipped.append((display_path(path), "broken link"))
         return False
     if not stat.S_ISREG(mode):
-        result.skipped.append((path, "not a regular file"))
+        result.skipped.append((display_path(path), "not a regular file"))
         return False
     if os.path.islink(path):
         real = os.path.realpath(path)
         if not (real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)):
-            result.skipped.append((path, "link to a file outside the scanned folder"))
+            result.skipped.append((display_path(path), "link to a file outside the scanned folder"))
             return False
     return True
 
@@ -72,7 +72,7 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
         for name in sorted(dirnames):
             full = os.path.join(directory, name)
             if name in SKIPPED_DIRS or os.path.islink(full) or _excluded(full, exclude, root):
-                result.skipped.append((full, "skipped folder"))
+                result.skipped.append((display_path(full), "skipped folder"))
             else:
                 kept.append(name)
         dirnames[:] = kept

@@ -30,6 +30,7 @@ def test_rule_case(case: dict[str, Any], in_tmp: Path) -> None:
     config = config_from_table(case.get("config", {}), str(in_tmp))
     result = run(["."], config)
     got = sorted(f"{f.rule} {f.path}:{f.line}:{f.column}" for f in result.findings)
-    assert got == sorted(case.get("expect", [])), "\n".join(f"{f.rule} {f.path}:{f.line}:{f.column} {f.message}" for f in result.findings)
+    shown = "\n".join(f"{f.rule} {f.path}:{f.line}:{f.column} {f.message}" for f in result.findings)
+    assert got == sorted(case.get("expect", [])), shown
     for fragment in case.get("messages", []):
         assert any(fragment in f.message for f in result.findings), fragment

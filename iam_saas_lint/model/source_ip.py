@@ -163,10 +163,12 @@ class DenyVerdict:
 
 
 def deny_verdict(role: Role) -> DenyVerdict:
-    candidates = tuple(
-        (document, deny)
-        for document in role.policies
-        if document.kind in ("permissions", "boundary")
-        for deny in ip_denies(document.data)
-    )
+    seen: set[tuple[str, JsonPath]] = set()
+    documents = []
+    for document in role.policies:
+        place = (document.anchor.file, document.anchor.path)
+        if document.kind in ("permissions", "boundary") and place not in seen:
+            seen.add(place)
+            documents.append(document)
+    candidates = tuple((document, deny) for document in documents for deny in ip_denies(document.data))
     return DenyVerdict(candidates, role.unresolved_policies)
