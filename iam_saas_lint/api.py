@@ -52,9 +52,9 @@ def lint_role(
 def lint_policy(
     document: Document, kind: Literal["trust", "permissions"] = "trust", config: Config | None = None
 ) -> list[Finding]:
-    """Lint one document on its own. A trust policy is checked for what it lets third parties do
-    (external id, wildcards); a permission policy for its grammar and its source-IP Deny. The
-    source-IP Deny of a role needs the role: use ``lint_role``."""
+    """Lint one document on its own: a trust policy for what it lets third parties do (external id,
+    wildcards, grammar), a permission policy for its grammar. Whether a role has an effective
+    source-IP Deny depends on all its policies: use ``lint_role``."""
     inventory = Inventory()
     if kind == "trust":
         found = _document(document, "trust", "<trust>", inventory)

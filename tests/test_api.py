@@ -37,11 +37,17 @@ def test_lint_policy_from_a_json_string_has_positions() -> None:
     assert [(f.rule, f.line, f.column) for f in findings] == [("ISL001", 6, 7)]
 
 
-def test_lint_policy_permissions_checks_its_deny() -> None:
+def test_lint_policy_permissions_checks_the_grammar_and_lint_role_the_deny() -> None:
     broken = json.loads(json.dumps(DENY))
     broken["Statement"][0]["Action"] = "s3:*"
-    assert [f.rule for f in lint_policy(broken, kind="permissions")] == ["ISL006"]
-    assert lint_policy(DENY, kind="permissions") == []
+    broken["Statement"][0]["Effect"] = "deny"
+    assert [(f.rule, f.json_path) for f in lint_policy(broken, kind="permissions")] == [
+        ("ISL000", "$.Statement[0].Effect")
+    ]
+    broken["Statement"][0]["Effect"] = "Deny"
+    assert lint_policy(broken, kind="permissions") == []
+    found = [(f.rule, f.path) for f in lint_role(VENDOR_TRUST, [broken])]
+    assert found == [("ISL006", "<policy 0>"), ("ISL001", "<trust>")]
 
 
 def test_lint_role_sees_the_attached_deny() -> None:

@@ -193,20 +193,27 @@ def _conditions(value: object, base: JsonPath) -> tuple[tuple[ConditionEntry, ..
     if not isinstance(value, dict):
         return (), Unknown("Condition is not an object")
     entries: list[ConditionEntry] = []
+    unknown: Unknown | None = None
     for operator_name, block in value.items():
+        if isinstance(operator_name, Unknown):
+            unknown = operator_name
+            continue
         operator = parse_operator(str(operator_name))
         if isinstance(block, Unknown):
-            entries.append(ConditionEntry(operator, "", (), block, base + (operator_name,)))
+            unknown = block
             continue
         if not isinstance(block, dict):
             continue
         for key, raw in block.items():
+            if isinstance(key, Unknown):
+                unknown = key
+                continue
             path = base + (operator_name, key)
             if isinstance(raw, Unknown):
                 entries.append(ConditionEntry(operator, str(key), (), raw, path))
             else:
                 entries.append(ConditionEntry(operator, str(key), tuple(_as_list(raw)), None, path))
-    return tuple(entries), None
+    return tuple(entries), unknown
 
 
 def _pick(block: dict[str, object], *names: str) -> tuple[str | None, object]:

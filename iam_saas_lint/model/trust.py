@@ -80,6 +80,9 @@ def classify_external_id(entry: ConditionEntry) -> ExternalIdCheck:
         return ExternalIdCheck(entry, "weak", "Null only checks that some external id is present")
     if op.negated:
         return ExternalIdCheck(entry, "weak", f"{op.written} in an Allow matches every other external id and none")
+    if op.base in {"StringEquals", "StringEqualsIgnoreCase"} and entry.unknown_values():
+        # Pinned to a value the linter cannot see (a parameter): enforced whatever the value is.
+        return ExternalIdCheck(entry, "enforced", "")
     if entry.values_unknown is not None:
         return ExternalIdCheck(entry, "unknown", f"the external id value is unresolved ({entry.values_unknown})")
     if not entry.values:

@@ -1,6 +1,6 @@
 """## What it does
-Reports a source-IP Deny that leaves a hole: `Action` or `Resource` not `*` (or `NotAction`,
-`NotResource`), `IpAddress` instead of `NotIpAddress`, an extra ANDed condition that narrows it
+Reports a source-IP Deny, attached to a role a third party can assume, that leaves a hole:
+`Action` or `Resource` not `*` (or `NotAction`, `NotResource`), `IpAddress` instead of `NotIpAddress`, an extra ANDed condition that narrows it
 (`Bool aws:ViaAWSService false`, from AWS's older example, is accepted), a `/0` or `::/0` range,
 only private, loopback, link-local or CGNAT ranges, or a malformed CIDR.
 
@@ -34,12 +34,12 @@ from collections.abc import Iterator
 
 from ..findings import Severity
 from ..model.document import Inventory, PolicyDocument
-from ..model.source_ip import IpDeny, deny_verdict, ip_denies
+from ..model.source_ip import IpDeny, deny_verdict
 from .base import Context, Rule, Violation
 from .roles import role_label, third_party_roles
 
 
-def _violation(subject: str, document: PolicyDocument, deny: IpDeny, role: str | None) -> Violation:
+def _violation(subject: str, document: PolicyDocument, deny: IpDeny, role: str) -> Violation:
     reasons = "; ".join(hole.reason for hole in deny.holes)
     return Violation(
         f"{subject}: the source-IP Deny in {document.label} leaves a hole: {reasons}",
@@ -56,15 +56,6 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         for document, deny in verdict.candidates:
             if deny.holes:
                 yield _violation(role_label(role), document, deny, role.name)
-    for document in inventory.documents:
-        if document.kind not in ("permissions", "boundary"):
-            continue
-        denies = ip_denies(document.data)
-        if any(deny.effective for deny in denies):
-            continue
-        for deny in denies:
-            if deny.holes:
-                yield _violation(document.label, document, deny, None)
 
 
 RULE = Rule("ISL006", "ineffective-source-ip-deny", Severity.ERROR, check, __doc__ or "")
