@@ -1,8 +1,9 @@
 """## What it does
 Reports a source-IP Deny, attached to a role a third party can assume, that leaves a hole:
-`Action` or `Resource` not `*` (or `NotAction`, `NotResource`), `IpAddress` instead of `NotIpAddress`, an extra ANDed condition that narrows it
-(`Bool aws:ViaAWSService false`, from AWS's older example, is accepted), a `/0` or `::/0` range,
-only private, loopback, link-local or CGNAT ranges, or a malformed CIDR.
+`Action` or `Resource` not `*` (or `NotAction`, `NotResource`), `IpAddress` instead of
+`NotIpAddress`, an extra ANDed condition that narrows it (`Bool aws:ViaAWSService false`, from
+AWS's older example, is accepted), a `/0` or `::/0` range, only private, loopback, link-local or
+CGNAT ranges, or a malformed CIDR.
 
 ## Why is this bad?
 The Deny is what makes a stolen vendor session useless elsewhere. Each of these leaves a way
