@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .actions import uncovered_share
 from .cidrs import is_non_public, parse_cidr
 from .document import PolicyDocument, Role, UnresolvedPolicy
 from .statements import ConditionEntry, Statement, statements_of
@@ -87,14 +88,17 @@ def _analyze_deny(statement: Statement) -> IpDeny:
     unknowns: list[tuple[Unknown, JsonPath]] = []
     cidrs: list[str] = []
     base = statement.path
+    literal_actions = [a for a in statement.actions if isinstance(a, str)]
     if statement.action_element == "NotAction":
-        holes.append(Hole("NotAction leaves the listed actions usable from any address", base + ("NotAction",)))
+        share = uncovered_share(literal_actions, "NotAction")
+        holes.append(Hole(f"NotAction leaves {share} usable from any address", base + ("NotAction",)))
     else:
         covered = _covers_everything(statement.actions)
         if isinstance(covered, Unknown):
             unknowns.append((covered, base + ("Action",)))
         elif not covered:
-            holes.append(Hole('Action is not "*": other actions stay usable from any address', base + ("Action",)))
+            share = uncovered_share(literal_actions, "Action")
+            holes.append(Hole(f'Action is not "*": {share} stay usable from any address', base + ("Action",)))
     if statement.resource_element == "NotResource":
         holes.append(Hole("NotResource leaves the listed resources usable from any address", base + ("NotResource",)))
     else:
