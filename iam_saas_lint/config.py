@@ -8,7 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
+from .model.cidrs import parse_cidr
 from .model.settings import Settings, UnresolvedPrincipals
+from .model.vendors import Vendor, registry
 from .sources.text import DEFAULT_MAX_BYTES
 
 if sys.version_info >= (3, 11):
@@ -19,10 +21,11 @@ else:  # pragma: no cover
 KNOWN_KEYS = frozenset(
     {
         "own-accounts", "own-organizations", "select", "ignore", "exclude",
-        "unresolved-principals", "roles", "max-file-size",
+        "unresolved-principals", "roles", "max-file-size", "vendors",
     }
 )  # fmt: skip
 ROLE_KEYS = frozenset({"name", "trust", "policies"})
+VENDOR_KEYS = frozenset({"accounts", "source-ips"})
 
 
 class ConfigError(Exception):
@@ -104,6 +107,38 @@ def _roles(table: Mapping[str, Any], root: str, where: str) -> tuple[RoleMapping
     return tuple(roles)
 
 
+def _vendors(table: Mapping[str, Any], where: str) -> tuple[Vendor, ...]:
+    raw = table.get("vendors", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: vendors must be a table of tables ([tool.iam-saas-lint.vendors.NAME])")
+    vendors = []
+    for key, entry in raw.items():
+        here = f"{where}: vendors.{key}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{here} must be a table")
+        unknown = sorted(set(entry) - VENDOR_KEYS)
+        if unknown:
+            raise ConfigError(f"{here}: unknown key {unknown[0]!r} (expected accounts, source-ips)")
+        accounts = _strings(entry, "accounts", here)
+        for account in accounts:
+            if not (len(account) == 12 and account.isdigit()):
+                raise ConfigError(f"{here}: accounts: {account!r} is not a 12-digit account id")
+        source_ips = _strings(entry, "source-ips", here) if "source-ips" in entry else None
+        for cidr in source_ips or ():
+            problem = parse_cidr(cidr).problem
+            if problem:
+                raise ConfigError(f"{here}: source-ips: {problem}")
+        shipped = registry().find(key)
+        name = shipped.name if shipped else key
+        known = shipped.accounts if shipped else ()
+        if not accounts and not known:
+            raise ConfigError(f"{here}: accounts are required for a vendor that is not in the registry")
+        merged = tuple(dict.fromkeys((*accounts, *known)))
+        sources = shipped.sources if shipped else ()
+        vendors.append(Vendor(name, merged, sources, source_ips, configured=True))
+    return tuple(vendors)
+
+
 def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | None = None) -> Config:
     where = source or "configuration"
     unknown = sorted(set(table) - KNOWN_KEYS)
@@ -119,6 +154,7 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
         own_accounts=_accounts(table, where),
         own_organizations=frozenset(_strings(table, "own-organizations", where)),
         unresolved_principals=cast(UnresolvedPrincipals, unresolved),
+        vendors=_vendors(table, where),
     )
     return Config(
         settings=settings,

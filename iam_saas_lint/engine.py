@@ -36,7 +36,7 @@ def to_finding(rule: Rule, violation: Violation) -> Finding:
     return Finding(
         rule=rule.id,
         name=rule.name,
-        severity=rule.severity,
+        severity=violation.severity or rule.severity,
         message=violation.message,
         path=violation.anchor.file,
         line=span.line,

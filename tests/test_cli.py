@@ -39,7 +39,7 @@ def vendor(in_tmp: Path) -> Path:
 def test_text_output_and_exit_code(vendor: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 1
     assert capsys.readouterr().out == (
-        'roles/datadog/trust.json:6:7: ISL001 role "datadog" can be assumed by account 464622532012 '
+        'roles/datadog/trust.json:6:7: ISL001 role "datadog" can be assumed by Datadog (464622532012) '
         "without an sts:ExternalId condition\n"
         "Found 1 finding (1 error, 0 warnings) in 1 file.\n"
     )
@@ -63,7 +63,7 @@ def test_json_output(vendor: Path, capsys: pytest.CaptureFixture[str]) -> None:
             "rule": "ISL001",
             "name": "missing-external-id",
             "severity": "error",
-            "message": 'role "datadog" can be assumed by account 464622532012 without an sts:ExternalId condition',
+            "message": 'role "datadog" can be assumed by Datadog (464622532012) without an sts:ExternalId condition',
             "path": "roles/datadog/trust.json",
             "line": 6,
             "column": 7,
@@ -116,7 +116,7 @@ def test_rule_and_rules_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "## Use instead" in out
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == [f"ISL{n:03d}" for n in range(11)]
+    assert [line.split()[0] for line in lines] == [f"ISL{n:03d}" for n in range(12)]
     assert lines[10].endswith("(off by default)")
     assert main(["rule", "ISL999"]) == 2
 

@@ -49,3 +49,19 @@ def parse_cidr(text: str) -> ParsedCidr:
 
 def is_non_public(network: IPNetwork) -> bool:
     return any(network.version == other.version and network.subnet_of(other) for other in NON_PUBLIC)  # type: ignore[arg-type]
+
+
+def subtract(networks: list[IPNetwork], minus: list[IPNetwork]) -> list[IPNetwork]:
+    """The parts of ``networks`` that no network in ``minus`` covers."""
+    remaining: list[IPNetwork] = list(networks)
+    for cut in minus:
+        next_round: list[IPNetwork] = []
+        for network in remaining:
+            if network.version != cut.version or not network.overlaps(cut):
+                next_round.append(network)
+            elif not network.subnet_of(cut):  # type: ignore[arg-type]
+                next_round.extend(network.address_exclude(cut))  # type: ignore[arg-type]
+        remaining = next_round
+    v4 = [n for n in remaining if n.version == 4]
+    v6 = [n for n in remaining if n.version == 6]
+    return [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]

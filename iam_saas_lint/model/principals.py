@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement
 from .values import OWN_ACCOUNT, Unknown
+from .vendors import registry
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*|[^:]*):(iam|sts)::([^:]*):(.*)$", re.DOTALL)
@@ -112,7 +113,9 @@ def classify(principal: Principal, statement: Statement, settings: Settings) -> 
             return _unresolved(principal, f"{value} (account unknown: {found.why_unknown})", settings)
         if is_own(found.account, settings):
             return PrincipalVerdict(principal, False, False, "your own account", found.account)
-        return PrincipalVerdict(principal, True, False, f"account {found.account}", found.account)
+        vendor = registry(settings.vendors).by_account(found.account)
+        description = vendor.describe(found.account) if vendor else f"account {found.account}"
+        return PrincipalVerdict(principal, True, False, description, found.account)
     return None
 
 

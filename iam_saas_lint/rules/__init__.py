@@ -14,6 +14,7 @@ from . import (
     isl008_not_principal_allow,
     isl009_unverifiable,
     isl010_service_confused_deputy,
+    isl011_vendor_ip_mismatch,
 )
 from .base import Rule
 
@@ -29,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     isl008_not_principal_allow.RULE,
     isl009_unverifiable.RULE,
     isl010_service_confused_deputy.RULE,
+    isl011_vendor_ip_mismatch.RULE,
 )
 
 

@@ -17,6 +17,8 @@ class Violation:
     message: str
     anchor: Anchor
     role: str | None = None
+    #: Overrides the rule's severity for this one violation.
+    severity: Severity | None = None
 
 
 @dataclass

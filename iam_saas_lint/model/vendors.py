@@ -1,0 +1,64 @@
+"""Which SaaS vendor an AWS account belongs to: the shipped registry plus configured vendors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str
+    accounts: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    #: The vendor's published egress ranges, when configured: a source-IP Deny should list exactly these.
+    source_ips: tuple[str, ...] | None = None
+    aws_service: bool = False
+    configured: bool = False
+
+    def describe(self, account: str) -> str:
+        return f"{self.name} ({account})"
+
+
+@lru_cache(maxsize=1)
+def builtin_vendors() -> tuple[Vendor, ...]:
+    text = resources.files("iam_saas_lint").joinpath("data/vendors.json").read_text("utf-8")
+    return tuple(
+        Vendor(v["name"], tuple(v["accounts"]), tuple(v["sources"]), aws_service=bool(v["aws_service"]))
+        for v in json.loads(text)["vendors"]
+    )
+
+
+@dataclass(frozen=True)
+class VendorRegistry:
+    vendors: tuple[Vendor, ...]
+
+    def by_account(self, account: str) -> Vendor | None:
+        return _account_index(self.vendors).get(account)
+
+    def find(self, name: str) -> Vendor | None:
+        wanted = _key(name)
+        return next((v for v in self.vendors if _key(v.name) == wanted), None)
+
+
+def _key(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+@lru_cache(maxsize=8)
+def _account_index(vendors: tuple[Vendor, ...]) -> dict[str, Vendor]:
+    index: dict[str, Vendor] = {}
+    for vendor in vendors:
+        for account in vendor.accounts:
+            index.setdefault(account, vendor)
+    return index
+
+
+@lru_cache(maxsize=8)
+def registry(configured: tuple[Vendor, ...] = ()) -> VendorRegistry:
+    """Configured vendors first (they override a shipped vendor of the same name)."""
+    names = {_key(v.name) for v in configured}
+    shipped = tuple(v for v in builtin_vendors() if _key(v.name) not in names)
+    return VendorRegistry(configured + shipped)

@@ -1,0 +1,87 @@
+"""## What it does
+For a role trusting a vendor whose published egress ranges are configured
+(`[tool.iam-saas-lint.vendors.NAME] source-ips = [...]`), compares the source-IP Deny's
+allow-list with those ranges. Addresses the Deny admits outside the vendor's ranges are an
+error; vendor ranges the Deny leaves out are a warning (the vendor's calls from there will fail).
+
+## Why is this bad?
+The Deny is only as tight as its allow-list. A range copied from another vendor, a typo, or a
+range left over from an old egress setup lets stolen credentials work from addresses the vendor
+does not use. A missing vendor range breaks the integration in ways that are hard to trace.
+
+## Example
+With `source-ips = ["203.0.113.0/24"]` configured for Datadog:
+```json
+{"Effect": "Deny", "Action": "*", "Resource": "*",
+ "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.0/24"]}}}
+```
+
+## Use instead
+```json
+{"Effect": "Deny", "Action": "*", "Resource": "*",
+ "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}}
+```
+
+## References
+- Deny access based on the source IP: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_deny-ip.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Severity
+from ..model.cidrs import IPNetwork, parse_cidr, subtract
+from ..model.document import Inventory
+from ..model.source_ip import deny_verdict
+from ..model.vendors import registry
+from .base import Context, Rule, Violation
+from .roles import role_label, third_party_roles
+
+
+def _networks(cidrs: tuple[str, ...]) -> list[IPNetwork]:
+    return [n for n in (parse_cidr(c).network for c in cidrs) if n is not None]
+
+
+def _shown(networks: list[IPNetwork]) -> str:
+    return ", ".join(str(n) for n in networks)
+
+
+def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    vendors = registry(context.settings.vendors)
+    for role, _, analysis in third_party_roles(inventory, context):
+        trusted = {
+            vendor.name: vendor
+            for grant in analysis.grants
+            for verdict in grant.third_parties
+            if verdict.account and (vendor := vendors.by_account(verdict.account)) and vendor.source_ips is not None
+        }
+        if not trusted:
+            continue
+        published = _networks(tuple(ip for v in trusted.values() for ip in v.source_ips or ()))
+        names = " and ".join(sorted(trusted))
+        for document, deny in deny_verdict(role).candidates:
+            if deny.holes or deny.unknowns:
+                continue  # ISL006 and ISL009 speak for these
+            allowed = _networks(deny.cidrs)
+            path = deny.statement.path + ("Condition",)
+            extra = subtract(allowed, published)
+            if extra:
+                yield Violation(
+                    f"{role_label(role)}: the source-IP Deny in {document.label} admits {_shown(extra)}, "
+                    f"outside {names}'s published ranges",
+                    document.anchor.child(*path),
+                    role.name,
+                )
+            missing = subtract(published, allowed)
+            if missing:
+                yield Violation(
+                    f"{role_label(role)}: the source-IP Deny in {document.label} leaves out {names}'s "
+                    f"{_shown(missing)}: the vendor's calls from there will fail",
+                    document.anchor.child(*path),
+                    role.name,
+                    Severity.WARNING,
+                )
+
+
+RULE = Rule("ISL011", "vendor-ip-mismatch", Severity.ERROR, check, __doc__ or "")
