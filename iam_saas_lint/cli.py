@@ -6,11 +6,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 
+if TYPE_CHECKING:
+    from .findings import Finding
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("rule", "rules")
+SUBCOMMANDS = ("rule", "rules", "vendors")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 def _ids(values: Sequence[str] | None) -> list[str] | None:
@@ -23,10 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="iam-saas-lint",
         description="Lint IAM roles for third-party SaaS vendors: external ids and source-IP denies.",
-        epilog="Also: 'iam-saas-lint rules' lists the rules, 'iam-saas-lint rule ISL001' explains one.",
+        epilog="Also: 'iam-saas-lint rules' lists the rules, 'iam-saas-lint rule ISL001' explains one, "
+        "'iam-saas-lint vendors [NAME]' lists the known vendor accounts.",
     )
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--quiet", action="store_true", help="print only the summary line")
+    parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
     parser.add_argument("--select", action="append", metavar="IDS", help="rule id prefixes to enable")
     parser.add_argument("--ignore", action="append", metavar="IDS", help="rule id prefixes to disable")
@@ -38,9 +46,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _vendors_command(argv: Sequence[str]) -> int:
+    from .config import ConfigError, load_config
+    from .model.vendors import registry
+
+    try:
+        vendors = registry(load_config(None, ".").settings.vendors)
+    except ConfigError as error:
+        print(f"iam-saas-lint: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    if len(argv) == 1:
+        for vendor in vendors.vendors:
+            kind = " (AWS service)" if vendor.aws_service else " (configured)" if vendor.configured else ""
+            print(f"{vendor.name}{kind}: {', '.join(vendor.accounts)}")
+        return EXIT_CLEAN
+    found = vendors.find(" ".join(argv[1:]))
+    if found is None:
+        print(f"iam-saas-lint: no vendor named {' '.join(argv[1:])!r} (see 'iam-saas-lint vendors')", file=sys.stderr)
+        return EXIT_ERROR
+    print(found.name)
+    print(f"  accounts: {', '.join(found.accounts)}")
+    if found.source_ips is not None:
+        print(f"  source-ips: {', '.join(found.source_ips)}")
+    for source in found.sources:
+        print(f"  source: {source}")
+    return EXIT_CLEAN
+
+
 def _rule_command(argv: Sequence[str]) -> int:
     from .rules import RULES, RULES_BY_ID
 
+    if argv[0] == "vendors":
+        return _vendors_command(argv)
     if argv[0] == "rules":
         for rule in RULES:
             default = "" if rule.enabled_by_default else " (off by default)"
@@ -54,6 +91,42 @@ def _rule_command(argv: Sequence[str]) -> int:
     print(f"# {rule.id} {rule.name} ({rule.severity.value})\n")
     print(rule.doc.strip())
     return EXIT_CLEAN
+
+
+def _lines(findings: Sequence[Finding]) -> dict[str, list[str]]:
+    lines: dict[str, list[str]] = {}
+    for path in {f.path for f in findings}:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                lines[path] = handle.read().splitlines()
+        except OSError:
+            continue
+    return lines
+
+
+def _render(args: argparse.Namespace, findings: Sequence[Finding]) -> str:
+    from .report import text
+
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    if args.quiet:
+        return text.summary_line(findings) + "\n"
+    if args.statistics:
+        return text.format_statistics(findings)
+    if args.format == "json":
+        from .report.json_format import format_json
+
+        return format_json(findings)
+    if args.format == "sarif":
+        from .report.sarif import format_sarif
+
+        return format_sarif(findings)
+    if args.format == "github":
+        from .report.github import format_github
+
+        return format_github(findings)
+    if args.format == "concise":
+        return text.format_concise(findings, colour=colour)
+    return text.format_text(findings, _lines(findings), colour=colour)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,15 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.debug:
         for trace in result.tracebacks:
             print(trace, file=sys.stderr)
-    if args.format == "json":
-        from .report.json_format import format_json
-
-        sys.stdout.write(format_json(result.findings))
-    else:
-        from .report.text import format_text
-
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        sys.stdout.write(format_text(result.findings, colour=colour))
+    sys.stdout.write(_render(args, result.findings))
     if result.internal_error:
         return EXIT_ERROR
     if result.findings and not args.exit_zero:

@@ -39,10 +39,38 @@ def vendor(in_tmp: Path) -> Path:
 def test_text_output_and_exit_code(vendor: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 1
     assert capsys.readouterr().out == (
+        "roles/datadog/trust.json\n"
+        'roles/datadog/trust.json:6:7: ISL001 role "datadog" can be assumed by Datadog (464622532012) '
+        "without an sts:ExternalId condition\n"
+        '  6 |       "Principal": {"AWS": "arn:aws:iam::464622532012:root"},\n'
+        "            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "  why: Anyone who learns your role ARN can have the vendor assume it on their behalf.\n"
+        "  fix: add Condition StringEquals sts:ExternalId with the id the vendor generated for you\n"
+        "\n"
+        "Found 1 finding (1 error, 0 warnings) in 1 file.\n"
+    )
+
+
+def test_concise_output(vendor: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--format", "concise"]) == 1
+    assert capsys.readouterr().out == (
         'roles/datadog/trust.json:6:7: ISL001 role "datadog" can be assumed by Datadog (464622532012) '
         "without an sts:ExternalId condition\n"
         "Found 1 finding (1 error, 0 warnings) in 1 file.\n"
     )
+
+
+def test_vendors_subcommand(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["vendors", "datadog"]) == 0
+    assert capsys.readouterr().out.startswith("Datadog\n  accounts: 464622532012, 865078226113\n")
+    assert main(["vendors"]) == 0
+    assert "Datadog: 464622532012, 865078226113\n" in capsys.readouterr().out
+    (in_tmp / ".iam-saas-lint.toml").write_text(
+        '[vendors.acme-backup]\naccounts = ["999988887777"]\nsource-ips = ["198.51.100.0/24"]\n'
+    )
+    assert main(["vendors", "acme backup"]) == 0
+    assert capsys.readouterr().out == "acme-backup\n  accounts: 999988887777\n  source-ips: 198.51.100.0/24\n"
+    assert main(["vendors", "nobody"]) == 2
 
 
 def test_clean_tree_exits_zero(vendor: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -105,7 +133,10 @@ def test_config_in_pyproject_is_found_walking_up(in_tmp: Path, monkeypatch: pyte
 def test_missing_path_is_an_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nope.json"]) == 2
     assert capsys.readouterr().out == (
-        "nope.json:1:1: ISL000 no such file or folder\nFound 1 finding (1 error, 0 warnings) in 1 file.\n"
+        "nope.json\nnope.json:1:1: ISL000 no such file or folder\n"
+        "  why: A linter that cannot read a policy cannot vouch for it, and silence would look like a pass.\n"
+        "  fix: fix the document so that it parses and follows the IAM policy grammar\n"
+        "\nFound 1 finding (1 error, 0 warnings) in 1 file.\n"
     )
 
 

@@ -49,3 +49,13 @@ def test_rule_has_cases(rule: object) -> None:
 def test_duplicate_ids_are_refused() -> None:
     with pytest.raises(ValueError, match="duplicate rule id ISL001"):
         _by_id((RULES_BY_ID["ISL001"], RULES_BY_ID["ISL001"]))
+
+
+def test_rule_docs_are_generated_and_current() -> None:
+    """``python -m iam_saas_lint.docgen`` rewrites them after a docstring changes."""
+    from iam_saas_lint.docgen import pages
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "rules"
+    for name, text in pages().items():
+        assert (docs / name).read_text() == text, f"docs/rules/{name} is stale: run python -m iam_saas_lint.docgen"
+    assert sorted(p.name for p in docs.glob("*.md")) == sorted(pages())

@@ -1,32 +1,91 @@
-"""``path:line:col: ISL001 message`` lines and a summary line."""
+"""Text output: findings grouped by file, with the source line, a caret, why it matters and a fix.
+
+``format_concise`` keeps the one-line ``path:line:col: ISL001 message`` form for tools that parse it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from itertools import groupby
 
 from ..findings import Finding, Severity
+from ..rules import RULES_BY_ID
 from .summary import plural, summary
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
+_DIM = "\033[2m"
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
 
 
-def format_text(findings: Sequence[Finding], colour: bool = False) -> str:
-    lines = []
-    for finding in findings:
-        where = f"{finding.path}:{finding.line}:{finding.column}:"
-        rule = finding.rule
-        if colour:
-            where = f"{_BOLD}{where}{_RESET}"
-            rule = f"{_COLOURS[finding.severity]}{rule}{_RESET}"
-        lines.append(f"{where} {rule} {finding.message}")
+class _Style:
+    def __init__(self, colour: bool) -> None:
+        self.colour = colour
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if self.colour else text
+
+
+def _head(finding: Finding, style: _Style) -> str:
+    where = style(f"{finding.path}:{finding.line}:{finding.column}:", _BOLD)
+    return f"{where} {style(finding.rule, _COLOURS[finding.severity])} {finding.message}"
+
+
+def summary_line(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "No findings."
     counts = summary(findings)
-    if findings:
-        lines.append(
-            f"Found {plural(len(findings), 'finding')} ({plural(int(str(counts['errors'])), 'error')}, "
-            f"{plural(int(str(counts['warnings'])), 'warning')}) in {plural(int(str(counts['files'])), 'file')}."
-        )
-    else:
-        lines.append("No findings.")
-    return "\n".join(lines) + "\n"
+    errors, warnings, files = (int(str(counts[k])) for k in ("errors", "warnings", "files"))
+    return (
+        f"Found {plural(len(findings), 'finding')} ({plural(errors, 'error')}, "
+        f"{plural(warnings, 'warning')}) in {plural(files, 'file')}."
+    )
+
+
+def format_concise(findings: Sequence[Finding], colour: bool = False) -> str:
+    style = _Style(colour)
+    return "".join(_head(f, style) + "\n" for f in findings) + summary_line(findings) + "\n"
+
+
+def _source(finding: Finding, lines: Sequence[str], style: _Style) -> list[str]:
+    if not 1 <= finding.line <= len(lines):
+        return []
+    text = lines[finding.line - 1].rstrip("\n").expandtabs(1)
+    gutter = f"{finding.line} | "
+    width = 1
+    if finding.end_line == finding.line and finding.end_column > finding.column:
+        width = finding.end_column - finding.column
+    width = max(1, min(width, len(text) - finding.column + 1))
+    caret = " " * (len(gutter) + finding.column - 1) + style("^" * width, _COLOURS[finding.severity])
+    return [f"  {gutter}{text}", f"  {caret}"]
+
+
+def format_text(
+    findings: Sequence[Finding], sources: Mapping[str, Sequence[str]] | None = None, colour: bool = False
+) -> str:
+    """Grouped by file. ``sources`` maps a path to its lines, for the source excerpt."""
+    style = _Style(colour)
+    out: list[str] = []
+    for path, group in groupby(findings, key=lambda f: f.path):
+        if out:
+            out.append("")
+        out.append(style(path, _BOLD))
+        for finding in group:
+            out.append(_head(finding, style))
+            out.extend(_source(finding, (sources or {}).get(path, ()), style))
+            rule = RULES_BY_ID.get(finding.rule)
+            if rule is not None:
+                out.append(style(f"  why: {rule.why}", _DIM))
+                if rule.hint:
+                    out.append(f"  fix: {rule.hint}")
+    if out:
+        out.append("")
+    out.append(summary_line(findings))
+    return "\n".join(out) + "\n"
+
+
+def format_statistics(findings: Sequence[Finding]) -> str:
+    counts = summary(findings)["rules"]
+    assert isinstance(counts, dict)
+    lines = [f"{count:>6}  {rule}  {RULES_BY_ID[rule].name}" for rule, count in counts.items() if rule in RULES_BY_ID]
+    return "\n".join([*lines, summary_line(findings)]) + "\n"

@@ -50,12 +50,24 @@ class Rule:
     check: Check
     doc: str
     enabled_by_default: bool = True
+    #: One line on how to fix it, shown under each finding.
+    hint: str = ""
+    #: GitHub code scanning's 0.0–10.0 scale.
+    security_severity: str = "5.0"
 
     @property
     def summary(self) -> str:
         """The first sentence of the *What it does* section."""
-        section = doc_sections(self.doc).get("What it does", "")
-        return " ".join(section.split()).split(". ")[0].rstrip(".")
+        return _first_sentence(doc_sections(self.doc).get("What it does", ""))
+
+    @property
+    def why(self) -> str:
+        """The first sentence of the *Why is this bad?* section."""
+        return _first_sentence(doc_sections(self.doc).get("Why is this bad?", ""))
+
+
+def _first_sentence(text: str) -> str:
+    return " ".join(text.split()).split(". ")[0].rstrip(".") + ("." if text.strip() else "")
 
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")

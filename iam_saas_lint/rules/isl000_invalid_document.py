@@ -43,4 +43,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             yield Violation(f"{document.label}: {error.message}", document.anchor.child(*error.path))
 
 
-RULE = Rule("ISL000", "invalid-document", Severity.ERROR, check, __doc__ or "")
+RULE = Rule(
+    "ISL000",
+    "invalid-document",
+    Severity.ERROR,
+    check,
+    __doc__ or "",
+    hint="fix the document so that it parses and follows the IAM policy grammar",
+    security_severity="3.0",
+)

@@ -3,10 +3,11 @@ Reports an Allow statement in a trust policy that lets another AWS account (or e
 `sts:AssumeRole` with no `sts:ExternalId` condition.
 
 ## Why is this bad?
-A SaaS vendor assumes roles in many customers' accounts. Without an external id that the vendor
-generates per customer, anyone who learns your role ARN can register it with the vendor as their
-own, and the vendor will use your role for them: the confused-deputy problem. Allow statements are
-ORed, so one unconditioned statement defeats a well-formed one elsewhere in the policy.
+Anyone who learns your role ARN can have the vendor assume it on their behalf. A SaaS vendor
+assumes roles in many customers' accounts. Without an external id that the vendor generates per
+customer, anyone who learns your role ARN can register it with the vendor as their own, and the
+vendor will use your role for them: the confused-deputy problem. Allow statements are ORed, so
+one unconditioned statement defeats a well-formed one elsewhere in the policy.
 
 ## Example
 ```json
@@ -52,4 +53,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         )
 
 
-RULE = Rule("ISL001", "missing-external-id", Severity.ERROR, check, __doc__ or "")
+RULE = Rule(
+    "ISL001",
+    "missing-external-id",
+    Severity.ERROR,
+    check,
+    __doc__ or "",
+    hint="add Condition StringEquals sts:ExternalId with the id the vendor generated for you",
+    security_severity="8.6",
+)

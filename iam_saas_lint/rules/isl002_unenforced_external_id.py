@@ -4,10 +4,11 @@ Reports an `sts:ExternalId` condition that does not pin the external id to a val
 (`StringNotEquals`, `StringNotLike`) in an Allow, `Null`, or an empty value list.
 
 ## Why is this bad?
-These forms look like protection but let the vendor assume the role with no external id, or
-with anyone's: `…IfExists` and `ForAllValues:` are true when the key is absent, a negated operator
-matches every other id, `Null` only checks presence, and a wildcard matches every tenant's id.
-The confused-deputy attack works exactly as without a condition.
+These forms look like protection but pin nothing, so the confused-deputy attack still works. The
+vendor can assume the role with no external id, or with anyone's: `…IfExists` and
+`ForAllValues:` are true when the key is absent, a negated operator matches every other id,
+`Null` only checks presence, and a wildcard matches every tenant's id. The confused-deputy
+attack works exactly as without a condition.
 
 ## Example
 ```json
@@ -51,4 +52,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             )
 
 
-RULE = Rule("ISL002", "unenforced-external-id", Severity.ERROR, check, __doc__ or "")
+RULE = Rule(
+    "ISL002",
+    "unenforced-external-id",
+    Severity.ERROR,
+    check,
+    __doc__ or "",
+    hint="use StringEquals sts:ExternalId with the literal id the vendor gave you",
+    security_severity="8.6",
+)

@@ -65,4 +65,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
                     )
 
 
-RULE = Rule("ISL003", "invalid-external-id-value", Severity.WARNING, check, __doc__ or "")
+RULE = Rule(
+    "ISL003",
+    "invalid-external-id-value",
+    Severity.WARNING,
+    check,
+    __doc__ or "",
+    hint="use the external id the vendor's console shows for your account",
+    security_severity="4.0",
+)

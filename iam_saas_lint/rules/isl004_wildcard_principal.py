@@ -51,4 +51,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
                     )
 
 
-RULE = Rule("ISL004", "wildcard-principal", Severity.ERROR, check, __doc__ or "")
+RULE = Rule(
+    "ISL004",
+    "wildcard-principal",
+    Severity.ERROR,
+    check,
+    __doc__ or "",
+    hint="name the vendor's account, or narrow * with aws:PrincipalOrgID",
+    security_severity="9.1",
+)

@@ -64,4 +64,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         )
 
 
-RULE = Rule("ISL005", "missing-source-ip-deny", Severity.ERROR, check, __doc__ or "")
+RULE = Rule(
+    "ISL005",
+    "missing-source-ip-deny",
+    Severity.ERROR,
+    check,
+    __doc__ or "",
+    hint="attach a Deny on Action * and Resource * with NotIpAddress aws:SourceIp listing the vendor's ranges",
+    security_severity="7.5",
+)

@@ -6,11 +6,11 @@ AWS's older example, is accepted), a `/0` or `::/0` range, only private, loopbac
 CGNAT ranges, or a malformed CIDR.
 
 ## Why is this bad?
-The Deny is what makes a stolen vendor session useless elsewhere. Each of these leaves a way
-around it: the actions or resources it does not cover, the addresses it admits, or the requests
-its extra condition exempts (`Null aws:SourceIp false` exempts every request through a VPC
-endpoint). Private ranges never appear as `aws:SourceIp` for calls over the internet, so such a
-list denies nothing useful.
+Each hole lets a stolen vendor session work from somewhere else. The Deny is what makes a stolen
+vendor session useless elsewhere. Each of these leaves a way around it: the actions or resources
+it does not cover, the addresses it admits, or the requests its extra condition exempts (`Null
+aws:SourceIp false` exempts every request through a VPC endpoint). Private ranges never appear
+as `aws:SourceIp` for calls over the internet, so such a list denies nothing useful.
 
 ## Example
 ```json
@@ -59,4 +59,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
                 yield _violation(role_label(role), document, deny, role.name)
 
 
-RULE = Rule("ISL006", "ineffective-source-ip-deny", Severity.ERROR, check, __doc__ or "")
+RULE = Rule(
+    "ISL006",
+    "ineffective-source-ip-deny",
+    Severity.ERROR,
+    check,
+    __doc__ or "",
+    hint="make the Deny cover Action * and Resource *, with only NotIpAddress aws:SourceIp and public vendor CIDRs",
+    security_severity="7.5",
+)

@@ -54,4 +54,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         )
 
 
-RULE = Rule("ISL007", "long-term-access-key", Severity.WARNING, check, __doc__ or "")
+RULE = Rule(
+    "ISL007",
+    "long-term-access-key",
+    Severity.WARNING,
+    check,
+    __doc__ or "",
+    hint="give the vendor a role with an external id instead of an access key",
+    security_severity="6.5",
+)

@@ -46,4 +46,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             )
 
 
-RULE = Rule("ISL008", "not-principal-allow", Severity.ERROR, check, __doc__ or "")
+RULE = Rule(
+    "ISL008",
+    "not-principal-allow",
+    Severity.ERROR,
+    check,
+    __doc__ or "",
+    hint="use Principal with the vendor's account instead of NotPrincipal",
+    security_severity="9.1",
+)

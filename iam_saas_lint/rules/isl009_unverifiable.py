@@ -88,4 +88,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     yield from _source_ip(inventory, context)
 
 
-RULE = Rule("ISL009", "unverifiable", Severity.WARNING, check, __doc__ or "")
+RULE = Rule(
+    "ISL009",
+    "unverifiable",
+    Severity.WARNING,
+    check,
+    __doc__ or "",
+    hint="make the value visible to the linter (a parameter default, the policy file) so it can decide",
+    security_severity="3.0",
+)

@@ -52,4 +52,13 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             )
 
 
-RULE = Rule("ISL010", "service-confused-deputy", Severity.WARNING, check, __doc__ or "", enabled_by_default=False)
+RULE = Rule(
+    "ISL010",
+    "service-confused-deputy",
+    Severity.WARNING,
+    check,
+    __doc__ or "",
+    enabled_by_default=False,
+    hint="add a Condition on aws:SourceAccount or aws:SourceArn",
+    security_severity="5.0",
+)

@@ -5,9 +5,11 @@ allow-list with those ranges. Addresses the Deny admits outside the vendor's ran
 error; vendor ranges the Deny leaves out are a warning (the vendor's calls from there will fail).
 
 ## Why is this bad?
-The Deny is only as tight as its allow-list. A range copied from another vendor, a typo, or a
-range left over from an old egress setup lets stolen credentials work from addresses the vendor
-does not use. A missing vendor range breaks the integration in ways that are hard to trace.
+Addresses beyond the vendor's ranges let stolen credentials work from places the vendor does not
+use. The Deny is only as tight as its allow-list. A range copied from another vendor, a typo, or
+a range left over from an old egress setup lets stolen credentials work from addresses the
+vendor does not use. A missing vendor range breaks the integration in ways that are hard to
+trace.
 
 ## Example
 With `source-ips = ["203.0.113.0/24"]` configured for Datadog:
@@ -84,4 +86,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
                 )
 
 
-RULE = Rule("ISL011", "vendor-ip-mismatch", Severity.ERROR, check, __doc__ or "")
+RULE = Rule(
+    "ISL011",
+    "vendor-ip-mismatch",
+    Severity.ERROR,
+    check,
+    __doc__ or "",
+    hint="list exactly the vendor's published ranges in the Deny",
+    security_severity="6.0",
+)

@@ -1,0 +1,101 @@
+"""SARIF 2.1.0, as GitHub code scanning reads it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import __version__
+from ..findings import Finding, Severity
+from ..rules import RULES
+from ..rules.base import Rule, doc_sections
+
+INFORMATION_URI = "https://github.com/iam-saas-lint/iam-saas-lint"
+RULE_DOCS = f"{INFORMATION_URI}/blob/main/docs/rules/{{id}}.md"
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+
+
+def fingerprint(finding: Finding) -> str:
+    """Stable when lines move: rule, file, role and the path inside the document."""
+    key = "\x1f".join((finding.rule, finding.path, finding.role or "", finding.json_path))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _descriptor(rule: Rule) -> dict[str, object]:
+    sections = doc_sections(rule.doc)
+    full = " ".join(sections.get("What it does", "").split())
+    tags = ["security", "iam"] + (["external-id"] if rule.id in {"ISL001", "ISL002", "ISL003"} else [])
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": full},
+        "helpUri": RULE_DOCS.format(id=rule.id),
+        "help": {"text": rule.hint, "markdown": rule.doc.strip()},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": rule.enabled_by_default},
+        "properties": {"tags": tags, "security-severity": rule.security_severity, "precision": "high"},
+    }
+
+
+def _location(finding: Finding) -> dict[str, object]:
+    artifact: dict[str, object]
+    if os.path.isabs(finding.path):
+        artifact = {"uri": Path(finding.path).as_uri()}
+    else:
+        artifact = {"uri": Path(finding.path).as_posix(), "uriBaseId": "%SRCROOT%"}
+    physical = {
+        "artifactLocation": artifact,
+        "region": {
+            "startLine": finding.line,
+            "startColumn": finding.column,
+            "endLine": finding.end_line,
+            "endColumn": finding.end_column,
+        },
+    }
+    location: dict[str, object] = {"physicalLocation": physical}
+    if finding.role:
+        location["logicalLocations"] = [{"name": finding.role, "kind": "resource"}]
+    return location
+
+
+def format_sarif(findings: Sequence[Finding], root: str = ".") -> str:
+    index = {rule.id: i for i, rule in enumerate(RULES)}
+    results = [
+        {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": _LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [_location(f)],
+            "partialFingerprints": {"iamSaasLint/v1": fingerprint(f)},
+            "properties": {"jsonPath": f.json_path},
+        }
+        for f in findings
+        if f.rule in index
+    ]
+    base_uri = Path(os.path.abspath(root)).as_uri().rstrip("/") + "/"
+    document = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "iam-saas-lint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_descriptor(rule) for rule in RULES],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": base_uri}},
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"

@@ -1,0 +1,96 @@
+"""Golden outputs for every format, on the bundled fixtures, with volatile fields replaced.
+
+Regenerate after an intended change with ``UPDATE_GOLDEN=1 pytest tests/test_formats.py`` and
+read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from iam_saas_lint import __version__
+from iam_saas_lint.cli import main
+from iam_saas_lint.report.sarif import fingerprint
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+TARGETS = ["fixtures/raw", "fixtures/account-export"]
+FORMATS = {
+    "text": ["--format", "text"],
+    "concise": ["--format", "concise"],
+    "json": ["--format", "json"],
+    "sarif": ["--format", "sarif"],
+    "github": ["--format", "github"],
+    "statistics": ["--statistics"],
+    "quiet": ["--quiet"],
+}
+
+
+def _normalise(text: str) -> str:
+    text = text.replace(json.dumps(__version__), '"<VERSION>"')
+    return re.sub(r'"file://[^"]*/"', '"file://<ROOT>/"', text)
+
+
+def _run(options: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main([*options, *TARGETS]) == 1
+    return _normalise(capsys.readouterr().out)
+
+
+@pytest.fixture(autouse=True)
+def _at_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_golden(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(FORMATS[name], capsys)
+    golden = GOLDEN / f"fixtures.{name}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(out)
+    assert out == golden.read_text()
+
+
+def test_sarif_validates_against_the_official_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    from jsonschema import Draft7Validator
+
+    schema = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
+    assert main(["--format", "sarif", *TARGETS]) == 1
+    document = json.loads(capsys.readouterr().out)
+    errors = sorted(Draft7Validator(schema).iter_errors(document), key=str)
+    assert errors == []
+    run = document["runs"][0]
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} >= {"ISL001", "ISL005"}
+    assert all(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%" for r in run["results"]
+    )
+
+
+def test_fingerprints_do_not_change_when_lines_move(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from iam_saas_lint.engine import lint_paths
+
+    monkeypatch.chdir(tmp_path)
+    trust = (REPO / "fixtures/raw/datadog-no-external-id/trust.json").read_text()
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "trust.json").write_text(trust)
+    before = {f.rule: (f.line, fingerprint(f)) for f in lint_paths(["."])}
+    (tmp_path / "r" / "trust.json").write_text("\n\n\n" + trust)
+    after = {f.rule: (f.line, fingerprint(f)) for f in lint_paths(["."])}
+    assert before["ISL001"][0] + 3 == after["ISL001"][0]
+    assert before["ISL001"][1] == after["ISL001"][1]
+
+
+def test_github_annotations_escape_properties_and_data() -> None:
+    from iam_saas_lint.findings import Finding, Severity
+    from iam_saas_lint.report.github import format_github
+
+    finding = Finding("ISL003", "invalid-external-id-value", Severity.WARNING, "50%\nnew", "a,b:c.json", 2, 3, 2, 9)
+    assert format_github([finding]) == (
+        "::warning file=a%2Cb%3Ac.json,line=2,col=3,endLine=2,endColumn=9,"
+        "title=ISL003 invalid-external-id-value::50%25%0Anew\n"
+    )
