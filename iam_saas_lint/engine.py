@@ -113,8 +113,8 @@ def run(paths: Sequence[str], config: Config) -> RunResult:
     explicit = tuple(ExplicitRole(r.name, display_path(r.trust), tuple(r.policies)) for r in config.roles)
     reader = Reader(ReadOptions(config.max_file_size, explicit))
     rules = _rules(config)
-    context = Context(config.settings)
     for unit in reader.units(found.files):
+        context = Context(config.settings)
         try:
             inventory = unit.read()
         except Exception as error:  # a bug in a reader must not stop the run

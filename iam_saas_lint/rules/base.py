@@ -24,19 +24,21 @@ class Violation:
 @dataclass
 class Context:
     settings: Settings
-    _trust: dict[int, TrustAnalysis] = field(default_factory=dict)
+    #: Keyed by ``id(role)``; the role is kept beside its analysis so that the id cannot be reused.
+    _trust: dict[int, tuple[Role, TrustAnalysis]] = field(default_factory=dict)
 
     def trust(self, role: Role) -> TrustAnalysis:
-        """The trust analysis of a role, computed once per run and shared by the rules."""
-        cached = self._trust.get(id(role))
-        if cached is None:
-            data = role.trust.data if role.trust is not None else None
-            settings = self.settings
-            if role.own_accounts - settings.own_accounts:
-                settings = replace(settings, own_accounts=settings.own_accounts | role.own_accounts)
-            cached = analyze_trust(data, settings)
-            self._trust[id(role)] = cached
-        return cached
+        """The trust analysis of a role, computed once and shared by the rules."""
+        entry = self._trust.get(id(role))
+        if entry is not None and entry[0] is role:
+            return entry[1]
+        data = role.trust.data if role.trust is not None else None
+        settings = self.settings
+        if role.own_accounts - settings.own_accounts:
+            settings = replace(settings, own_accounts=settings.own_accounts | role.own_accounts)
+        analysis = analyze_trust(data, settings)
+        self._trust[id(role)] = (role, analysis)
+        return analysis
 
 
 Check = Callable[[Inventory, Context], Iterable[Violation]]
