@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("rule", "rules", "vendors")
+SUBCOMMANDS = ("rule", "rules", "vendors", "suggest")
 FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
+    parser.add_argument("--show-fixes", action="store_true", help="show the snippet that fixes each finding")
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
     parser.add_argument("--select", action="append", metavar="IDS", help="rule id prefixes to enable")
     parser.add_argument("--ignore", action="append", metavar="IDS", help="rule id prefixes to disable")
@@ -73,11 +74,45 @@ def _vendors_command(argv: Sequence[str]) -> int:
     return EXIT_CLEAN
 
 
+def _suggest_command(argv: Sequence[str]) -> int:
+    from .config import ConfigError, load_config
+    from .model.vendors import registry
+    from .suggest import FORMATS as SUGGEST_FORMATS
+    from .suggest import suggest
+
+    parser = argparse.ArgumentParser(
+        prog="iam-saas-lint suggest", description="Print a trust policy and a source-IP Deny for a vendor."
+    )
+    parser.add_argument("--vendor", required=True, help="a vendor name from 'iam-saas-lint vendors'")
+    parser.add_argument("--format", choices=SUGGEST_FORMATS, default="json")
+    parser.add_argument("--source-ip", action="append", default=[], metavar="CIDR", help="the vendor's egress range")
+    args = parser.parse_args(argv)
+    try:
+        vendor = registry(load_config(None, ".").settings.vendors).find(args.vendor)
+    except ConfigError as error:
+        print(f"iam-saas-lint: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    if vendor is None:
+        print(f"iam-saas-lint: no vendor named {args.vendor!r} (see 'iam-saas-lint vendors')", file=sys.stderr)
+        return EXIT_ERROR
+    cidrs = args.source_ip or list(vendor.source_ips or ())
+    if not cidrs:
+        print(
+            f"iam-saas-lint: {vendor.name}'s egress ranges are not configured: fill in the placeholder, "
+            "or pass --source-ip (or set source-ips in [tool.iam-saas-lint.vendors])",
+            file=sys.stderr,
+        )
+    sys.stdout.write(suggest(vendor, args.format, cidrs))
+    return EXIT_CLEAN
+
+
 def _rule_command(argv: Sequence[str]) -> int:
     from .rules import RULES, RULES_BY_ID
 
     if argv[0] == "vendors":
         return _vendors_command(argv)
+    if argv[0] == "suggest":
+        return _suggest_command(argv[1:])
     if argv[0] == "rules":
         for rule in RULES:
             default = "" if rule.enabled_by_default else " (off by default)"
@@ -126,7 +161,7 @@ def _render(args: argparse.Namespace, findings: Sequence[Finding]) -> str:
         return format_github(findings)
     if args.format == "concise":
         return text.format_concise(findings, colour=colour)
-    return text.format_text(findings, _lines(findings), colour=colour)
+    return text.format_text(findings, _lines(findings), colour=colour, show_fixes=args.show_fixes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

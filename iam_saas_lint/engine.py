@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from .config import Config
 from .discovery import discover, display_path
 from .findings import Finding, Severity, sorted_unique
+from .fixes import render
 from .model.document import Inventory, Problem, Role
 from .model.values import Span, format_json_path
 from .rules import RULES_BY_ID
@@ -45,6 +46,7 @@ def to_finding(rule: Rule, violation: Violation) -> Finding:
         end_column=span.end_column,
         json_path=format_json_path(violation.anchor.path),
         role=violation.role,
+        fix=render(violation.fix, violation.syntax) if violation.fix else "",
     )
 
 

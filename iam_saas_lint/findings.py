@@ -27,6 +27,8 @@ class Finding:
     end_column: int
     json_path: str = "$"
     role: str | None = None
+    #: A snippet to paste, in the syntax of the file (empty when the rule has none).
+    fix: str = ""
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.path, self.line, self.column, self.rule, self.message, self.json_path)

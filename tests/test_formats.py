@@ -22,6 +22,7 @@ GOLDEN = Path(__file__).parent / "golden"
 TARGETS = ["fixtures/raw", "fixtures/account-export"]
 FORMATS = {
     "text": ["--format", "text"],
+    "fixes": ["--show-fixes"],
     "concise": ["--format", "concise"],
     "json": ["--format", "json"],
     "sarif": ["--format", "sarif"],

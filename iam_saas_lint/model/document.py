@@ -8,6 +8,8 @@ from typing import Literal
 from .values import Anchor, Span, Unknown
 
 DocumentKind = Literal["trust", "permissions", "boundary", "resource"]
+#: How the document is written in its file; fix suggestions are rendered in the same syntax.
+Syntax = Literal["json", "cloudformation-yaml", "cloudformation-json", "terraform-jsonencode", "terraform-document"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class PolicyDocument:
     kind: DocumentKind
     label: str
     anchor: Anchor
+    syntax: Syntax = "json"
 
 
 @dataclass(frozen=True)

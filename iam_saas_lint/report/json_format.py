@@ -23,6 +23,7 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "end_column": finding.end_column,
         "json_path": finding.json_path,
         "role": finding.role,
+        "fix": finding.fix or None,
     }
 
 

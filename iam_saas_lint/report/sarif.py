@@ -62,6 +62,14 @@ def _location(finding: Finding) -> dict[str, object]:
     return location
 
 
+def _message(finding: Finding) -> dict[str, str]:
+    message = {"text": finding.message}
+    if finding.fix:
+        # Not a SARIF "fixes" entry: the snippet is an addition to review, not an exact text replacement.
+        message["markdown"] = f"{finding.message}\n\nSuggested fix:\n\n```\n{finding.fix}\n```"
+    return message
+
+
 def format_sarif(findings: Sequence[Finding], root: str = ".") -> str:
     index = {rule.id: i for i, rule in enumerate(RULES)}
     results = [
@@ -69,7 +77,7 @@ def format_sarif(findings: Sequence[Finding], root: str = ".") -> str:
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": _LEVEL[f.severity],
-            "message": {"text": f.message},
+            "message": _message(f),
             "locations": [_location(f)],
             "partialFingerprints": {"iamSaasLint/v1": fingerprint(f)},
             "properties": {"jsonPath": f.json_path},

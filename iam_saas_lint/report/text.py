@@ -61,7 +61,10 @@ def _source(finding: Finding, lines: Sequence[str], style: _Style) -> list[str]:
 
 
 def format_text(
-    findings: Sequence[Finding], sources: Mapping[str, Sequence[str]] | None = None, colour: bool = False
+    findings: Sequence[Finding],
+    sources: Mapping[str, Sequence[str]] | None = None,
+    colour: bool = False,
+    show_fixes: bool = False,
 ) -> str:
     """Grouped by file. ``sources`` maps a path to its lines, for the source excerpt."""
     style = _Style(colour)
@@ -78,6 +81,8 @@ def format_text(
                 out.append(style(f"  why: {rule.why}", _DIM))
                 if rule.hint:
                     out.append(f"  fix: {rule.hint}")
+            if show_fixes and finding.fix:
+                out.extend("    " + line for line in finding.fix.splitlines())
     if out:
         out.append("")
     out.append(summary_line(findings))

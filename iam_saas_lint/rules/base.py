@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from ..findings import Severity
-from ..model.document import Inventory, Role
+from ..fixes import Fix
+from ..model.document import Inventory, Role, Syntax
 from ..model.settings import Settings
 from ..model.trust import TrustAnalysis, analyze_trust
 from ..model.values import Anchor
@@ -19,6 +20,9 @@ class Violation:
     role: str | None = None
     #: Overrides the rule's severity for this one violation.
     severity: Severity | None = None
+    #: What to paste, rendered in ``syntax`` (the syntax of the file the finding is in).
+    fix: Fix | None = None
+    syntax: Syntax = "json"
 
 
 @dataclass

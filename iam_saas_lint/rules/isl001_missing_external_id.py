@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Severity
+from ..fixes import external_id_condition
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
 from .roles import grants_needing_external_id, role_label
@@ -50,6 +51,8 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             f"{role_label(role)} can be assumed by {grant.who()} without an sts:ExternalId condition{note}",
             trust.anchor.child(*statement.path, statement.principal_element or "Principal"),
             role.name,
+            fix=external_id_condition(),
+            syntax=trust.syntax,
         )
 
 

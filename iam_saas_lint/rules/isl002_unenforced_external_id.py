@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Severity
+from ..fixes import external_id_condition
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
 from .roles import grants_needing_external_id, role_label
@@ -49,6 +50,8 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
                 f"{item.reason}",
                 trust.anchor.child(*item.entry.path),
                 role.name,
+                fix=external_id_condition(),
+                syntax=trust.syntax,
             )
 
 

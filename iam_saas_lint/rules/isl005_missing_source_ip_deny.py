@@ -35,10 +35,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Severity
+from ..fixes import source_ip_deny
 from ..model.document import Inventory
 from ..model.source_ip import deny_verdict, ip_allows
 from .base import Context, Rule, Violation
-from .roles import role_label, third_party_roles
+from .roles import role_label, third_party_roles, vendor_cidrs
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
@@ -61,6 +62,8 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             f"the vendor's addresses (Deny * with NotIpAddress aws:SourceIp){why}",
             trust.anchor,
             role.name,
+            fix=source_ip_deny(vendor_cidrs(analysis, context)),
+            syntax=trust.syntax,
         )
 
 

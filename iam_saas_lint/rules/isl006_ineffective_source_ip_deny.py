@@ -34,29 +34,41 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Severity
-from ..model.document import Inventory, PolicyDocument
+from ..fixes import source_ip_deny
+from ..model.cidrs import is_non_public, parse_cidr
+from ..model.document import Inventory
 from ..model.source_ip import IpDeny, deny_verdict
 from .base import Context, Rule, Violation
-from .roles import role_label, third_party_roles
+from .roles import role_label, third_party_roles, vendor_cidrs
 
 
-def _violation(subject: str, document: PolicyDocument, deny: IpDeny, role: str) -> Violation:
-    reasons = "; ".join(hole.reason for hole in deny.holes)
-    return Violation(
-        f"{subject}: the source-IP Deny in {document.label} leaves a hole: {reasons}",
-        document.anchor.child(*deny.holes[0].path),
-        role,
-    )
+def _usable_cidrs(deny: IpDeny) -> list[str]:
+    """The deny's public, well-formed ranges: what a corrected Deny can keep."""
+    kept = []
+    for text in deny.cidrs:
+        parsed = parse_cidr(text)
+        if parsed.network is not None and not parsed.problem and not is_non_public(parsed.network):
+            kept.append(text)
+    return kept
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, _, _ in third_party_roles(inventory, context):
+    for role, _, analysis in third_party_roles(inventory, context):
         verdict = deny_verdict(role)
         if verdict.effective:
             continue
         for document, deny in verdict.candidates:
-            if deny.holes:
-                yield _violation(role_label(role), document, deny, role.name)
+            if not deny.holes:
+                continue
+            reasons = "; ".join(hole.reason for hole in deny.holes)
+            cidrs = vendor_cidrs(analysis, context) or _usable_cidrs(deny)
+            yield Violation(
+                f"{role_label(role)}: the source-IP Deny in {document.label} leaves a hole: {reasons}",
+                document.anchor.child(*deny.holes[0].path),
+                role.name,
+                fix=source_ip_deny(cidrs),
+                syntax=document.syntax,
+            )
 
 
 RULE = Rule(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..model.document import Inventory, PolicyDocument, Role
 from ..model.trust import AssumeGrant, TrustAnalysis
+from ..model.vendors import registry
 from .base import Context
 
 
@@ -28,6 +29,17 @@ def grants_needing_external_id(
             continue
         for grant in analysis.grants:
             yield role, trust, grant
+
+
+def vendor_cidrs(analysis: TrustAnalysis, context: Context) -> list[str]:
+    """The configured egress ranges of the vendors a role trusts (empty when none is configured)."""
+    vendors = registry(context.settings.vendors)
+    cidrs: list[str] = []
+    for grant in analysis.grants:
+        for verdict in grant.third_parties:
+            vendor = vendors.by_account(verdict.account) if verdict.account else None
+            cidrs.extend(vendor.source_ips or () if vendor else ())
+    return list(dict.fromkeys(cidrs))
 
 
 def role_label(role: Role) -> str:
