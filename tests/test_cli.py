@@ -99,6 +99,8 @@ def test_json_output(vendor: Path, capsys: pytest.CaptureFixture[str]) -> None:
             "end_column": 61,
             "json_path": "$.Statement[0].Principal",
             "role": "datadog",
+            "fix": '{\n  "Condition": {\n    "StringEquals": {\n'
+            '      "sts:ExternalId": "<external id the vendor generated for you>"\n    }\n  }\n}',
         }
     ]
     assert document["summary"] == {"findings": 1, "errors": 1, "warnings": 0, "files": 1, "rules": {"ISL001": 1}}
