@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     parser.add_argument("--show-fixes", action="store_true", help="show the snippet that fixes each finding")
+    parser.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
+    parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings as a baseline")
     parser.add_argument("--config", metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
     parser.add_argument("--select", action="append", metavar="IDS", help="rule id prefixes to enable")
     parser.add_argument("--ignore", action="append", metavar="IDS", help="rule id prefixes to disable")
@@ -164,6 +166,21 @@ def _render(args: argparse.Namespace, findings: Sequence[Finding]) -> str:
     return text.format_text(findings, _lines(findings), colour=colour, show_fixes=args.show_fixes)
 
 
+def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
+    from . import baseline
+
+    if args.write_baseline:
+        with open(args.write_baseline, "w", encoding="utf-8") as handle:
+            handle.write(baseline.dump(findings))
+        print(f"iam-saas-lint: wrote {len(findings)} findings to {args.write_baseline}", file=sys.stderr)
+        return []
+    if args.baseline:
+        with open(args.baseline, encoding="utf-8") as handle:
+            recorded = baseline.load(handle.read(), args.baseline)
+        return baseline.new_findings(findings, recorded)
+    return findings
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
@@ -183,15 +200,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .engine import run
 
     result = run(args.paths, config)
+    findings = result.findings
+    try:
+        findings = _baseline(args, findings)
+    except (OSError, ValueError) as error:
+        print(f"iam-saas-lint: {error}", file=sys.stderr)
+        return EXIT_ERROR
     if args.verbose:
         for path, why in result.skipped:
             print(f"iam-saas-lint: skipped {path}: {why}", file=sys.stderr)
     if args.debug:
         for trace in result.tracebacks:
             print(trace, file=sys.stderr)
-    sys.stdout.write(_render(args, result.findings))
+    sys.stdout.write(_render(args, findings))
     if result.internal_error:
         return EXIT_ERROR
-    if result.findings and not args.exit_zero:
+    if findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN

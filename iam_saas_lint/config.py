@@ -21,7 +21,7 @@ else:  # pragma: no cover
 KNOWN_KEYS = frozenset(
     {
         "own-accounts", "own-organizations", "select", "ignore", "exclude",
-        "unresolved-principals", "roles", "max-file-size", "vendors",
+        "unresolved-principals", "roles", "max-file-size", "vendors", "per-file-ignores", "ignore-roles",
     }
 )  # fmt: skip
 ROLE_KEYS = frozenset({"name", "trust", "policies"})
@@ -49,6 +49,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     roles: tuple[RoleMapping, ...] = ()
     max_file_size: int = DEFAULT_MAX_BYTES
+    #: (glob, rule id prefixes) and (role name or logical id, rule id prefixes).
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    ignore_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: The directory that relative paths in the configuration are relative to.
     root: str = "."
     source: str | None = None
@@ -139,6 +142,13 @@ def _vendors(table: Mapping[str, Any], where: str) -> tuple[Vendor, ...]:
     return tuple(vendors)
 
 
+def _rule_table(table: Mapping[str, Any], key: str, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    raw = table.get(key, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: {key} must be a table of lists of rule ids")
+    return tuple((name, tuple(r.upper() for r in _strings(raw, name, f"{where}: {key}"))) for name in raw)
+
+
 def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | None = None) -> Config:
     where = source or "configuration"
     unknown = sorted(set(table) - KNOWN_KEYS)
@@ -163,6 +173,8 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
         exclude=_strings(table, "exclude", where),
         roles=_roles(table, root, where),
         max_file_size=max_size,
+        per_file_ignores=_rule_table(table, "per-file-ignores", where),
+        ignore_roles=_rule_table(table, "ignore-roles", where),
         root=root,
         source=source,
     )

@@ -6,11 +6,12 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from . import suppress
 from .config import Config
 from .discovery import discover, display_path
 from .findings import Finding, Severity, sorted_unique
 from .fixes import render
-from .model.document import Inventory, Problem, Role
+from .model.document import Inventory, Problem, Role, Suppression
 from .model.values import Span, format_json_path
 from .rules import RULES_BY_ID
 from .rules.base import Context, Rule, Violation
@@ -97,6 +98,8 @@ def _apply(inventory: Inventory, rules: list[Rule], context: Context, result: Ru
         result.findings.extend(problem_finding(p) for p in inventory.problems)
     result.internal_error |= any(p.internal for p in inventory.problems)
     for rule in rules:
+        if rule.check is None:
+            continue
         try:
             result.findings.extend(to_finding(rule, v) for v in rule.check(inventory, context))
         except Exception as error:  # a bug in one rule must not stop the others
@@ -115,6 +118,7 @@ def run(paths: Sequence[str], config: Config) -> RunResult:
     explicit = tuple(ExplicitRole(r.name, display_path(r.trust), tuple(r.policies)) for r in config.roles)
     reader = Reader(ReadOptions(config.max_file_size, explicit))
     rules = _rules(config)
+    suppressions: list[Suppression] = []
     for unit in reader.units(found.files):
         context = Context(config.settings)
         try:
@@ -122,10 +126,12 @@ def run(paths: Sequence[str], config: Config) -> RunResult:
         except Exception as error:  # a bug in a reader must not stop the run
             result.findings.append(_internal(unit.files[0], "reading the file", error, result))
             continue
+        suppressions.extend(inventory.suppressions)
         inventory = focus_inventory(inventory, found.focus)
         result.roles += len(inventory.roles)
         _apply(inventory, rules, context, result, unit.files[0])
-    result.findings = sorted_unique(result.findings)
+    enabled = {rule.id for rule in rules}
+    result.findings = sorted_unique(suppress.apply(result.findings, suppressions, config, enabled, found.focus))
     return result
 
 

@@ -64,6 +64,20 @@ class Problem:
     internal: bool = False
 
 
+@dataclass(frozen=True)
+class Suppression:
+    """``# iam-saas-lint: ignore[ISL005] reason`` in YAML or HCL, or a CloudFormation resource's
+    ``Metadata``. A line suppression covers findings on its line and the next; a role suppression
+    covers the role's findings in its file."""
+
+    rules: tuple[str, ...]
+    reason: str
+    file: str
+    span: Span
+    scope: Literal["line", "role"] = "line"
+    role: str | None = None
+
+
 @dataclass
 class Inventory:
     roles: list[Role] = field(default_factory=list)
@@ -71,12 +85,14 @@ class Inventory:
     documents: list[PolicyDocument] = field(default_factory=list)
     access_keys: list[AccessKey] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
 
     def extend(self, other: Inventory) -> None:
         self.roles.extend(other.roles)
         self.documents.extend(other.documents)
         self.access_keys.extend(other.access_keys)
         self.problems.extend(other.problems)
+        self.suppressions.extend(other.suppressions)
 
     def all_documents(self) -> list[PolicyDocument]:
         seen: set[int] = set()

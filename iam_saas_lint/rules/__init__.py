@@ -15,6 +15,8 @@ from . import (
     isl009_unverifiable,
     isl010_service_confused_deputy,
     isl011_vendor_ip_mismatch,
+    isl100_unused_suppression,
+    isl101_suppression_without_reason,
 )
 from .base import Rule
 
@@ -31,6 +33,8 @@ RULES: tuple[Rule, ...] = (
     isl009_unverifiable.RULE,
     isl010_service_confused_deputy.RULE,
     isl011_vendor_ip_mismatch.RULE,
+    isl100_unused_suppression.RULE,
+    isl101_suppression_without_reason.RULE,
 )
 
 

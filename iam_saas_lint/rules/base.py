@@ -53,7 +53,8 @@ class Rule:
     id: str
     name: str
     severity: Severity
-    check: Check
+    #: ``None`` for rules about suppressions, which the engine reports after matching them.
+    check: Check | None
     doc: str
     enabled_by_default: bool = True
     #: One line on how to fix it, shown under each finding.

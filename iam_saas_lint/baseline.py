@@ -1,0 +1,62 @@
+"""Baselines: adopt the linter on an existing repository and fail only on new findings.
+
+A finding's fingerprint leaves out lines, columns and statement indexes, so that moving or
+reordering code does not bring old findings back; it keeps the rule, the file, the role and the
+message (which names the principal, condition or hole).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from . import __version__
+from .findings import Finding
+
+FORMAT = "iam-saas-lint-baseline/1"
+_INDEX = re.compile(r"\[\d+\]")
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be used (exit code 2)."""
+
+
+def fingerprint(finding: Finding) -> str:
+    message = _INDEX.sub("[]", " ".join(finding.message.split()))
+    key = "\x1f".join((finding.rule, finding.path, finding.role or "", message))
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def dump(findings: Sequence[Finding]) -> str:
+    entries = [
+        {"fingerprint": fingerprint(f), "rule": f.rule, "path": f.path, "role": f.role, "message": f.message}
+        for f in findings
+    ]
+    return json.dumps({"format": FORMAT, "tool_version": __version__, "findings": entries}, indent=2) + "\n"
+
+
+def load(text: str, source: str) -> Counter[str]:
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise BaselineError(f"{source}: not a baseline file ({error})") from error
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BaselineError(f"{source}: not a baseline file (expected format {FORMAT!r})")
+    entries = document.get("findings", [])
+    return Counter(str(e.get("fingerprint")) for e in entries if isinstance(e, dict))
+
+
+def new_findings(findings: Sequence[Finding], baseline: Counter[str]) -> list[Finding]:
+    """Findings beyond those the baseline recorded (each recorded fingerprint absorbs one finding)."""
+    remaining = Counter(baseline)
+    fresh = []
+    for finding in findings:
+        key = fingerprint(finding)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            fresh.append(finding)
+    return fresh
