@@ -27,7 +27,8 @@ YAML = (".yaml", ".yml", ".template")
 def classify(path: str) -> str | None:
     """The format of a CloudFormation-family file, or None (decided from content, like the readers)."""
     try:
-        text = open(path, encoding="utf-8-sig").read()
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
     except (OSError, UnicodeDecodeError):
         return None
     if path.endswith(".json"):
@@ -57,9 +58,7 @@ def classify(path: str) -> str | None:
 
 
 def main(root: str) -> int:
-    files = sorted(
-        os.path.join(d, f) for d, _, names in os.walk(root) for f in names if f.endswith((".json",) + YAML)
-    )
+    files = sorted(os.path.join(d, f) for d, _, names in os.walk(root) for f in names if f.endswith((".json",) + YAML))
     formats = {path: kind for path in files if (kind := classify(path)) is not None}
     reader = Reader(ReadOptions())
     config = Config()

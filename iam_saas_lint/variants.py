@@ -60,18 +60,25 @@ def merge_variant_findings(findings: list[Finding], roles: Sequence[Role]) -> li
         group = (role.anchor.file, base)
         universes[group].add(role.variant)
         base_of[role.name] = group
-    merged: dict[tuple[tuple[str, str], Finding], set[Choice]] = {}
+    merged: dict[tuple[tuple[str, str], Finding], tuple[set[Choice], str]] = {}
     result: list[Finding] = []
     for finding in findings:
         variant = variants.get(finding.role or "")
         if variant is None:
             result.append(finding)
             continue
-        generic = replace(finding, role=_PLACEHOLDER, message=finding.message.replace(variant.name, _PLACEHOLDER))
-        merged.setdefault((base_of[variant.name], generic), set()).add(variant.variant)
-    for (group, generic), held in merged.items():
+        # Variants may number statements differently (an Fn::If around one): the place in the
+        # file, not the JSON path, tells whether two findings are the same.
+        generic = replace(
+            finding, role=_PLACEHOLDER, message=finding.message.replace(variant.name, _PLACEHOLDER), json_path=""
+        )
+        held, json_path = merged.setdefault((base_of[variant.name], generic), (set(), finding.json_path))
+        held.add(variant.variant)
+        merged[(base_of[variant.name], generic)] = (held, min(json_path, finding.json_path))
+    for (group, generic), (held, json_path) in merged.items():
         base = group[1]
         for choice in _reduce(held, universes[group]):
             name = variant_name(base, choice)
-            result.append(replace(generic, role=name, message=generic.message.replace(_PLACEHOLDER, name)))
+            message = generic.message.replace(_PLACEHOLDER, name)
+            result.append(replace(generic, role=name, message=message, json_path=json_path))
     return result

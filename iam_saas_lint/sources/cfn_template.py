@@ -58,6 +58,9 @@ class Template:
     service: Mapping[str, object] | None = None
     #: The file's text, to find policies written as JSON text inside it.
     text: str | None = None
+    #: For a template inside another (a StackSet's ``TemplateBody``): how its names are prefixed.
+    name_prefix: str = ""
+    depth: int = 0
     parameters: dict[str, dict[str, object]] = field(init=False)
     mappings: dict[str, object] = field(init=False)
     conditions: dict[str, object] = field(init=False)

@@ -23,7 +23,8 @@ from ..variants import variant_name
 from .cfn_conditions import ConditionModel, Variant, if_conditions
 from .cfn_intrinsics import NO_VALUE, PathMap, Resolver
 from .cfn_template import Template, is_serverless, is_template
-from .embedded_json import embedded_locator
+from .embedded_json import EmbeddedLocator, embedded_locator, text_in_file
+from .json_locations import JsonLocations
 from .jsonfile import JsonFile
 from .text import looks_like_iam, read_text
 from .yaml_positions import YamlDocument, YamlError, load_yaml
@@ -34,7 +35,11 @@ SAM_FUNCTION = "AWS::Serverless::Function"
 POLICY = "AWS::IAM::Policy"
 MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
 ROLE_POLICY = "AWS::IAM::RolePolicy"
+STACK_SET = "AWS::CloudFormation::StackSet"
+_MAX_NESTING = 2
 _AWS_MANAGED = re.compile(r"^arn:[^:]+:iam::aws:policy/")
+#: Policy documents nested deeper than this are not read (no real policy comes close).
+_MAX_DEPTH = 64
 _ROLE_PROPERTIES = ("AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns", "PermissionsBoundary")
 
 
@@ -58,6 +63,19 @@ def _placeholder_statement(kind: DocumentKind, unknown: Unknown) -> dict[str, ob
     if kind == "trust":
         return {"Effect": "Allow", "Principal": {"AWS": unknown}, "Action": "sts:AssumeRole", "Condition": unknown}
     return {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": unknown}
+
+
+def _depth(value: object) -> int:
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if deepest > _MAX_DEPTH:
+                return deepest
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _written_as_text(raw: object) -> bool:
@@ -209,6 +227,9 @@ class TemplateReader:
     ) -> PolicyDocument | UnresolvedPolicy | None:
         if raw is None:
             return None
+        if _depth(raw) > _MAX_DEPTH:
+            self.problem(f"{label}: nested more than {_MAX_DEPTH} levels deep, not read", origin)
+            return None
         data, paths = resolver.document(raw, origin)
         if data is NO_VALUE:
             return None
@@ -316,7 +337,8 @@ class TemplateReader:
         """``Logical (Name)`` when the resource's name is known whatever the branches, else ``Logical``."""
         raw = self.template.properties(logical_id).get(property_name)
         name = self.static.value(raw, ()) if not if_conditions(raw) else None
-        return f"{logical_id} ({name})" if isinstance(name, str) and name and name != logical_id else logical_id
+        shown = self.template.name_prefix + logical_id
+        return f"{shown} ({name})" if isinstance(name, str) and name and name != logical_id else shown
 
     def roles(self, role_id: str, display: str, properties: tuple[str, ...]) -> list[str]:
         """Add the role's variants; return the policy resources that may attach to it."""
@@ -477,11 +499,80 @@ class TemplateReader:
             if "Role" in props or not any(p in props for p in _ROLE_PROPERTIES):
                 continue
             properties = ("AssumeRolePolicyDocument", "Policies", "PermissionsBoundary")
-            used.update(self.roles(function_id, f"{function_id}Role", properties))
+            used.update(self.roles(function_id, f"{self.template.name_prefix}{function_id}Role", properties))
             used.update(self._managed_ids([props.get("Policies"), props.get("PermissionsBoundary")]))
         self.standalone_policies(used)
         self.access_keys()
+        self.stack_sets()
         return self.inventory
+
+    def stack_sets(self) -> None:
+        """Templates inside StackSets (``TemplateBody``), read as templates of their own."""
+        if self.template.depth >= _MAX_NESTING:
+            return
+        for stack_id in self.template.of_type(STACK_SET):
+            props = self.template.properties(stack_id)
+            body = props.get("TemplateBody")
+            if not isinstance(body, str):
+                continue
+            origin = self.template.resource_path(stack_id, "Properties", "TemplateBody")
+            nested = self._nested(stack_id, body, origin)
+            if nested is not None:
+                self._pass_parameters(nested, props.get("Parameters"))
+                self.inventory.extend(TemplateReader(nested).read())
+
+    def _nested(self, stack_id: str, body: str, origin: JsonPath) -> Template | None:
+        inner: Locator
+        try:
+            if body.lstrip().startswith("{"):
+                data = json.loads(body)
+                inner = JsonLocations(body)
+                issues = []
+            else:
+                documents = load_yaml(body)
+                data = documents[0].data if documents else None
+                inner = documents[0].locations if documents else JsonLocations("")
+                issues = documents[0].issues if documents else []
+        except (ValueError, YamlError) as error:
+            message = error.message if isinstance(error, YamlError) else str(error)
+            self.problem(f"StackSet {stack_id}: TemplateBody: {message}", origin)
+            return None
+        if not is_template(data):
+            return None
+        assert isinstance(data, dict)
+        near = self.template.locator.locate(origin)
+        to_file = text_in_file(self.template.text, body, near.line if near else 1) if self.template.text else None
+        locator = EmbeddedLocator(self.template.locator, origin, inner, to_file)
+        for issue in issues:
+            self.problem(f"StackSet {stack_id}: TemplateBody: {issue.message}", origin)
+        return Template(
+            self.template.file,
+            locator,
+            data,
+            root=origin,
+            text=self.template.text,
+            name_prefix=f"{self.template.name_prefix}{stack_id}/",
+            depth=self.template.depth + 1,
+        )
+
+    def _pass_parameters(self, nested: Template, parameters: object) -> None:
+        """StackSet parameter values become the nested template's defaults when they are known and
+        do not name this account (which is another account from where the StackSet deploys);
+        otherwise the nested parameter has no default."""
+        items = self.static.items(parameters, ())
+        if isinstance(items, Unknown):
+            return
+        for item, _ in items:
+            if not isinstance(item, dict):
+                continue
+            key, value = item.get("ParameterKey"), self.static.value(item.get("ParameterValue"), ())
+            spec = nested.parameters.get(key) if isinstance(key, str) else None
+            if spec is None or value is NO_VALUE:
+                continue
+            if isinstance(value, Unknown) or OWN_ACCOUNT in json.dumps(value, default=str):
+                nested.parameters[str(key)] = {k: v for k, v in spec.items() if k != "Default"}
+            else:
+                nested.parameters[str(key)] = {**spec, "Default": value}
 
 
 def read_template(template: Template) -> Inventory:
@@ -493,7 +584,6 @@ def read_template(template: Template) -> Inventory:
 
 
 _CFN_MARKERS = re.compile(r"^\s*(?:Resources|AWSTemplateFormatVersion|Transform)\s*:", re.MULTILINE)
-_MAX_DEPTH = 100
 
 
 def looks_like_template(text: str) -> bool:

@@ -72,10 +72,17 @@ def _by_escapes(file_text: str, first_line: int, content: str) -> Callable[[int,
 
 
 class EmbeddedLocator:
-    """A ``Locator`` for a document parsed from text found at ``origin`` in the file."""
+    """A ``Locator`` for data parsed from text that sits at ``origin`` in the file.
+
+    ``inner`` locates paths in the text; ``to_file`` maps its positions into the file, or is
+    ``None`` when the text could not be found there (then only ``origin`` itself is located)."""
 
     def __init__(
-        self, base: Locator, origin: JsonPath, inner: JsonLocations, to_file: Callable[[int, int], tuple[int, int]]
+        self,
+        base: Locator,
+        origin: JsonPath,
+        inner: Locator,
+        to_file: Callable[[int, int], tuple[int, int]] | None,
     ) -> None:
         self.base = base
         self.origin = origin
@@ -83,21 +90,20 @@ class EmbeddedLocator:
         self.to_file = to_file
 
     def locate(self, path: JsonPath) -> Span | None:
-        if path[: len(self.origin)] != self.origin:
+        if len(path) <= len(self.origin) or path[: len(self.origin)] != self.origin:
             return self.base.locate(path)
-        found = self.inner.locate(path[len(self.origin) :])
-        if found is None:
+        found = self.inner.locate(path[len(self.origin) :]) if self.to_file is not None else None
+        if found is None or self.to_file is None:
             return None
         line, column = self.to_file(found.line, found.column)
         end_line, end_column = self.to_file(found.end_line, found.end_column)
         return Span(line, column, end_line, end_column)
 
 
-def embedded_locator(
-    base: Locator, origin: JsonPath, file_text: str, content: str, near_line: int
-) -> EmbeddedLocator | None:
-    file_lines = file_text.split("\n")
-    by_lines = _by_lines(file_lines, near_line, content)
+def text_in_file(file_text: str, content: str, near_line: int) -> Callable[[int, int], tuple[int, int]] | None:
+    """Maps 1-based positions in ``content`` to the file, where ``content`` is written at or after
+    ``near_line``; ``None`` when it cannot be found."""
+    by_lines = _by_lines(file_text.split("\n"), near_line, content)
     if by_lines is not None:
         to_file = by_lines
 
@@ -105,8 +111,13 @@ def embedded_locator(
             file_line, file_col = to_file(line - 1, col - 1)
             return file_line + 1, file_col + 1
 
-        return EmbeddedLocator(base, origin, JsonLocations(content), shifted)
-    by_escapes = _by_escapes(file_text, near_line, content)
-    if by_escapes is not None:
-        return EmbeddedLocator(base, origin, JsonLocations(content), by_escapes)
-    return None
+        return shifted
+    return _by_escapes(file_text, near_line, content)
+
+
+def embedded_locator(
+    base: Locator, origin: JsonPath, file_text: str, content: str, near_line: int
+) -> EmbeddedLocator | None:
+    """A locator for a policy written as JSON text, when the text can be found in the file."""
+    to_file = text_in_file(file_text, content, near_line)
+    return EmbeddedLocator(base, origin, JsonLocations(content), to_file) if to_file is not None else None
