@@ -50,7 +50,7 @@ def classify(path: str) -> str | None:
         return None
     assert isinstance(data, dict)
     transform = json.dumps(data.get("Transform", ""))
-    if path.endswith(".template.json") and "aws:cdk:path" in text:
+    if path.endswith(".template.json"):
         return "cdk-json"
     if "AWS::Serverless" in transform:
         return "sam-json" if path.endswith(".json") else "sam-yaml"

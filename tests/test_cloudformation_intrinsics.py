@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -217,3 +218,21 @@ def test_recognising_templates() -> None:
     assert is_serverless(service, "any-name.yml")
     assert is_serverless({"resources": service["resources"]}, "serverless.yml")
     assert not is_serverless({"resources": service["resources"]}, "other.yml")
+
+
+def test_shared_sub_conditions_are_evaluated_once() -> None:
+    chain: dict[str, Any] = {"C0": {"Fn::Equals": [{"Ref": "P"}, "x"]}}
+    for i in range(1, 60):
+        chain[f"C{i}"] = {"Fn::And": [{"Condition": f"C{i - 1}"}, {"Condition": f"C{i - 1}"}]}
+    model = ConditionModel(Template("t.yaml", NoLocator(), {"Parameters": {"P": {}}, "Conditions": chain}))
+    started = time.perf_counter()
+    found = model.variants(["C59", "C0"])
+    assert time.perf_counter() - started < 1.0
+    assert len(found) == 2
+
+
+def test_texts_are_not_multiplied_without_bound() -> None:
+    template = {"Parameters": {"Big": {"Type": "String", "Default": "x" * 100_000}}}
+    resolver = Resolver(Template("t.yaml", NoLocator(), template))
+    value = resolver.value({"Fn::Sub": "${Big}" * 20}, ())
+    assert isinstance(value, Unknown) and "not built" in value.description

@@ -117,9 +117,12 @@ class ConditionModel:
             else:
                 yield ("free", _key(value))
 
-    def evaluate(self, expression: object, inputs: Mapping[str, object], depth: int = 0) -> bool:
+    def evaluate(
+        self, expression: object, inputs: Mapping[str, object], depth: int = 0, memo: dict[str, bool] | None = None
+    ) -> bool:
         if depth > 50:
             return False
+        memo = {} if memo is None else memo
         if isinstance(expression, bool):
             return expression
         if isinstance(expression, str) and expression.lower() in ("true", "false"):
@@ -135,18 +138,25 @@ class ConditionModel:
                 return inputs.get(atom[1]) == atom[2]
             return bool(inputs.get(atom[1], False))
         if key in ("Fn::And", "Fn::Or", "Fn::Not") and isinstance(arg, list):
-            values = [self.evaluate(item, inputs, depth + 1) for item in arg]
+            values = [self.evaluate(item, inputs, depth + 1, memo) for item in arg]
             if key == "Fn::And":
                 return all(values)
             if key == "Fn::Or":
                 return any(values)
             return not values[0] if values else False
         if key == "Condition" and isinstance(arg, str):
-            return self.condition(arg, inputs, depth + 1)
+            return self.condition(arg, inputs, depth + 1, memo)
         return bool(inputs.get(_key(expression), False))
 
-    def condition(self, name: str, inputs: Mapping[str, object], depth: int = 0) -> bool:
-        return self.evaluate(self.template.conditions.get(name), inputs, depth)
+    def condition(
+        self, name: str, inputs: Mapping[str, object], depth: int = 0, memo: dict[str, bool] | None = None
+    ) -> bool:
+        """A named condition's value; ``memo`` keeps shared sub-conditions from being evaluated twice."""
+        memo = {} if memo is None else memo
+        if name not in memo:
+            memo[name] = False  # a condition that refers to itself is false
+            memo[name] = self.evaluate(self.template.conditions.get(name), inputs, depth, memo)
+        return memo[name]
 
     # -- enumerating -----------------------------------------------------------------------------
     def _choices(self, name: str, literals: set[str]) -> list[object]:
@@ -201,8 +211,9 @@ class ConditionModel:
         combinations, literals = found
         chosen: dict[Assignment, dict[str, set[object]]] = {}
         for inputs in combinations:
-            if all(self.condition(name, inputs) for name in required):
-                assignment = tuple((name, self.condition(name, inputs)) for name in names)
+            memo: dict[str, bool] = {}
+            if all(self.condition(name, inputs, memo=memo) for name in required):
+                assignment = tuple((name, self.condition(name, inputs, memo=memo)) for name in names)
                 seen = chosen.setdefault(assignment, {})
                 for parameter in literals:
                     seen.setdefault(parameter, set()).add(inputs[parameter])

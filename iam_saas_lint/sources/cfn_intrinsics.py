@@ -21,6 +21,8 @@ from .cfn_conditions import ParameterValues
 from .cfn_template import Template
 
 PARTITION = "aws"
+#: Longest text ``Fn::Sub``/``Fn::Join`` may build (a template could otherwise multiply its size).
+MAX_TEXT = 1_000_000
 URL_SUFFIX = "amazonaws.com"
 PRINCIPAL_KEYS = frozenset({"Principal", "NotPrincipal"})
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -306,6 +308,8 @@ class Resolver:
 
     # -- string functions --------------------------------------------------------------------
     def _compose(self, parts: list[str | tuple[Unknown, str]], principal: bool) -> str | Unknown:
+        if sum(len(part) if isinstance(part, str) else 0 for part in parts) > MAX_TEXT:
+            return Unknown(f"a text of more than {MAX_TEXT:,} characters, not built")
         if all(isinstance(part, str) for part in parts):
             return "".join(part for part in parts if isinstance(part, str))
         if self._holes is not None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from ..model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
 from ..model.values import OWN_ACCOUNT, Anchor, JsonPath, Locator, Span, Unknown
@@ -103,15 +102,6 @@ def _with_placeholders(data: dict[str, object], kind: DocumentKind) -> dict[str,
     return data
 
 
-@dataclass(frozen=True)
-class _Attachment:
-    """A policy resource that may attach to roles: its document and where it names the roles."""
-
-    logical_id: str
-    kind: str
-    targets: tuple[str, ...]  # the properties that name roles
-
-
 class TemplateReader:
     def __init__(self, template: Template) -> None:
         self.template = template
@@ -121,6 +111,7 @@ class TemplateReader:
         self.role_names = self._role_names()
         self.sam_roles = {f"{logical_id}Role": logical_id for logical_id in template.of_type(SAM_FUNCTION)}
         self.attachments = self._attachments()
+        self.managed_arns = {str(self.static.ref(m)): m for m in template.of_type(MANAGED_POLICY)}
 
     # -- helpers -----------------------------------------------------------------------------
     def anchor(self, path: JsonPath) -> Anchor:
@@ -188,15 +179,19 @@ class TemplateReader:
                 flat.append(value)
         return flat
 
-    def _may_name(self, raw: object, role_id: str) -> bool:
+    def _may_name(self, raw: object) -> set[str]:
+        """Roles that a ``Roles``/``RoleName`` property may name, in any branch."""
+        found: set[str] = set()
         for item in self._flatten(raw):
-            if self._role_ref(item) == role_id:
-                return True
+            target = self._role_ref(item)
+            if target is not None:
+                found.add(target)
+                continue
             value = self.static.value(item, ())
-            values = value if isinstance(value, list) else [value]
-            if any(isinstance(v, str) and self.role_names.get(v) == role_id for v in values):
-                return True
-        return False
+            for name in value if isinstance(value, list) else [value]:
+                if isinstance(name, str) and name in self.role_names:
+                    found.add(self.role_names[name])
+        return found
 
     def _managed_ids(self, raw: object) -> list[str]:
         """Template managed policies that ``ManagedPolicyArns``/``PermissionsBoundary`` may link."""
@@ -213,12 +208,13 @@ class TemplateReader:
                     found.append(target)
         return found
 
-    def _attachments(self) -> list[_Attachment]:
-        found = []
-        for logical_id in self.template.of_type(POLICY, MANAGED_POLICY):
-            found.append(_Attachment(logical_id, str(self.template.type_of(logical_id)), ("Roles",)))
-        for logical_id in self.template.of_type(ROLE_POLICY):
-            found.append(_Attachment(logical_id, ROLE_POLICY, ("RoleName",)))
+    def _attachments(self) -> dict[str, list[str]]:
+        """Role → the policy resources that may attach to it (``Roles``, ``RoleName``)."""
+        found: dict[str, list[str]] = {}
+        for logical_id in self.template.of_type(POLICY, MANAGED_POLICY, ROLE_POLICY):
+            target = "RoleName" if self.template.type_of(logical_id) == ROLE_POLICY else "Roles"
+            for role_id in sorted(self._may_name(self.template.properties(logical_id).get(target))):
+                found.setdefault(role_id, []).append(logical_id)
         return found
 
     # -- documents ---------------------------------------------------------------------------
@@ -289,9 +285,9 @@ class TemplateReader:
         if isinstance(arn, str):
             if _AWS_MANAGED.match(arn):
                 return None  # an AWS-managed policy cannot hold your vendor's addresses
-            for logical_id in self.template.of_type(MANAGED_POLICY):
-                if resolver.ref(logical_id) == arn:
-                    return self._managed_document(resolver, logical_id, kind, f"{what} {logical_id}")
+            if arn in self.managed_arns:
+                logical_id = self.managed_arns[arn]
+                return self._managed_document(resolver, logical_id, kind, f"{what} {logical_id}")
             if kind != "boundary" and not arn.startswith("arn:"):
                 return None  # SAM: a bare name is an AWS-managed policy
             shown = arn.replace(OWN_ACCOUNT, "${AWS::AccountId}")
@@ -317,11 +313,7 @@ class TemplateReader:
         """What a role's verdict depends on: raw values, attached policy ids, resource conditions."""
         props = self.template.properties(role_id)
         material: list[object] = [props.get(name) for name in properties]
-        attached: list[str] = []
-        for attachment in self.attachments:
-            policy_props = self.template.properties(attachment.logical_id)
-            if any(self._may_name(policy_props.get(t), role_id) for t in attachment.targets):
-                attached.append(attachment.logical_id)
+        attached = self.attachments.get(role_id, [])
         linked = self._managed_ids([props.get("ManagedPolicyArns"), props.get("PermissionsBoundary")])
         if self.template.type_of(role_id) == SAM_FUNCTION:
             linked += self._managed_ids(props.get("Policies"))

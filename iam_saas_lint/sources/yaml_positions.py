@@ -284,8 +284,8 @@ class _Builder:
             trimmed -= 1
         if trimmed == index:
             return _mark(mark)
-        line_start = self.text.rfind("\n", 0, trimmed) + 1
-        return self.text.count("\n", 0, trimmed) + 1, trimmed - line_start + 1
+        line = mark.line + 1 - self.text.count("\n", trimmed, index)
+        return line, trimmed - (self.text.rfind("\n", 0, trimmed) + 1) + 1
 
 
 def _loader_class() -> Any:
