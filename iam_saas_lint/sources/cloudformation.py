@@ -8,7 +8,16 @@ linked through ``ManagedPolicyArns`` and its permissions boundary.
 ``Fn::If``: a role whose material tests conditions becomes one ``Role`` per combination of those
 conditions that can occur (``cfn_conditions``), named ``Logical [if Cond=true]`` and carrying the
 combination in ``Role.variant``; the engine then merges a finding that several variants share
-and names only the conditions it depends on (``iam_saas_lint.variants``).
+and names only the conditions it depends on (``iam_saas_lint.variants``). A resource-level
+``Condition`` counts too: a role exists only where its condition holds, an attached policy only
+where its own does.
+
+What cannot be resolved never passes silently. A trust policy (or one of its statements) that is
+unknown as a whole stands as an Allow of ``sts:AssumeRole`` to an unknown principal under an
+unknown condition, so that the rules report it as unverifiable; an unknown permission policy is
+an ``UnresolvedPolicy``, and so is a managed policy or boundary named by an ARN the template does
+not define. AWS-managed policies (``arn:aws:iam::aws:policy/…``) cannot hold the vendor's Deny and
+are left out.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from .cfn_intrinsics import NO_VALUE, PathMap, Resolver
 from .cfn_template import Template, is_serverless, is_template
 from .embedded_json import EmbeddedLocator, embedded_locator, text_in_file
 from .json_locations import JsonLocations
-from .jsonfile import JsonFile
+from .jsonfile import JsonFile, parse_json
 from .text import looks_like_iam, read_text
 from .yaml_positions import YamlDocument, YamlError, load_yaml
 
@@ -608,6 +617,12 @@ def read_yaml_file(path: str, max_bytes: int) -> Inventory:
         return Inventory()
     if isinstance(text, Problem):
         return Inventory(problems=[text])
+    if text.text.lstrip().startswith("{"):  # a JSON template with a YAML-family name (``.template``)
+        parsed = parse_json(text)
+        if isinstance(parsed, JsonFile) and is_template(parsed.data):
+            inventory = read_json_template(parsed)
+            inventory.problems[:0] = parsed.duplicate_problems() if parsed.has_duplicates else []
+            return inventory
     try:
         documents = load_yaml(text.text)
     except YamlError as error:
