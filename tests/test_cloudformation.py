@@ -47,6 +47,8 @@ EXPECTED = {
     "serverless.yml": [("ISL005", 19, 9), ("ISL009", 28, 19)],
     # Policies written as JSON text: a YAML block, a one-line string, a !Sub block.
     "json-string-documents.yaml": [("ISL001", 16, 15), ("ISL005", 27, 7), ("ISL006", 23, 150), ("ISL009", 34, 44)],
+    # An escaped JSON string in a JSON template; a string that is no JSON document.
+    "json-string-documents.json": [("ISL000", 10, 13), ("ISL002", 6, 235), ("ISL005", 6, 9)],
     "access-key.yaml": [("ISL007", 9, 3)],
     # CommaDelimitedList default, a placeholder external id, NoEcho, FindInMap by a parameter.
     "parameters.yaml": [("ISL003", 30, 30), ("ISL005", 23, 7), ("ISL005", 34, 7), ("ISL009", 44, 30)],
