@@ -108,6 +108,7 @@ def verdict(findings: list) -> str:
 
 def compare(labels: str, findings_by_file: dict) -> None:
     print("\nexternal-id verdicts against vendors/LABELS.tsv (CloudFormation files):")
+    agreed = total = 0
     with open(labels, encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             path = row["file"]
@@ -115,12 +116,19 @@ def compare(labels: str, findings_by_file: dict) -> None:
                 continue
             ours = verdict(findings_by_file[path])
             label = row["sts_externalid_condition"]
-            agree = (label.startswith("yes") and ours in ("yes", "unknown")) or (
-                label.startswith(("no", "n/a", "not declared", "service")) and ours in ("no", "n/a")
-            )
-            # A label "no"/"n/a" can match "n/a" (no third-party role) or "no" (finding): show the detail.
-            mark = "  " if agree else "!!"
-            print(f"{mark} {path:<100} label={label:<28} ours={ours}")
+            if "/ no" in label:  # roles with and without: the file as a whole has one without
+                expected = ("no",)
+            elif label.startswith("yes"):
+                expected = ("yes", "unknown")
+            elif label == "no" or label.startswith("no "):
+                expected = ("no",)
+            else:  # n/a, not declared, service-principal external id: no third-party role here
+                expected = ("n/a",)
+            agreed += ours in expected
+            total += 1
+            mark = "  " if ours in expected else "!!"
+            print(f"{mark} {path:<100} label={label[:40]:<40} ours={ours}")
+    print(f"agreement: {agreed}/{total} (yes = condition present and enforced; unknown = present, value unresolved)")
 
 
 if __name__ == "__main__":
