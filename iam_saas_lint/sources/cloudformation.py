@@ -276,7 +276,7 @@ class TemplateReader:
         return embedded_locator(self.template.locator, origin, self.template.text, node, near.line if near else 1)
 
     def managed(
-        self, resolver: Resolver, raw: object, origin: JsonPath, kind: DocumentKind, assignment: dict[str, bool]
+        self, resolver: Resolver, raw: object, origin: JsonPath, kind: DocumentKind
     ) -> PolicyDocument | UnresolvedPolicy | None:
         """A policy linked by ARN: a managed policy of this template, AWS-managed, or unknown."""
         what = "permissions boundary" if kind == "boundary" else "managed policy"
@@ -379,7 +379,7 @@ class TemplateReader:
         is_sam = self.template.type_of(role_id) == SAM_FUNCTION
         for item, path in self._list(resolver, props.get("Policies"), here + ("Policies",), unresolved, "Policies"):
             if is_sam:
-                add(self._sam_policy(resolver, item, path, branches))
+                add(self._sam_policy(resolver, item, path))
             elif isinstance(item, dict):
                 name = resolver.value(item.get("PolicyName"), path + ("PolicyName",))
                 label = f"inline policy {name}" if isinstance(name, str) else "an inline policy"
@@ -391,13 +391,9 @@ class TemplateReader:
         for item, path in self._list(
             resolver, props.get("ManagedPolicyArns"), here + ("ManagedPolicyArns",), unresolved, "ManagedPolicyArns"
         ):
-            add(self.managed(resolver, item, path, "permissions", branches))
+            add(self.managed(resolver, item, path, "permissions"))
         if "PermissionsBoundary" in props:
-            add(
-                self.managed(
-                    resolver, props["PermissionsBoundary"], here + ("PermissionsBoundary",), "boundary", branches
-                )
-            )
+            add(self.managed(resolver, props["PermissionsBoundary"], here + ("PermissionsBoundary",), "boundary"))
         for logical_id in attached:
             if not self._exists(logical_id, branches):
                 continue
@@ -444,15 +440,13 @@ class TemplateReader:
                 found.append((item, path))
         return found
 
-    def _sam_policy(
-        self, resolver: Resolver, item: object, path: JsonPath, branches: dict[str, bool]
-    ) -> PolicyDocument | UnresolvedPolicy | None:
+    def _sam_policy(self, resolver: Resolver, item: object, path: JsonPath) -> PolicyDocument | UnresolvedPolicy | None:
         """A SAM ``Policies`` entry: an inline document, a policy template, or a managed policy."""
         if isinstance(item, dict) and any(key.lower() == "statement" for key in item):
             return self.document(resolver, item, path, "permissions", "inline policy")
         if isinstance(item, dict) and len(item) == 1 and not next(iter(item)).startswith(("Ref", "Fn::")):
             return None  # a SAM policy template: AWS-defined Allow statements
-        return self.managed(resolver, item, path, "permissions", branches)
+        return self.managed(resolver, item, path, "permissions")
 
     # -- the rest ----------------------------------------------------------------------------
     def access_keys(self) -> None:
