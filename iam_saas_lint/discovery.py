@@ -8,7 +8,9 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-SKIPPED_DIRS = frozenset({".git", ".terraform", "node_modules", "cdk.out", ".iam-saas-lint-cache"})
+SKIPPED_DIRS = frozenset({".git", ".terraform", "node_modules", ".iam-saas-lint-cache"})
+#: A CDK cloud assembly: walked only for the stack templates its manifest names.
+CDK_OUT = "cdk.out"
 JSON_SUFFIXES = (".json",)
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
 TERRAFORM_SUFFIXES = (".tf",)
@@ -71,7 +73,9 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
         kept = []
         for name in sorted(dirnames):
             full = os.path.join(directory, name)
-            if name in SKIPPED_DIRS or os.path.islink(full) or _excluded(full, exclude, root):
+            if name == CDK_OUT and not os.path.islink(full) and not _excluded(full, exclude, root):
+                _cdk_out(full, top_real, exclude, root, result)
+            elif name in SKIPPED_DIRS or os.path.islink(full) or _excluded(full, exclude, root):
                 result.skipped.append((display_path(full), "skipped folder"))
             else:
                 kept.append(name)
@@ -80,6 +84,15 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
             full = os.path.join(directory, name)
             if is_candidate(name) and not _excluded(full, exclude, root) and _regular_inside(full, top_real, result):
                 result.files.append(display_path(full))
+
+
+def _cdk_out(folder: str, top_real: str, exclude: Sequence[str], root: str, result: Discovery) -> None:
+    """A CDK cloud assembly: only the stack templates its manifest names (not assets or the tree)."""
+    from .sources.cdk import cdk_templates
+
+    for path in cdk_templates(folder):
+        if not _excluded(path, exclude, root) and _regular_inside(path, top_real, result):
+            result.files.append(display_path(path))
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: str = ".") -> Discovery:

@@ -18,6 +18,7 @@ from .rules.base import Context, Rule, Violation
 from .selection import enabled_rules
 from .sources import Reader, ReadOptions
 from .sources.bundles import ExplicitRole
+from .variants import merge_variant_findings
 
 INVALID = RULES_BY_ID["ISL000"]
 
@@ -94,16 +95,18 @@ def _rules(config: Config) -> list[Rule]:
 
 
 def _apply(inventory: Inventory, rules: list[Rule], context: Context, result: RunResult, file: str) -> None:
+    found: list[Finding] = []
     if INVALID in rules:
-        result.findings.extend(problem_finding(p) for p in inventory.problems)
+        found.extend(problem_finding(p) for p in inventory.problems)
     result.internal_error |= any(p.internal for p in inventory.problems)
     for rule in rules:
         if rule.check is None:
             continue
         try:
-            result.findings.extend(to_finding(rule, v) for v in rule.check(inventory, context))
+            found.extend(to_finding(rule, v) for v in rule.check(inventory, context))
         except Exception as error:  # a bug in one rule must not stop the others
-            result.findings.append(_internal(file, f"checking {rule.id}", error, result))
+            found.append(_internal(file, f"checking {rule.id}", error, result))
+    result.findings.extend(merge_variant_findings(found, inventory.roles))
 
 
 def run(paths: Sequence[str], config: Config) -> RunResult:

@@ -43,6 +43,9 @@ class Role:
     files: frozenset[str] = frozenset()
     #: Accounts the input itself says are the role's own (an export's account, for example).
     own_accounts: frozenset[str] = frozenset()
+    #: For one of several variants of a role (``Fn::If`` branches): the choice it was built for,
+    #: as (condition, value) pairs in the same order in every variant; ``name`` ends with them.
+    variant: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,22 @@ def _read_json_document(json_file: JsonFile) -> Inventory | RawPolicy | None:
 
 def _json_readers() -> list[tuple[Callable[[object], bool], Callable[[JsonFile], Inventory]]]:
     """Readers for JSON shapes that other input families contribute (CloudFormation, plans)."""
-    readers: list[tuple[Callable[[object], bool], Callable[[JsonFile], Inventory]]] = []
+    readers: list[tuple[Callable[[object], bool], Callable[[JsonFile], Inventory]]] = [
+        (_is_cloudformation, _read_cloudformation),
+    ]
     return readers
+
+
+def _is_cloudformation(data: object) -> bool:
+    from .cfn_template import is_template
+
+    return is_template(data)
+
+
+def _read_cloudformation(json_file: JsonFile) -> Inventory:
+    from .cloudformation import read_json_template
+
+    return read_json_template(json_file)
 
 
 def _load_json(path: str, max_bytes: int) -> JsonFile | Problem | None:
@@ -111,8 +125,10 @@ class Reader:
         return bundle(self.raw, self.options.roles) if self.raw else Inventory()
 
     def read_yaml(self, path: str) -> Inventory:
-        """YAML files belong to the CloudFormation family."""
-        return Inventory()
+        """YAML files belong to the CloudFormation family (templates, SAM, Serverless); others are skipped."""
+        from .cloudformation import read_yaml_file
+
+        return read_yaml_file(path, self.options.max_bytes)
 
     def read_terraform(self, directory: str, files: list[str]) -> Inventory:
         """A Terraform module: every ``.tf`` file of one folder, read together."""

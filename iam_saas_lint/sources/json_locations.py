@@ -38,6 +38,10 @@ class JsonLocations:
         self._line_starts: list[int] = []
         self.duplicates: list[JsonPath] = []
 
+    @property
+    def text(self) -> str:
+        return self._text
+
     def locate(self, path: JsonPath) -> Span | None:
         if self._offsets is None:
             self._scan()

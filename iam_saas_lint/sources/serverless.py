@@ -1,0 +1,72 @@
+"""Serverless Framework variables (``${self:custom.x}``, ``${opt:stage, 'dev'}``) inside its CloudFormation.
+
+The framework substitutes them before CloudFormation sees the template. A static reader can follow
+``self:`` references into the file, use fallbacks and ``aws:accountId``; the rest (command-line
+options, environment, SSM, other stacks) is unknown. IAM policy variables such as
+``${aws:username}`` are not Serverless variables and stay as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ..model.values import OWN_ACCOUNT, Unknown
+
+_VARIABLE = re.compile(r"\$\{((?:self|opt|sls|env|ssm|cf|s3|param|file\(|aws:(?:accountId|region)\b)[^{}]*)\}")
+_QUOTED = re.compile(r"""^\s*(?:'([^']*)'|"([^"]*)")\s*$""")
+_MAX_ROUNDS = 10
+
+
+def _lookup(service: Mapping[str, object], address: str) -> object:
+    value: object = service
+    for part in address.split("."):
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def _reference(reference: str, service: Mapping[str, object]) -> str | None:
+    reference = reference.strip()
+    quoted = _QUOTED.match(reference)
+    if quoted:
+        return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", reference):
+        return reference
+    if reference == "aws:accountId":
+        return OWN_ACCOUNT
+    if reference.startswith("self:"):
+        return _text(_lookup(service, reference[len("self:") :]))
+    return None
+
+
+def _variable(body: str, service: Mapping[str, object]) -> str | None:
+    for option in body.split(","):
+        value = _reference(option, service)
+        if value is not None:
+            return value
+    return None
+
+
+def substitute(text: str, service: Mapping[str, object]) -> str | Unknown:
+    for _ in range(_MAX_ROUNDS):
+        match = _VARIABLE.search(text)
+        if match is None:
+            return text
+        value = _variable(match.group(1), service)
+        if value is None:
+            return Unknown(f"{text!r} uses the Serverless variable {match.group(0)}, known only at deploy time")
+        text = text[: match.start()] + value + text[match.end() :]
+    return Unknown(f"{text!r}: Serverless variables nested too deeply to follow")

@@ -1,0 +1,119 @@
+"""The CloudFormation family end to end: fixtures in, exact rule ids and positions out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from iam_saas_lint.config import Config
+from iam_saas_lint.discovery import discover
+from iam_saas_lint.engine import run
+from iam_saas_lint.findings import Finding
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cloudformation"
+
+
+def lint(name: str) -> list[Finding]:
+    result = run([str(FIXTURES / name)], Config())
+    assert not result.internal_error, [f.message for f in result.findings]
+    return [f for f in result.findings if Path(f.path).resolve() == (FIXTURES / name).resolve()]
+
+
+def places(name: str) -> list[tuple[str, int, int]]:
+    return sorted((f.rule, f.line, f.column) for f in lint(name))
+
+
+EXPECTED = {
+    # Short tags, Version: 2012-10-17 unquoted, !Sub/!Join principals from a parameter default,
+    # !GetAtt of a role of the template (own account), an AWS-managed policy.
+    "short-tags.yaml": [("ISL001", 43, 13), ("ISL005", 39, 7)],
+    # Fn::If on the external id condition; the Deny policy exists only under AddIpDeny.
+    "if-condition.yaml": [("ISL001", 21, 13), ("ISL005", 17, 7), ("ISL009", 27, 19)],
+    # Fn::If around a statement (positions inside the branch), around managed policy links and
+    # around a condition value; dependent conditions (IsDev is not IsProd).
+    "if-statements.yaml": [("ISL001", 25, 15), ("ISL003", 32, 75), ("ISL006", 53, 30)],
+    # AWS::IAM::Policy attached by RoleName, AWS::IAM::RolePolicy by Ref.
+    "separate-policy.yaml": [("ISL006", 52, 17)],
+    # ManagedPolicyArns: Ref to a template policy, an ARN outside the template, AWS-managed only.
+    "managed-policy.json": [("ISL002", 50, 44), ("ISL005", 62, 9), ("ISL009", 55, 11)],
+    # The permissions boundary's Deny counts, linked by Ref or by its ARN.
+    "boundary.yaml": [],
+    # CDK: Fn::Join principals over AWS::Partition, own account from AWS::AccountId, the role's
+    # policy in a separate AWS::IAM::Policy.
+    "cdk.out/VendorStack.template.json": [("ISL001", 98, 8), ("ISL005", 93, 5), ("ISL006", 70, 10)],
+    "sam-function.yaml": [("ISL001", 20, 13), ("ISL006", 36, 19)],
+    "serverless.yml": [("ISL005", 19, 9), ("ISL009", 28, 19)],
+    # Policies written as JSON text: a YAML block, a one-line string, a !Sub block.
+    "json-string-documents.yaml": [("ISL001", 16, 15), ("ISL005", 27, 7), ("ISL006", 23, 150), ("ISL009", 34, 44)],
+    # An escaped JSON string in a JSON template; a string that is no JSON document.
+    "json-string-documents.json": [("ISL000", 10, 13), ("ISL002", 6, 235), ("ISL005", 6, 9)],
+    "access-key.yaml": [("ISL007", 9, 3)],
+    # CommaDelimitedList default, a placeholder external id, NoEcho, FindInMap by a parameter.
+    "parameters.yaml": [("ISL003", 30, 30), ("ISL005", 23, 7), ("ISL005", 34, 7), ("ISL009", 44, 30)],
+    # The TemplateBody of a StackSet is a template of its own, positioned inside the block.
+    "stackset.yaml": [("ISL001", 29, 21), ("ISL005", 25, 15)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_rule_ids_and_positions(name: str) -> None:
+    assert places(name) == sorted(EXPECTED[name])
+
+
+def messages(name: str) -> dict[tuple[str, int], str]:
+    return {(f.rule, f.line): f.message for f in lint(name)}
+
+
+def test_a_finding_that_holds_in_one_branch_names_the_condition() -> None:
+    found = messages("if-condition.yaml")
+    assert found[("ISL001", 21)].startswith('role "VendorRole [if UseExternalId=false]" can be assumed by account')
+    assert found[("ISL005", 17)].startswith('role "VendorRole [if AddIpDeny=false]" trusts account 111122223333')
+    # With the external id in place, its value is not the default '' (the condition says so).
+    assert "VendorRole [if UseExternalId=true]" in found[("ISL009", 27)]
+    assert "which is not its Default ''" in found[("ISL009", 27)]
+
+
+def test_a_finding_shared_by_every_variant_names_no_condition() -> None:
+    found = {f.rule: f for f in lint("if-statements.yaml")}
+    assert found["ISL001"].role == "VendorRole [if LegacyVendor=true]"
+    assert found["ISL003"].role == "VendorRole [if IsDev=true]"
+    assert found["ISL006"].role == "VendorRole [if IsDev=true]"
+    assert len(lint("if-statements.yaml")) == 3
+
+
+def test_role_names_carry_the_literal_role_name() -> None:
+    roles = {f.role for f in lint("serverless.yml")} | {f.role for f in lint("stackset.yaml")}
+    assert roles == {"VendorAccessRole (vendor-sync-dev)", "MemberRoles/MemberRole"}
+    assert lint("access-key.yaml")[0].message.startswith('long-term access key for user "VendorUser (vendor-reader)"')
+
+
+def test_unresolved_attached_policy_is_named() -> None:
+    found = messages("managed-policy.json")[("ISL009", 55)]
+    assert "managed policy arn:aws:iam::${AWS::AccountId}:policy/central-ip-deny" in found
+
+
+def test_json_path_points_into_the_template() -> None:
+    (finding,) = [f for f in lint("short-tags.yaml") if f.rule == "ISL001"]
+    assert finding.json_path == "$.Resources.AuditRole.Properties.AssumeRolePolicyDocument.Statement[0].Principal"
+    assert (finding.end_line, finding.end_column) == (43, 91)
+
+
+def test_cdk_out_is_read_through_its_manifest() -> None:
+    found = discover([str(FIXTURES)])
+    names = {os.path.relpath(os.path.abspath(f), FIXTURES) for f in found.files}
+    assert os.path.join("cdk.out", "VendorStack.template.json") in names
+    assert not {os.path.join("cdk.out", "manifest.json"), os.path.join("cdk.out", "tree.json")} & names
+
+
+def test_cdk_manifest_and_tree_are_skipped_silently() -> None:
+    for name in ("cdk.out/manifest.json", "cdk.out/tree.json"):
+        result = run([str(FIXTURES / name)], Config())
+        assert [f for f in result.findings if f.path.endswith(name)] == []
+
+
+def test_whole_fixture_folder_reads_without_internal_errors() -> None:
+    result = run([str(FIXTURES)], Config())
+    assert not result.internal_error
+    assert not any("internal error" in f.message for f in result.findings)
