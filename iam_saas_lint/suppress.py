@@ -29,7 +29,9 @@ def _covers(suppression: Suppression, finding: Finding) -> bool:
     if finding.path != suppression.file or not _rule_matches(suppression.rules, finding.rule):
         return False
     if suppression.scope == "role":
-        return suppression.role is not None and _role_matches(suppression.role, finding.role)
+        region = suppression.region
+        inside = region is not None and region.line <= finding.line <= region.end_line
+        return inside or (suppression.role is not None and _role_matches(suppression.role, finding.role))
     return finding.line in (suppression.span.line, suppression.span.line + 1)
 
 

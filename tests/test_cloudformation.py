@@ -30,7 +30,7 @@ EXPECTED = {
     # !GetAtt of a role of the template (own account), an AWS-managed policy.
     "short-tags.yaml": [("ISL001", 43, 13), ("ISL005", 39, 7)],
     # Fn::If on the external id condition; the Deny policy exists only under AddIpDeny.
-    "if-condition.yaml": [("ISL001", 21, 13), ("ISL005", 17, 7), ("ISL009", 27, 19)],
+    "if-condition.yaml": [("ISL001", 21, 13), ("ISL005", 17, 7)],
     # Fn::If around a statement (positions inside the branch), around managed policy links and
     # around a condition value; dependent conditions (IsDev is not IsProd).
     "if-statements.yaml": [("ISL001", 25, 15), ("ISL003", 32, 75), ("ISL006", 53, 30)],
@@ -44,14 +44,14 @@ EXPECTED = {
     # policy in a separate AWS::IAM::Policy.
     "cdk.out/VendorStack.template.json": [("ISL001", 98, 8), ("ISL005", 93, 5), ("ISL006", 70, 10)],
     "sam-function.yaml": [("ISL001", 20, 13), ("ISL006", 36, 19)],
-    "serverless.yml": [("ISL005", 19, 9), ("ISL009", 28, 19)],
+    "serverless.yml": [("ISL005", 19, 9)],
     # Policies written as JSON text: a YAML block, a one-line string, a !Sub block.
-    "json-string-documents.yaml": [("ISL001", 16, 15), ("ISL005", 27, 7), ("ISL006", 23, 150), ("ISL009", 34, 44)],
+    "json-string-documents.yaml": [("ISL001", 16, 15), ("ISL005", 27, 7), ("ISL006", 23, 150)],
     # An escaped JSON string in a JSON template; a string that is no JSON document.
     "json-string-documents.json": [("ISL000", 10, 13), ("ISL002", 6, 235), ("ISL005", 6, 9)],
     "access-key.yaml": [("ISL007", 9, 3)],
     # CommaDelimitedList default, a placeholder external id, NoEcho, FindInMap by a parameter.
-    "parameters.yaml": [("ISL003", 30, 30), ("ISL005", 23, 7), ("ISL005", 34, 7), ("ISL009", 44, 30)],
+    "parameters.yaml": [("ISL003", 30, 30), ("ISL005", 23, 7), ("ISL005", 34, 7)],
     # The TemplateBody of a StackSet is a template of its own, positioned inside the block.
     "stackset.yaml": [("ISL001", 29, 21), ("ISL005", 25, 15)],
 }
@@ -70,9 +70,9 @@ def test_a_finding_that_holds_in_one_branch_names_the_condition() -> None:
     found = messages("if-condition.yaml")
     assert found[("ISL001", 21)].startswith('role "VendorRole [if UseExternalId=false]" can be assumed by account')
     assert found[("ISL005", 17)].startswith('role "VendorRole [if AddIpDeny=false]" trusts account 111122223333')
-    # With the external id in place, its value is not the default '' (the condition says so).
-    assert "VendorRole [if UseExternalId=true]" in found[("ISL009", 27)]
-    assert "which is not its Default ''" in found[("ISL009", 27)]
+    # With the external id in place, StringEquals pins it to the parameter: enforced, whatever its
+    # value (the rule for ISL009: not raised when the outcome does not depend on the value).
+    assert ("ISL009", 27) not in found
 
 
 def test_a_finding_shared_by_every_variant_names_no_condition() -> None:

@@ -79,6 +79,8 @@ class Suppression:
     span: Span
     scope: Literal["line", "role"] = "line"
     role: str | None = None
+    #: For a resource's ``Metadata``: the resource's text, whose findings are covered too.
+    region: Span | None = None
 
 
 @dataclass

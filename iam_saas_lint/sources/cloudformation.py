@@ -25,16 +25,27 @@ from __future__ import annotations
 import json
 import re
 
-from ..model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
+from ..model.document import (
+    AccessKey,
+    DocumentKind,
+    Inventory,
+    PolicyDocument,
+    Problem,
+    Role,
+    Suppression,
+    Syntax,
+    UnresolvedPolicy,
+)
 from ..model.values import OWN_ACCOUNT, Anchor, JsonPath, Locator, Span, Unknown
 from ..variants import variant_name
 from .cfn_conditions import ConditionModel, Variant, if_conditions
 from .cfn_intrinsics import NO_VALUE, PathMap, Resolver
 from .cfn_template import Template, is_serverless, is_template
+from .comments import comment_suppressions
 from .embedded_json import EmbeddedLocator, embedded_locator, text_in_file
 from .json_locations import JsonLocations
 from .jsonfile import JsonFile, parse_json
-from .text import looks_like_iam, read_text
+from .text import TextFile, looks_like_iam, read_text
 from .yaml_positions import YamlDocument, YamlError, load_yaml
 
 ROLE = "AWS::IAM::Role"
@@ -259,7 +270,12 @@ class TemplateReader:
         if isinstance(data, dict):
             data = _with_placeholders(data, kind)
         locator = locator or MappedLocator(self.template.locator, origin, paths)
-        return PolicyDocument(data, kind, label, Anchor(self.template.file, origin, locator))
+        syntax: Syntax = (
+            "cloudformation-json" if isinstance(self.template.locator, JsonLocations) else "cloudformation-yaml"
+        )
+        if isinstance(raw, str) or (isinstance(raw, dict) and "Fn::Sub" in raw):
+            syntax = "json"  # written as JSON text inside the template
+        return PolicyDocument(data, kind, label, Anchor(self.template.file, origin, locator), syntax)
 
     def _embedded(self, resolver: Resolver, raw: object, origin: JsonPath) -> Locator | None:
         """Where the JSON text of a document written as a string sits in the file, if it can be found."""
@@ -499,7 +515,39 @@ class TemplateReader:
         self.standalone_policies(used)
         self.access_keys()
         self.stack_sets()
+        self.metadata_suppressions()
         return self.inventory
+
+    def metadata_suppressions(self) -> None:
+        """``Metadata: {iam-saas-lint: {ignore: [{rule: ISL005, reason: ...}]}}`` on a resource."""
+        for logical_id, resource in self.template.resources.items():
+            metadata = resource.get("Metadata")
+            ours = metadata.get("iam-saas-lint") if isinstance(metadata, dict) else None
+            entries = ours.get("ignore") if isinstance(ours, dict) else None
+            if not isinstance(entries, list):
+                continue
+            region = self.anchor(self.template.resource_path(logical_id)).span()
+            role = self.template.name_prefix + logical_id
+            if self.template.type_of(logical_id) == SAM_FUNCTION:
+                role += "Role"
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, dict):
+                    continue
+                raw_rules = entry.get("rule", entry.get("rules"))
+                rules = [raw_rules] if isinstance(raw_rules, str) else raw_rules if isinstance(raw_rules, list) else []
+                reason = entry.get("reason")
+                path = self.template.resource_path(logical_id, "Metadata", "iam-saas-lint", "ignore", index)
+                self.inventory.suppressions.append(
+                    Suppression(
+                        tuple(str(r).strip().upper() for r in rules),
+                        reason.strip() if isinstance(reason, str) else "",
+                        self.template.file,
+                        self.anchor(path).span(),
+                        scope="role",
+                        role=role,
+                        region=region,
+                    )
+                )
 
     def stack_sets(self) -> None:
         """Templates inside StackSets (``TemplateBody``), read as templates of their own."""
@@ -611,6 +659,12 @@ def read_yaml_file(path: str, max_bytes: int) -> Inventory:
         return Inventory()
     if isinstance(text, Problem):
         return Inventory(problems=[text])
+    inventory = _read_yaml_text(path, text)
+    inventory.suppressions.extend(comment_suppressions(path, text.text))
+    return inventory
+
+
+def _read_yaml_text(path: str, text: TextFile) -> Inventory:
     if text.text.lstrip().startswith("{"):  # a JSON template with a YAML-family name (``.template``)
         parsed = parse_json(text)
         if isinstance(parsed, JsonFile) and is_template(parsed.data):
