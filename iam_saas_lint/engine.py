@@ -46,7 +46,7 @@ def to_finding(rule: Rule, violation: Violation) -> Finding:
         column=span.column,
         end_line=span.end_line,
         end_column=span.end_column,
-        json_path=format_json_path(violation.anchor.path),
+        json_path=format_json_path(violation.anchor.source_path()),
         role=violation.role,
         fix=render(violation.fix, violation.syntax) if violation.fix else "",
     )

@@ -44,7 +44,7 @@ class AssumeGrant:
         return "weak" if self.checks else "missing"
 
     def who(self) -> str:
-        return ", ".join(verdict.description for verdict in self.third_parties)
+        return ", ".join(dict.fromkeys(verdict.description for verdict in self.third_parties))
 
 
 @dataclass(frozen=True)

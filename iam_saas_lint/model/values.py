@@ -58,6 +58,19 @@ class Anchor:
     def child(self, *keys: JsonKey) -> Anchor:
         return Anchor(self.file, self.path + keys, self.locator)
 
+    def source_path(self) -> JsonPath:
+        """The path as written in the file: readers that resolve values (``Fn::If`` ...) map it back."""
+        mapper = getattr(self.locator, "source_path", None)
+        path = self.path
+        while mapper is not None:
+            found = mapper(path)
+            if found is not None:
+                return tuple(found) + self.path[len(path) :]
+            if not path:
+                break
+            path = path[:-1]
+        return self.path
+
     def span(self) -> Span:
         """The region of the deepest part of the path that the locator knows."""
         path = self.path

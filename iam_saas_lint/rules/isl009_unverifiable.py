@@ -77,7 +77,7 @@ def _source_ip(inventory: Inventory, context: Context) -> Iterator[Violation]:
         for policy in verdict.unresolved:
             yield Violation(
                 f"{role_label(role)}: cannot tell whether a source-IP Deny is attached: {policy.label} is not "
-                f"in the scanned tree ({policy.reason})",
+                f"defined in the scanned files ({policy.reason})",
                 policy.anchor,
                 role.name,
             )

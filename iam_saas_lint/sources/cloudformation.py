@@ -76,6 +76,12 @@ class MappedLocator:
         mapped = self.paths.get(path[len(self.origin) :])
         return self.base.locate(mapped) if mapped is not None else None
 
+    def source_path(self, path: JsonPath) -> JsonPath | None:
+        """Where a resolved path was written in the file (for the finding's JSON path)."""
+        if path[: len(self.origin)] != self.origin:
+            return path
+        return self.paths.get(path[len(self.origin) :])
+
 
 def _placeholder_statement(kind: DocumentKind, unknown: Unknown) -> dict[str, object]:
     """What an unresolvable statement may be, so that rules say "unverifiable" instead of nothing."""
