@@ -38,7 +38,7 @@ def to_finding(rule: Rule, violation: Violation) -> Finding:
         name=rule.name,
         severity=rule.severity,
         message=violation.message,
-        path=violation.anchor.file,
+        path=span.file or violation.anchor.file,
         line=span.line,
         column=span.column,
         end_line=span.end_line,
