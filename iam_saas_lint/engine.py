@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -111,7 +112,8 @@ def run(paths: Sequence[str], config: Config) -> RunResult:
                 problem_finding(Problem(display_path(path), "no such file or folder", Span(1, 1, 1, 1)))
             )
     explicit = tuple(ExplicitRole(r.name, display_path(r.trust), tuple(r.policies)) for r in config.roles)
-    reader = Reader(ReadOptions(config.max_file_size, explicit))
+    roots = (config.root, *(p if os.path.isdir(p) else os.path.dirname(p) or "." for p in paths))
+    reader = Reader(ReadOptions(config.max_file_size, explicit, roots))
     rules = _rules(config)
     context = Context(config.settings)
     for unit in reader.units(found.files):

@@ -51,7 +51,9 @@ def _read_json_document(json_file: JsonFile) -> Inventory | RawPolicy | None:
 
 def _json_readers() -> list[tuple[Callable[[object], bool], Callable[[JsonFile], Inventory]]]:
     """Readers for JSON shapes that other input families contribute (CloudFormation, plans)."""
-    readers: list[tuple[Callable[[object], bool], Callable[[JsonFile], Inventory]]] = []
+    from .terraform.plan import is_plan, read_plan
+
+    readers: list[tuple[Callable[[object], bool], Callable[[JsonFile], Inventory]]] = [(is_plan, read_plan)]
     return readers
 
 
@@ -66,6 +68,8 @@ def _load_json(path: str, max_bytes: int) -> JsonFile | Problem | None:
 class ReadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     roles: tuple[ExplicitRole, ...] = ()
+    #: Folders that ``file()`` and ``templatefile()`` may read from (the project and the scanned paths).
+    roots: tuple[str, ...] = ()
 
 
 class Reader:
@@ -116,4 +120,6 @@ class Reader:
 
     def read_terraform(self, directory: str, files: list[str]) -> Inventory:
         """A Terraform module: every ``.tf`` file of one folder, read together."""
-        return Inventory()
+        from .terraform import read_module
+
+        return read_module(directory, files, self.options.max_bytes, self.options.roots)
