@@ -745,7 +745,7 @@ class Evaluator:
             return builtin, {(): span}
         if attribute in declaration.block.body.attributes:
             return self.argument_result(instance, attribute, span)
-        return UnknownText(f"{instance.address}.{attribute} is read from AWS when Terraform plans"), {(): span}
+        return UnknownText(f"{instance.address}.{attribute} is read when Terraform plans"), {(): span}
 
     # -- nested and dynamic blocks --------------------------------------------------------------
 

@@ -348,6 +348,8 @@ def call(evaluator: Evaluator, name: str, args: Args, span: Span, scope: Scope) 
         return (True if first_unknown(values[0]) is None else Unknown("can() of an unresolved value")), {(): span}
     if name == "concat" and not _unknown_in(name, values):
         return _concat_located(args, span)
+    if name == "merge" and all(isinstance(v, dict) or v is None for v in values):
+        return _merge_located(args, span)
     unknown = _unknown_in(name, values)
     if unknown is not None:
         return unknown, {(): span}
@@ -357,6 +359,19 @@ def call(evaluator: Evaluator, name: str, args: Args, span: Span, scope: Scope) 
             f"the function {name}() is not evaluated"
         ), {(): span}
     return result, {(): span}
+
+
+def _merge_located(args: Args, span: Span) -> Result:
+    result: dict[object, object] = {}
+    places: Places = {(): span}
+    for value, inner in args:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                result[key] = item
+                for path in [p for p in places if p[:1] == (key,)]:
+                    del places[path]
+                places.update({path: where for path, where in inner.items() if path[:1] == (key,)})
+    return result, places
 
 
 def _concat_located(args: Args, span: Span) -> Result:

@@ -16,7 +16,7 @@ from ...model.document import AccessKey, DocumentKind, Inventory, PolicyDocument
 from ...model.values import Anchor, JsonPath, Span, Unknown
 from .evaluate import BadJsonText, Evaluator, Instance
 from .module import Module, span_of
-from .values import JsonText, Places, ResourceAttr, UnknownText, first_unknown, plain_data
+from .values import JsonText, Places, ResourceAttr, UnknownText, first_unknown, plain_data, unresolved_trust_statement
 
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 _POLICY_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
@@ -68,6 +68,19 @@ def _wrap_single_strings(data: object) -> object:
                 for key, value in block.items():
                     if isinstance(value, UnknownText):
                         block[key] = [value]
+    return data
+
+
+def _worst_case_statements(data: object) -> object:
+    """Unresolved statements of a trust policy, replaced by the worst they may be."""
+    if not isinstance(data, dict):
+        return data
+    statements = data.get("Statement")
+    if isinstance(statements, Unknown):
+        return {**data, "Statement": [unresolved_trust_statement(statements)]}
+    if isinstance(statements, list) and any(isinstance(s, Unknown) for s in statements):
+        replaced = [unresolved_trust_statement(s) if isinstance(s, Unknown) else s for s in statements]
+        return {**data, "Statement": replaced}
     return data
 
 
@@ -138,27 +151,30 @@ class GraphBuilder:
         elif value is None:
             return []
         elif isinstance(value, Unknown):
+            if kind == "trust":
+                data = {"Version": "2012-10-17", "Statement": [unresolved_trust_statement(value)]}
+                return [PolicyDocument(data, kind, label, Anchor(file, (), PlacesLocator(root, {})))]
             return [UnresolvedPolicy(label, value, Anchor(file, (), PlacesLocator(root, {})))]
         else:
             self.inventory.problems.append(
                 Problem(file, f"{label}: a policy must be a JSON string (use jsonencode), not an HCL value", root)
             )
             return []
+        if kind == "trust":
+            data = _worst_case_statements(data)
+            anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
+            return [PolicyDocument(_wrap_single_strings(data), kind, label, anchor)]
         if isinstance(data, dict) and isinstance(data.get("Statement"), Unknown):
             return [UnresolvedPolicy(label, data["Statement"], Anchor(file, (), PlacesLocator(root, anchor_places)))]
+        original = Anchor(file, (), PlacesLocator(root, anchor_places))
         data, anchor_places, unknown = _split_statements(data, anchor_places)
         anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
         found: list[PolicyDocument | UnresolvedPolicy] = [
             PolicyDocument(_wrap_single_strings(data), kind, label, anchor)
         ]
         for reason, path in unknown:
-            where = anchor.child(*path)
-            if kind == "trust":
-                span = where.span()
-                message = f"{label}: a statement is not resolved and is not checked ({reason})"
-                self.inventory.problems.append(Problem(span.file or file, message, span))
-            else:
-                found.append(UnresolvedPolicy(f"a statement of {label}", reason, where))
+            where = Anchor(file, (), PlacesLocator(original.child(*path).span(), {}))
+            found.append(UnresolvedPolicy(f"a statement of {label}", reason, where))
         return found
 
     def attribute_document(
@@ -277,21 +293,10 @@ class GraphBuilder:
             name = self.ev.argument(instance, "name")
             role = _Role(instance, name)
             body = instance.declaration.block.body
-            trust = self.attribute_document(
-                instance, "assume_role_policy", "trust", f"trust policy of {instance.address}"
-            )
-            for found in trust:
+            label = f"trust policy of {instance.address}"
+            for found in self.attribute_document(instance, "assume_role_policy", "trust", label):
                 if isinstance(found, PolicyDocument):
                     role.trust = found
-                else:
-                    self.inventory.problems.append(
-                        Problem(
-                            instance.file,
-                            f"{instance.address}: the trust policy cannot be resolved, so the role is not checked "
-                            f"({found.reason})",
-                            found.anchor.span(),
-                        )
-                    )
             for entry in self.ev.nested(body, "inline_policy", instance.scope()):
                 block = entry[0]
                 if len(entry) == 2:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ...model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
 from ...model.values import Anchor, JsonPath, Unknown
 from ..jsonfile import JsonFile
+from .values import unresolved_trust_statement
 
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 _POLICY_NAME = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
@@ -302,11 +303,8 @@ class _PlanReader:
     def _role(self, role: _Resource, documents: list[PolicyDocument | UnresolvedPolicy]) -> None:
         trust = self.document(role, ("assume_role_policy",), "trust", f"trust policy of {role.address}")
         if isinstance(trust, UnresolvedPolicy):
-            self.inventory.problems.append(
-                Problem(self.file.path, f"{role.address}: the trust policy cannot be read, so the role is not checked "
-                        f"({trust.reason})", trust.anchor.span())
-            )  # fmt: skip
-            trust = None
+            data = {"Version": "2012-10-17", "Statement": [unresolved_trust_statement(trust.reason)]}
+            trust = PolicyDocument(data, "trust", trust.label, trust.anchor)
         policies: list[PolicyDocument] = []
         unresolved: list[UnresolvedPolicy] = []
         for document in documents:
