@@ -116,7 +116,7 @@ class GraphBuilder:
         self.ev = evaluator
         self.inventory = Inventory()
         self.roles: list[_Role] = []
-        self._policies: dict[tuple[str, str], list[PolicyDocument | UnresolvedPolicy]] = {}
+        self._policies: dict[tuple[str, str, str], list[PolicyDocument | UnresolvedPolicy]] = {}
         self._attached: set[int] = set()
         self._standalone: list[PolicyDocument | UnresolvedPolicy] = []
 
@@ -189,7 +189,7 @@ class GraphBuilder:
 
     def policy(self, instance: Instance, kind: DocumentKind) -> list[PolicyDocument | UnresolvedPolicy]:
         """The document of an aws_iam_policy instance, made once per kind and shared by its roles."""
-        key = (instance.address + instance.file, kind)
+        key = _policy_key(instance, kind)
         if key not in self._policies:
             label = f"{'permissions boundary ' if kind == 'boundary' else ''}{instance.address}"
             self._policies[key] = self.attribute_document(instance, "policy", kind, label)
@@ -277,11 +277,14 @@ class GraphBuilder:
         self._access_keys()
         for role in self.roles:
             self._finish(role)
-        for declaration in self.module.by_type("resource", "aws_iam_policy"):
-            for instance in self.ev.instances(declaration):
-                for document in self.policy(instance, "permissions"):
-                    if id(document) not in self._attached and isinstance(document, PolicyDocument):
-                        self.inventory.documents.append(document)
+        for instance in self._instances("aws_iam_policy"):
+            made = [
+                d for kind in ("permissions", "boundary") for d in self._policies.get(_policy_key(instance, kind), [])
+            ]
+            if not any(id(document) in self._attached for document in made):
+                self.inventory.documents.extend(
+                    d for d in self.policy(instance, "permissions") if isinstance(d, PolicyDocument)
+                )
         for document in self._standalone:
             if isinstance(document, PolicyDocument):
                 self.inventory.documents.append(document)
@@ -433,6 +436,10 @@ class GraphBuilder:
                 name = f"{instance.address}.user (unresolved)"
             span = instance.declaration.block.span()
             self.inventory.access_keys.append(AccessKey(name, Anchor(instance.file, (), PlacesLocator(span, {}))))
+
+
+def _policy_key(instance: Instance, kind: DocumentKind) -> tuple[str, str, str]:
+    return instance.address, instance.file, kind
 
 
 def _arn_key(value: object) -> object:

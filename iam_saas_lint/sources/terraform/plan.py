@@ -21,7 +21,7 @@ from .values import unresolved_trust_statement
 
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 _POLICY_NAME = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
-_INDEX = re.compile(r"\[[^\]]*\]$")
+_INDEX = re.compile(r"\[[^\]]*\]")
 MASKED = "sensitive-value-masked"
 
 
@@ -200,13 +200,13 @@ class _PlanReader:
     # -- linking ---------------------------------------------------------------------------------
 
     def _referenced(self, resource: _Resource, attribute: str, type_name: str) -> list[_Resource]:
+        """Resources of ``type_name`` that the configuration of ``attribute`` refers to."""
         targets = set()
         for reference in resource.references.get(attribute, []):
-            parts = reference.split(".")
-            for size in range(len(parts), 1, -1):
-                candidate = ".".join(parts[:size])
-                if candidate.split(".")[-2] == type_name or f".{type_name}." in f".{candidate}.":
-                    targets.add(_INDEX.sub("", candidate))
+            parts = _INDEX.sub("", reference).split(".")
+            for index in range(len(parts) - 1):
+                if parts[index] == type_name:
+                    targets.add(".".join(parts[: index + 2]))
         return [r for r in self.of_type(type_name) if r.config_address in targets]
 
     def roles_for(self, resource: _Resource, attribute: str) -> list[_Resource]:
