@@ -112,7 +112,8 @@ def run(paths: Sequence[str], config: Config) -> RunResult:
                 problem_finding(Problem(display_path(path), "no such file or folder", Span(1, 1, 1, 1)))
             )
     explicit = tuple(ExplicitRole(r.name, display_path(r.trust), tuple(r.policies)) for r in config.roles)
-    roots = (config.root, *(p if os.path.isdir(p) else os.path.dirname(p) or "." for p in paths))
+    # the scanned tree: folders as given; for named files (pre-commit), the folder the run starts in
+    roots = tuple(path if os.path.isdir(path) else "." for path in paths)
     reader = Reader(ReadOptions(config.max_file_size, explicit, roots))
     rules = _rules(config)
     context = Context(config.settings)

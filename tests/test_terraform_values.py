@@ -208,3 +208,16 @@ def test_template_scan_and_render() -> None:
     simple = scan("x-${a}-$${b}")
     assert not isinstance(simple, Exception)
     assert render("x-${a}-$${b}", simple, ["1", None]) == "x-1-${b}"
+
+
+def test_a_sensitive_variable_is_never_printed(tmp_path: Path) -> None:
+    condition = ', Condition = { StringEquals = { "sts:ExternalId" = var.x } }'
+    text = TRUST % ('"464622532012"', condition) + 'variable "x" {\n  default   = "changeme"\n  sensitive = true\n}\n'
+    findings = run([str(_write_only(tmp_path, text))], Config()).findings
+    assert [f.rule for f in findings] == ["ISL005"]
+    assert all("changeme" not in f.message for f in findings)
+
+
+def _write_only(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "main.tf").write_text(text)
+    return tmp_path

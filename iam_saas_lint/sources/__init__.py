@@ -68,7 +68,7 @@ def _load_json(path: str, max_bytes: int) -> JsonFile | Problem | None:
 class ReadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     roles: tuple[ExplicitRole, ...] = ()
-    #: Folders that ``file()`` and ``templatefile()`` may read from (the project and the scanned paths).
+    #: Folders that ``file()`` and ``templatefile()`` may read from: the scanned tree.
     roots: tuple[str, ...] = ()
 
 

@@ -17,7 +17,8 @@ from .templates import TemplateError, position, scan
 from .values import Invalid, JsonText, Places, UnknownText, as_text, first_unknown, plain_data
 
 if TYPE_CHECKING:
-    from .evaluate import Evaluator, Result, Scope
+    from .expressions import Expressions, Result
+    from .scope import Scope
 
 Args = list[tuple[object, Places]]
 
@@ -266,7 +267,7 @@ def _jsondecode(value: object, span: Span) -> Result:
         return Unknown(f"jsondecode() of text that is not JSON ({error})"), {(): span}
 
 
-def read_module_file(evaluator: Evaluator, path_value: object, span: Span, scope: Scope) -> tuple[str, str] | Unknown:
+def read_module_file(evaluator: Expressions, path_value: object, span: Span, scope: Scope) -> tuple[str, str] | Unknown:
     path = as_text(path_value)
     if isinstance(path, Unknown):
         return Unknown(f"a file path that is not resolved ({path})")
@@ -276,7 +277,7 @@ def read_module_file(evaluator: Evaluator, path_value: object, span: Span, scope
     return found
 
 
-def _file(evaluator: Evaluator, path_value: object, span: Span, scope: Scope) -> Result:
+def _file(evaluator: Expressions, path_value: object, span: Span, scope: Scope) -> Result:
     found = read_module_file(evaluator, path_value, span, scope)
     if isinstance(found, Unknown):
         return UnknownText(f"file(): {found}"), {(): span}
@@ -303,8 +304,8 @@ def _file(evaluator: Evaluator, path_value: object, span: Span, scope: Scope) ->
     return JsonText(data, places), {(): span}
 
 
-def _templatefile(evaluator: Evaluator, args: Args, span: Span, scope: Scope) -> Result:
-    from .evaluate import Scope as EvalScope
+def _templatefile(evaluator: Expressions, args: Args, span: Span, scope: Scope) -> Result:
+    from .scope import Scope as EvalScope
 
     found = read_module_file(evaluator, args[0][0], span, scope)
     if isinstance(found, Unknown):
@@ -318,13 +319,13 @@ def _templatefile(evaluator: Evaluator, args: Args, span: Span, scope: Scope) ->
     pieces = scan(text)
     if isinstance(pieces, TemplateError):
         line, column = position(text, pieces.offset)
-        from .evaluate import BadJsonText
+        from .scope import BadJsonText
 
         return BadJsonText(Unknown(pieces.message), pieces.message, Span(line, column, line, column, shown)), {(): span}
     return evaluator.template(text, template_scope, 1, 0), {(): span}
 
 
-def call(evaluator: Evaluator, name: str, args: Args, span: Span, scope: Scope) -> Result:
+def call(evaluator: Expressions, name: str, args: Args, span: Span, scope: Scope) -> Result:
     values = [value for value, _ in args]
     if name == "jsonencode" and len(args) == 1:
         value, places = args[0]

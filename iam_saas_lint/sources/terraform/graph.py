@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from ...model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
 from ...model.values import Anchor, JsonPath, Span, Unknown
-from .evaluate import BadJsonText, Evaluator, Instance
+from .evaluate import Evaluator
 from .module import Module, span_of
+from .scope import BadJsonText, Instance
 from .values import JsonText, Places, ResourceAttr, UnknownText, first_unknown, plain_data, unresolved_trust_statement
 
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")

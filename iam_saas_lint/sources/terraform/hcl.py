@@ -67,13 +67,12 @@ def hcl2_module() -> Any:
     """The checked ``hcl2`` module, with its grammar cache pointed somewhere writable."""
     try:
         import hcl2
-        import hcl2.api
-        import hcl2.parser
-        import hcl2.rules.base
-        import lark
     except ImportError as error:
         raise HclUnavailable(f"python-hcl2 is not installed ({error})") from error
     version = _check(hcl2)
+    import hcl2.parser
+    import lark
+
     package_cache = Path(hcl2.parser.PARSER_FILE)
     chosen = grammar_cache_path(package_cache, version, lark.__version__)
     if chosen != package_cache:

@@ -18,7 +18,9 @@ from .module import Block, Body, span_of
 from .values import JsonText, Places, first_unknown, plain_data
 
 if TYPE_CHECKING:
-    from .evaluate import Evaluator, Instance, Result, Scope
+    from .evaluate import Evaluator
+    from .expressions import Result
+    from .scope import Instance, Scope
 
 _LISTS = (
     ("actions", "Action"),
