@@ -64,6 +64,15 @@ def _verdict(findings: list[Finding]) -> str:
     return "yes"
 
 
+def _agrees(label: str, verdict: str) -> bool:
+    """``verdict`` is "yes" when no finding says the external id is missing, weak or unverifiable."""
+    if label.startswith(("yes", "n/a", "not ")):  # not visible / not declared: no trust policy in the file
+        return verdict == "yes"
+    if label == "no" or "default no" in label:
+        return verdict == "no"
+    return label.startswith(verdict)
+
+
 def main(argv: list[str]) -> int:
     corpus = argv[0]
     verbose = "--verbose" in argv
@@ -117,7 +126,7 @@ def main(argv: list[str]) -> int:
             label = row["sts_externalid_condition"]
             shown = os.path.abspath(path)
             verdict = _verdict(by_file.get(shown, []))
-            flag = "" if label.startswith(verdict) or (label == "n/a" and verdict == "yes") else "  <-- differs"
+            flag = "" if _agrees(label, verdict) else "  <-- differs"
             print(f"{row['file']:<70} label={label!r:<40} verdict={verdict}{flag}")
             if verdict != "yes" and verbose:
                 for finding in by_file.get(shown, []):

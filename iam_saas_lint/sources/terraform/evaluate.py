@@ -331,7 +331,9 @@ def builtin_data(type_name: str, attribute: str) -> object:
     if type_name == "aws_caller_identity":
         if attribute == "account_id":
             return OWN_ACCOUNT
-        return Unknown(f"data.aws_caller_identity.{attribute} is read when Terraform plans")
+        if attribute == "arn":  # whoever runs Terraform: a principal of the module's own account
+            return f"arn:aws:iam::{OWN_ACCOUNT}:user/(terraform caller)"
+        return UnknownText(f"data.aws_caller_identity.{attribute} is read when Terraform plans")
     if type_name == "aws_partition":
         return {
             "partition": "aws",

@@ -118,6 +118,7 @@ class GraphBuilder:
         self.inventory = Inventory()
         self.roles: list[_Role] = []
         self._policies: dict[tuple[str, str, str], list[PolicyDocument | UnresolvedPolicy]] = {}
+        self._policy_files: dict[tuple[str, str, str], frozenset[str]] = {}
         self._attached: set[int] = set()
         self._standalone: list[PolicyDocument | UnresolvedPolicy] = []
 
@@ -193,7 +194,10 @@ class GraphBuilder:
         key = _policy_key(instance, kind)
         if key not in self._policies:
             label = f"{'permissions boundary ' if kind == 'boundary' else ''}{instance.address}"
-            self._policies[key] = self.attribute_document(instance, "policy", kind, label)
+            with self.ev.recording() as files:
+                self._policies[key] = self.attribute_document(instance, "policy", kind, label)
+            self._policy_files[key] = frozenset(files | {instance.file})
+        self.ev.touch(*self._policy_files[key])
         return self._policies[key]
 
     # -- linking ----------------------------------------------------------------------------------
