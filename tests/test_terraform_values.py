@@ -100,10 +100,18 @@ def test_string_external_id_without_default_pins_the_id(tmp_path: Path) -> None:
     assert _rules(tmp_path, {"main.tf": text + 'variable "x" { type = string }'}) == ["ISL005"]
 
 
-def test_list_external_ids_without_default_are_unverifiable(tmp_path: Path) -> None:
+def test_list_external_ids_without_default_pin_the_ids(tmp_path: Path) -> None:
+    # whatever the list holds, StringEquals pins it (an empty list matches nothing)
     condition = ', Condition = { StringEquals = { "sts:ExternalId" = var.x } }'
     text = TRUST % ('"464622532012"', condition)
-    assert _rules(tmp_path, {"main.tf": text + 'variable "x" { type = list(string) }'}) == ["ISL005", "ISL009"]
+    assert _rules(tmp_path, {"main.tf": text + 'variable "x" { type = list(string) }'}) == ["ISL005"]
+
+
+def test_unresolved_string_like_external_id_is_unverifiable(tmp_path: Path) -> None:
+    # a StringLike value may hold a wildcard
+    condition = ', Condition = { StringLike = { "sts:ExternalId" = var.x } }'
+    text = TRUST % ('"464622532012"', condition)
+    assert _rules(tmp_path, {"main.tf": text + 'variable "x" {}'}) == ["ISL005", "ISL009"]
 
 
 def test_unresolved_trust_is_unverifiable_not_a_pass(tmp_path: Path) -> None:

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from ...model.values import OWN_ACCOUNT, JsonPath, Span, Unknown
 from .expressions import Expressions, FileReader, Result
 from .module import Block, Body, Declaration, Module, Node, span_of
-from .scope import Instance, Scope, Step, flatten, is_literal, is_string_type, iterate, sub_places
+from .scope import Instance, Scope, Step, flatten, is_literal, iterate, sub_places
 from .values import (
     Invalid,
-    InvalidText,
     JsonText,
     Places,
     ResourceAttr,
-    UnknownText,
     as_text,
     first_unknown,
     format_key,
@@ -59,7 +57,7 @@ class Evaluator(Expressions):
         if root in scope.names:
             return self.apply(scope.names[root], {(): span}, steps, scope, span)
         if scope.template:
-            return UnknownText(f"the template variable {root!r} is not given"), {(): span}
+            return Unknown(f"the template variable {root!r} is not given"), {(): span}
         first = steps[0][1] if steps and steps[0][0] == "attr" else None
         rest = steps[1:]
         if root == "var" and first is not None:
@@ -111,12 +109,11 @@ class Evaluator(Expressions):
             default = block.body.attributes.get("default")
             if default is not None:
                 return self.expr(default.expression, Scope(block.file))
-            why = f"var.{name} has no default and no value in terraform.tfvars or *.auto.tfvars"
-            return (UnknownText(why) if is_string_type(block) else Unknown(why)), {}
+            return Unknown(f"var.{name} has no default and no value in terraform.tfvars or *.auto.tfvars"), {}
 
         value, _ = self.cached(key, compute, f"var.{name}", span)
         if isinstance(value, str) and block is not None and self._sensitive(block):
-            value = UnknownText(f"var.{name} is sensitive: its value is not shown")
+            value = Unknown(f"var.{name} is sensitive: its value is not shown")
         return value, {(): span}
 
     def _sensitive(self, block: Block) -> bool:
@@ -207,7 +204,7 @@ class Evaluator(Expressions):
                 if value is not None:
                     return self.apply(value, {(): span}, steps[1:], scope, span)
             if steps and steps[0][0] == "attr":
-                return InvalidText(f"{label}.{steps[0][1]}: {label} is not declared in this module"), {(): span}
+                return Invalid(f"{label}.{steps[0][1]}: {label} is not declared in this module"), {(): span}
             return Invalid(f"{label} is not declared in this module"), {(): span}
         instances = self.instances(declaration)
         chosen = instances
@@ -250,7 +247,7 @@ class Evaluator(Expressions):
             return ResourceAttr(instance.address, declaration.address, declaration.type, attribute, known), {(): span}
         if attribute in declaration.block.body.attributes:
             return self.argument_result(instance, attribute, span)
-        return UnknownText(f"{instance.address}.{attribute} is known only after apply"), {(): span}
+        return Unknown(f"{instance.address}.{attribute} is known only after apply"), {(): span}
 
     def argument(self, instance: Instance, name: str) -> object:
         node = instance.declaration.block.body.attributes.get(name)
@@ -283,7 +280,7 @@ class Evaluator(Expressions):
             return builtin, {(): span}
         if attribute in declaration.block.body.attributes:
             return self.argument_result(instance, attribute, span)
-        return UnknownText(f"{instance.address}.{attribute} is read when Terraform plans"), {(): span}
+        return Unknown(f"{instance.address}.{attribute} is read when Terraform plans"), {(): span}
 
     # -- nested and dynamic blocks --------------------------------------------------------------
 
@@ -333,7 +330,7 @@ def builtin_data(type_name: str, attribute: str) -> object:
             return OWN_ACCOUNT
         if attribute == "arn":  # whoever runs Terraform: a principal of the module's own account
             return f"arn:aws:iam::{OWN_ACCOUNT}:user/(terraform caller)"
-        return UnknownText(f"data.aws_caller_identity.{attribute} is read when Terraform plans")
+        return Unknown(f"data.aws_caller_identity.{attribute} is read when Terraform plans")
     if type_name == "aws_partition":
         return {
             "partition": "aws",

@@ -18,7 +18,7 @@ from ...model.values import Span, Unknown
 from .module import Node, span_of
 from .scope import BadJsonText, Scope, iterate, mount, shift
 from .templates import Piece, TemplateError, parse_json, position, render, scan
-from .values import JsonText, Places, ResourceAttr, UnknownText, as_text, first_unknown
+from .values import JsonText, Places, ResourceAttr, as_text, first_unknown
 
 Result = tuple[object, Places]
 FileReader = Callable[[str, str], "tuple[str, str] | Unknown"]
@@ -126,7 +126,7 @@ class Expressions:
                 else:  # $${ and %%{ stand for ${ and %{
                     parts.append(text[1:])
             else:
-                return UnknownText("template directives (%{…}) are not evaluated"), {(): span}
+                return Unknown("template directives (%{…}) are not evaluated"), {(): span}
         return "".join(parts), {(): span}
 
     def _IntLitRule(self, node: Node, scope: Scope) -> Result:
@@ -355,7 +355,7 @@ class Expressions:
             return None
         node = self._snippet(piece.text)
         if node is None:
-            return UnknownText(f"the interpolation ${{{piece.text[:40]}}} does not parse")
+            return Unknown(f"the interpolation ${{{piece.text[:40]}}} does not parse")
         return self.value(node, replace(scope, origin=origin))
 
     def _snippet(self, text: str) -> Node | None:

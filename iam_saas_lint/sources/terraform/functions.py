@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ...model.values import Span, Unknown
 from ..json_locations import JsonLocations
 from .templates import TemplateError, position, scan
-from .values import Invalid, JsonText, Places, UnknownText, as_text, first_unknown, plain_data
+from .values import Invalid, JsonText, Places, as_text, first_unknown, plain_data
 
 if TYPE_CHECKING:
     from .expressions import Expressions, Result
@@ -27,8 +27,7 @@ def _unknown_in(name: str, values: list[object]) -> Unknown | None:
     for value in values:
         unknown = first_unknown(value)
         if unknown is not None:
-            cls = UnknownText if name in _STRING_RESULTS else Unknown
-            return cls(f"{name}() of an unresolved value ({unknown})")
+            return Unknown(f"{name}() of an unresolved value ({unknown})")
     return None
 
 
@@ -65,7 +64,7 @@ def _format(spec: object, *args: object) -> object:
             if isinstance(text, Unknown):
                 return text
             if match.group(1) not in "sdvq":
-                return UnknownText(f"format() verb %{match.group(1)} is not evaluated")
+                return Unknown(f"format() verb %{match.group(1)} is not evaluated")
             out.append(json.dumps(text) if match.group(1) == "q" else text)
         else:
             out.append(token)
@@ -124,10 +123,10 @@ def _coalesce(values: list[object]) -> object:
 def _replace(values: list[object]) -> object:
     text, old, new = (as_text(v) for v in values[:3])
     if not all(isinstance(v, str) for v in (text, old, new)):
-        return UnknownText("replace() of an unresolved value")
+        return Unknown("replace() of an unresolved value")
     assert isinstance(text, str) and isinstance(old, str) and isinstance(new, str)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        return UnknownText("replace() with a regular expression is not evaluated")
+        return Unknown("replace() with a regular expression is not evaluated")
     return text.replace(old, new)
 
 
@@ -175,7 +174,7 @@ def _simple(name: str, values: list[object]) -> object:
     if name == "join" and count >= 2:
         separator, items = as_text(first), _strings(_flatten(values[1:]))
         if not isinstance(separator, str) or items is None:
-            return UnknownText("join() of an unresolved value")
+            return Unknown("join() of an unresolved value")
         return separator.join(items)
     if name == "split" and count == 2:
         separator, text = as_text(first), as_text(values[1])
@@ -252,9 +251,6 @@ def _simple(name: str, values: list[object]) -> object:
     return NotImplemented
 
 
-_STRING_RESULTS = frozenset({"join", "format", "lower", "upper", "trimspace", "title", "replace", "substr", "tostring"})
-
-
 def _jsondecode(value: object, span: Span) -> Result:
     if isinstance(value, JsonText):
         return value.data, dict(value.places)
@@ -280,7 +276,7 @@ def read_module_file(evaluator: Expressions, path_value: object, span: Span, sco
 def _file(evaluator: Expressions, path_value: object, span: Span, scope: Scope) -> Result:
     found = read_module_file(evaluator, path_value, span, scope)
     if isinstance(found, Unknown):
-        return UnknownText(f"file(): {found}"), {(): span}
+        return Unknown(f"file(): {found}"), {(): span}
     shown, text = found
     try:
         data = json.loads(text)
@@ -309,11 +305,11 @@ def _templatefile(evaluator: Expressions, args: Args, span: Span, scope: Scope) 
 
     found = read_module_file(evaluator, args[0][0], span, scope)
     if isinstance(found, Unknown):
-        return UnknownText(f"templatefile(): {found}"), {(): span}
+        return Unknown(f"templatefile(): {found}"), {(): span}
     shown, text = found
     variables = args[1][0] if len(args) > 1 else {}
     if not isinstance(variables, dict):
-        return UnknownText("templatefile() with template variables that are not resolved"), {(): span}
+        return Unknown("templatefile() with template variables that are not resolved"), {(): span}
     names = {str(key): value for key, value in variables.items()}
     template_scope = EvalScope(shown, None, names, template=True)
     pieces = scan(text)
@@ -356,9 +352,7 @@ def call(evaluator: Expressions, name: str, args: Args, span: Span, scope: Scope
         return unknown, {(): span}
     result = _simple(name, [_known(v) if not isinstance(v, (dict, list)) else v for v in values])
     if result is NotImplemented:
-        return UnknownText(f"the function {name}() is not evaluated") if name in _STRING_RESULTS else Unknown(
-            f"the function {name}() is not evaluated"
-        ), {(): span}
+        return Unknown(f"the function {name}() is not evaluated"), {(): span}
     return result, {(): span}
 
 

@@ -17,7 +17,7 @@ from ...model.values import Anchor, JsonPath, Span, Unknown
 from .evaluate import Evaluator
 from .module import Module, span_of
 from .scope import BadJsonText, Instance
-from .values import JsonText, Places, ResourceAttr, UnknownText, first_unknown, plain_data, unresolved_trust_statement
+from .values import JsonText, Places, ResourceAttr, first_unknown, plain_data, unresolved_trust_statement
 
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 _POLICY_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
@@ -50,12 +50,14 @@ class _Role:
     managed: list[tuple[object, PolicyDocument | UnresolvedPolicy]] = field(default_factory=list)
 
 
-def _wrap_single_strings(data: object) -> object:
-    """A condition value known to be one string, whatever it is, is written as a one-value list.
+def _unknown_values_as_lists(data: object) -> object:
+    """An unresolved condition value is written as a list of one unknown value.
 
-    IAM reads ``"k": "v"`` and ``"k": ["v"]`` alike; the list form tells the evaluator that the
-    operator compares against exactly one (unknown) value, so ``StringEquals sts:ExternalId
-    var.external_id`` pins an external id even when the variable has no default.
+    IAM reads ``"k": "v"`` and ``"k": ["v"]`` alike. The list form tells the evaluator that the
+    operator compares against values that are unknown but are values: ``StringEquals
+    sts:ExternalId var.external_id`` pins the external id whatever the variable holds (an empty
+    list would match nothing, which fails closed), while ``StringLike`` or a negated operator is
+    judged as it would be for any value.
     """
     if not isinstance(data, dict):
         return data
@@ -67,7 +69,7 @@ def _wrap_single_strings(data: object) -> object:
         for block in condition.values():
             if isinstance(block, dict):
                 for key, value in block.items():
-                    if isinstance(value, UnknownText):
+                    if isinstance(value, Unknown):
                         block[key] = [value]
     return data
 
@@ -165,14 +167,14 @@ class GraphBuilder:
         if kind == "trust":
             data = _worst_case_statements(data)
             anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
-            return [PolicyDocument(_wrap_single_strings(data), kind, label, anchor)]
+            return [PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor)]
         if isinstance(data, dict) and isinstance(data.get("Statement"), Unknown):
             return [UnresolvedPolicy(label, data["Statement"], Anchor(file, (), PlacesLocator(root, anchor_places)))]
         original = Anchor(file, (), PlacesLocator(root, anchor_places))
         data, anchor_places, unknown = _split_statements(data, anchor_places)
         anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
         found: list[PolicyDocument | UnresolvedPolicy] = [
-            PolicyDocument(_wrap_single_strings(data), kind, label, anchor)
+            PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor)
         ]
         for reason, path in unknown:
             where = Anchor(file, (), PlacesLocator(original.child(*path).span(), {}))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...model.values import JsonPath, Span, Unknown
-from .module import Block, Declaration, Node
+from .module import Declaration, Node
 from .values import Places, first_unknown
 
 Step = tuple[str, Any]
@@ -94,14 +94,6 @@ def sub_places(places: Places, prefix: JsonPath) -> Places:
 def mount(places: Places, prefix: JsonPath, inner: Places) -> None:
     for path, span in inner.items():
         places[prefix + path] = span
-
-
-def is_string_type(variable: Block) -> bool:
-    node = variable.body.attributes.get("type")
-    if node is None:
-        return False
-    root, steps = flatten(node.expression)
-    return not steps and type(root).__name__ == "IdentifierRule" and root.token.value == "string"
 
 
 def iterate(value: object) -> list[tuple[object, object]] | Unknown:

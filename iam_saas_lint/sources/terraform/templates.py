@@ -16,7 +16,7 @@ from typing import Literal
 
 from ...model.values import JsonPath, Span, Unknown
 from ..json_locations import JsonLocations
-from .values import JsonText, Places, UnknownText, as_text
+from .values import JsonText, Places, as_text
 
 PieceKind = Literal["interpolation", "directive", "escape"]
 
@@ -113,7 +113,7 @@ def render(text: str, pieces: Sequence[Piece], values: Sequence[object]) -> str 
             parts.append(piece.text)
             continue
         if piece.kind == "directive":
-            return UnknownText(f"the template directive %{{{piece.text}}} is not evaluated")
+            return Unknown(f"the template directive %{{{piece.text}}} is not evaluated")
         rendered = as_text(value)
         if isinstance(rendered, Unknown):
             return rendered
@@ -186,7 +186,7 @@ class _Substitution:
             parts.append(text[position : match.start()].replace("$${", "${").replace("%%{", "%{"))
             rendered = as_text(self.values[ord(match.group(1)) - _INDEX_BASE])
             if isinstance(rendered, Unknown):
-                return UnknownText(f"the string interpolates an unresolved value ({rendered})")
+                return Unknown(f"the string interpolates an unresolved value ({rendered})")
             parts.append(rendered)
             position = match.end()
         parts.append(text[position:].replace("$${", "${").replace("%%{", "%{"))

@@ -22,18 +22,8 @@ Places = dict[JsonPath, Span]
 
 
 @dataclass(frozen=True)
-class UnknownText(Unknown):
-    """An unknown value that is certainly a single string (a template, a string variable)."""
-
-
-@dataclass(frozen=True)
 class Invalid(Unknown):
     """A value Terraform itself could not compute (a missing key, an undeclared name): ``try()`` skips it."""
-
-
-@dataclass(frozen=True)
-class InvalidText(Invalid, UnknownText):
-    """An attribute of a resource the module does not declare: an error, but a string if it existed."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +38,7 @@ class ResourceAttr:
     def text(self) -> str | Unknown:
         if isinstance(self.known, str):
             return self.known
-        return UnknownText(f"{self.address}.{self.attribute} is known only after apply")
+        return Unknown(f"{self.address}.{self.attribute} is known only after apply")
 
 
 @dataclass(frozen=True)
@@ -61,7 +51,7 @@ class JsonText:
     def text(self) -> str | Unknown:
         unknown = first_unknown(self.data)
         if unknown is not None:
-            return UnknownText(f"the JSON text holds an unresolved value ({unknown})")
+            return Unknown(f"the JSON text holds an unresolved value ({unknown})")
         return json.dumps(plain_data(self.data), separators=(",", ":"))
 
 
@@ -98,12 +88,8 @@ def plain_data(value: object) -> object:
 
 def as_text(value: object) -> str | Unknown:
     """The value in a string template: strings, numbers and booleans; anything else is unknown."""
-    if isinstance(value, str):
+    if isinstance(value, (str, Unknown)):
         return value
-    if isinstance(value, UnknownText):
-        return value
-    if isinstance(value, Unknown):
-        return UnknownText(value.description)
     if isinstance(value, (ResourceAttr, JsonText)):
         return value.text()
     if isinstance(value, bool):
@@ -111,8 +97,8 @@ def as_text(value: object) -> str | Unknown:
     if isinstance(value, (int, float)):
         return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     if value is None:
-        return UnknownText("a null value in a string template")
-    return UnknownText(f"a {type(value).__name__} value in a string template")
+        return Unknown("a null value in a string template")
+    return Unknown(f"a {type(value).__name__} value in a string template")
 
 
 def format_key(key: object) -> str:
