@@ -24,7 +24,7 @@ class ModuleFiles:
     def _inside(self, real: str) -> bool:
         return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
 
-    def __call__(self, path: str, from_file: str) -> tuple[str, str] | Unknown:
+    def __call__(self, path: str) -> tuple[str, str] | Unknown:
         from ...discovery import display_path
 
         joined = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.directory, path))

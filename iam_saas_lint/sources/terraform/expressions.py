@@ -21,7 +21,8 @@ from .templates import Piece, TemplateError, parse_json, position, render, scan
 from .values import JsonText, Places, ResourceAttr, as_text, first_unknown
 
 Result = tuple[object, Places]
-FileReader = Callable[[str, str], "tuple[str, str] | Unknown"]
+#: Reads a file named by file() or templatefile(): (path shown in findings, text), or why not.
+FileReader = Callable[[str], "tuple[str, str] | Unknown"]
 
 
 @dataclass
@@ -290,7 +291,7 @@ class Expressions:
             if not isinstance(expanded, list):
                 return Unknown("an expanded argument (...) that is not a list"), {(): span}
             args = args[:-1] + [(item, {}) for item in expanded]
-        return call(self, "::".join(names), args, span, scope)
+        return call(self, "::".join(names), args, span)
 
     # -- heredocs and templates ----------------------------------------------------------------
 

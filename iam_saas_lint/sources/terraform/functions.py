@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 
 from ...model.values import Span, Unknown
 from ..json_locations import JsonLocations
-from .templates import TemplateError, position, scan
+from .scope import Scope
 from .values import Invalid, JsonText, Places, as_text, first_unknown, plain_data
 
 if TYPE_CHECKING:
     from .expressions import Expressions, Result
-    from .scope import Scope
 
 Args = list[tuple[object, Places]]
 
@@ -263,18 +262,18 @@ def _jsondecode(value: object, span: Span) -> Result:
         return Unknown(f"jsondecode() of text that is not JSON ({error})"), {(): span}
 
 
-def read_module_file(evaluator: Expressions, path_value: object, span: Span, scope: Scope) -> tuple[str, str] | Unknown:
+def read_module_file(evaluator: Expressions, path_value: object) -> tuple[str, str] | Unknown:
     path = as_text(path_value)
     if isinstance(path, Unknown):
         return Unknown(f"a file path that is not resolved ({path})")
-    found = evaluator.read_file(path, scope.file)
+    found = evaluator.read_file(path)
     if isinstance(found, tuple):
         evaluator.touch(found[0])
     return found
 
 
-def _file(evaluator: Expressions, path_value: object, span: Span, scope: Scope) -> Result:
-    found = read_module_file(evaluator, path_value, span, scope)
+def _file(evaluator: Expressions, path_value: object, span: Span) -> Result:
+    found = read_module_file(evaluator, path_value)
     if isinstance(found, Unknown):
         return Unknown(f"file(): {found}"), {(): span}
     shown, text = found
@@ -300,10 +299,8 @@ def _file(evaluator: Expressions, path_value: object, span: Span, scope: Scope) 
     return JsonText(data, places), {(): span}
 
 
-def _templatefile(evaluator: Expressions, args: Args, span: Span, scope: Scope) -> Result:
-    from .scope import Scope as EvalScope
-
-    found = read_module_file(evaluator, args[0][0], span, scope)
+def _templatefile(evaluator: Expressions, args: Args, span: Span) -> Result:
+    found = read_module_file(evaluator, args[0][0])
     if isinstance(found, Unknown):
         return Unknown(f"templatefile(): {found}"), {(): span}
     shown, text = found
@@ -311,17 +308,10 @@ def _templatefile(evaluator: Expressions, args: Args, span: Span, scope: Scope) 
     if not isinstance(variables, dict):
         return Unknown("templatefile() with template variables that are not resolved"), {(): span}
     names = {str(key): value for key, value in variables.items()}
-    template_scope = EvalScope(shown, None, names, template=True)
-    pieces = scan(text)
-    if isinstance(pieces, TemplateError):
-        line, column = position(text, pieces.offset)
-        from .scope import BadJsonText
-
-        return BadJsonText(Unknown(pieces.message), pieces.message, Span(line, column, line, column, shown)), {(): span}
-    return evaluator.template(text, template_scope, 1, 0), {(): span}
+    return evaluator.template(text, Scope(shown, None, names, template=True), 1, 0), {(): span}
 
 
-def call(evaluator: Expressions, name: str, args: Args, span: Span, scope: Scope) -> Result:
+def call(evaluator: Expressions, name: str, args: Args, span: Span) -> Result:
     values = [value for value, _ in args]
     if name == "jsonencode" and len(args) == 1:
         value, places = args[0]
@@ -331,9 +321,9 @@ def call(evaluator: Expressions, name: str, args: Args, span: Span, scope: Scope
     if name == "jsondecode" and len(args) == 1:
         return _jsondecode(values[0], span)
     if name == "file" and len(args) == 1:
-        return _file(evaluator, values[0], span, scope)
+        return _file(evaluator, values[0], span)
     if name == "templatefile" and len(args) in (1, 2):
-        return _templatefile(evaluator, args, span, scope)
+        return _templatefile(evaluator, args, span)
     if name == "try":
         for value, places in args:
             if not isinstance(value, Invalid):
