@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ def to_finding(rule: Rule, violation: Violation) -> Finding:
         name=rule.name,
         severity=violation.severity or rule.severity,
         message=violation.message,
-        path=violation.anchor.file,
+        path=span.file or violation.anchor.file,
         line=span.line,
         column=span.column,
         end_line=span.end_line,
@@ -119,7 +120,9 @@ def run(paths: Sequence[str], config: Config) -> RunResult:
                 problem_finding(Problem(display_path(path), "no such file or folder", Span(1, 1, 1, 1)))
             )
     explicit = tuple(ExplicitRole(r.name, display_path(r.trust), tuple(r.policies)) for r in config.roles)
-    reader = Reader(ReadOptions(config.max_file_size, explicit))
+    # the scanned tree: folders as given; for named files (pre-commit), the folder the run starts in
+    roots = tuple(path if os.path.isdir(path) else "." for path in paths)
+    reader = Reader(ReadOptions(config.max_file_size, explicit, roots))
     rules = _rules(config)
     suppressions: list[Suppression] = []
     for unit in reader.units(found.files):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+ROOT = str(REPO)
 
 
 @pytest.fixture
@@ -19,6 +20,13 @@ def in_tmp(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(old)
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run from the repository root, so that findings name files as ``fixtures/...``."""
+    monkeypatch.chdir(ROOT)
+    yield ROOT
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:

@@ -31,6 +31,9 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    #: Set when the region lies in another file than the anchor's (a Terraform role whose policy
+    #: document is written in another file of the module).
+    file: str | None = None
 
 
 class Locator(Protocol):

@@ -51,8 +51,11 @@ def _read_json_document(json_file: JsonFile) -> Inventory | RawPolicy | None:
 
 def _json_readers() -> list[tuple[Callable[[object], bool], Callable[[JsonFile], Inventory]]]:
     """Readers for JSON shapes that other input families contribute (CloudFormation, plans)."""
+    from .terraform.plan import is_plan, read_plan
+
     readers: list[tuple[Callable[[object], bool], Callable[[JsonFile], Inventory]]] = [
         (_is_cloudformation, _read_cloudformation),
+        (is_plan, read_plan),
     ]
     return readers
 
@@ -80,6 +83,8 @@ def _load_json(path: str, max_bytes: int) -> JsonFile | Problem | None:
 class ReadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     roles: tuple[ExplicitRole, ...] = ()
+    #: Folders that ``file()`` and ``templatefile()`` may read from: the scanned tree.
+    roots: tuple[str, ...] = ()
 
 
 class Reader:
@@ -132,4 +137,6 @@ class Reader:
 
     def read_terraform(self, directory: str, files: list[str]) -> Inventory:
         """A Terraform module: every ``.tf`` file of one folder, read together."""
-        return Inventory()
+        from .terraform import read_module
+
+        return read_module(directory, files, self.options.max_bytes, self.options.roots)

@@ -1,0 +1,365 @@
+"""Resolving references statically: variables (tfvars, then the default), locals, ``count`` and
+``for_each`` instances, resources and data sources, and ``dynamic`` blocks.
+
+What a reviewer can resolve by reading the module is resolved; everything else becomes ``Unknown``
+with the reason, never a guess.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ...model.values import OWN_ACCOUNT, JsonPath, Span, Unknown
+from .expressions import Expressions, FileReader, Result
+from .module import Block, Body, Declaration, Module, Node, span_of
+from .scope import Instance, Scope, Step, flatten, is_literal, iterate, sub_places
+from .values import (
+    Invalid,
+    JsonText,
+    Places,
+    ResourceAttr,
+    as_text,
+    first_unknown,
+    format_key,
+)
+
+MAX_INSTANCES = 256
+#: Resources whose name, id and ARN identify them when linking the role graph.
+IDENTITY_TYPES = {
+    "aws_iam_role": "role",
+    "aws_iam_policy": "policy",
+    "aws_iam_user": "user",
+    "aws_iam_group": "group",
+}
+
+
+class Evaluator(Expressions):
+    def __init__(self, module: Module, read_file: FileReader) -> None:
+        super().__init__(read_file)
+        self.module = module
+        self._instances: dict[int, list[Instance]] = {}
+
+    # -- references ----------------------------------------------------------------------------
+
+    def _traversal(self, node: Node, scope: Scope) -> Result:
+        base, steps = flatten(node)
+        span = self._span(node, scope)
+        if type(base).__name__ == "IdentifierRule":
+            value, places = self._reference(str(base.token.value), steps, scope, span)
+            return value, places
+        if type(base).__name__ == "ExprTermRule" and not base.parentheses:
+            base = base.expression
+        value, places = self.expr(base, scope)
+        return self.apply(value, places, steps, scope, span)
+
+    def _reference(self, root: str, steps: list[Step], scope: Scope, span: Span) -> Result:
+        if root in scope.names:
+            return self.apply(scope.names[root], {(): span}, steps, scope, span)
+        if scope.template:
+            return Unknown(f"the template variable {root!r} is not given"), {(): span}
+        first = steps[0][1] if steps and steps[0][0] == "attr" else None
+        rest = steps[1:]
+        if root == "var" and first is not None:
+            value, _ = self.variable(first, scope.file, span)
+            return self.apply(value, {(): span}, rest, scope, span)
+        if root == "local" and first is not None:
+            value, places = self.local(first, scope.file, span)
+            return self.apply(value, places, rest, scope, span)
+        if root in ("count", "each") and first is not None:
+            return self.apply(self._iteration(root, first, scope), {(): span}, rest, scope, span)
+        if root == "path" and first in ("module", "root", "cwd"):
+            return self.apply(os.path.abspath(self.module.directory or "."), {(): span}, rest, scope, span)
+        if root == "data" and len(steps) >= 2 and steps[1][0] == "attr" and first is not None:
+            return self._declared("data", first, steps[1][1], steps[2:], scope, span)
+        if root in ("module", "terraform", "self", "provider") or first is None:
+            what = f"{root}.{first}" if first else root
+            return Unknown(f"{what} is not resolved by a static reader"), {(): span}
+        return self._declared("resource", root, first, rest, scope, span)
+
+    def _iteration(self, root: str, name: str, scope: Scope) -> object:
+        instance = scope.instance
+        if root == "count":
+            if instance is None or instance.iteration != "count" or name != "index":
+                return Unknown(f"count.{name} outside a counted resource")
+            return instance.key
+        if instance is None or instance.iteration != "for_each":
+            return Unknown(f"each.{name} outside a for_each resource")
+        if name == "key":
+            return instance.key
+        if name == "value":
+            return instance.each_value
+        return Unknown(f"each.{name} is not a value")
+
+    def variable(self, name: str, file: str, span: Span) -> Result:
+        block = self.module.variable(name, file)
+        key = ("var", name, block.file if block else "")
+
+        def compute() -> Result:
+            given = self.module.tfvars.get(name)
+            if given is not None:
+                value, where, node = given
+                self.touch(where)
+                if node is not None:
+                    return self.expr(node.expression, Scope(where))
+                return value, {}
+            if block is None:
+                return Invalid(f"var.{name} is not declared in the module"), {}
+            self.touch(block.file)
+            default = block.body.attributes.get("default")
+            if default is not None:
+                return self.expr(default.expression, Scope(block.file))
+            return Unknown(f"var.{name} has no default and no value in terraform.tfvars or *.auto.tfvars"), {}
+
+        value, _ = self.cached(key, compute, f"var.{name}", span)
+        if isinstance(value, str) and block is not None and self._sensitive(block):
+            value = Unknown(f"var.{name} is sensitive: its value is not shown")
+        return value, {(): span}
+
+    def _sensitive(self, block: Block) -> bool:
+        node = block.body.attributes.get("sensitive")
+        return node is not None and self.value(node.expression, Scope(block.file)) is True
+
+    def local(self, name: str, file: str, span: Span) -> Result:
+        found = self.module.local(name, file)
+        if found is None:
+            return Invalid(f"local.{name} is not declared in the module"), {(): span}
+        node, where = found
+
+        def compute() -> Result:
+            self.touch(where)
+            return self.expr(node.expression, Scope(where))
+
+        return self.cached(("local", name, where), compute, f"local.{name}", span)
+
+    def apply(self, value: object, places: Places, steps: list[Step], scope: Scope, span: Span) -> Result:
+        for index, (kind, argument) in enumerate(steps):
+            if kind == "splat":
+                if isinstance(value, Unknown):
+                    return value, {(): span}
+                items = value if isinstance(value, list) else ([] if value is None else [value])
+                results = [self.apply(item, {}, list(argument), scope, span)[0] for item in items]
+                return self.apply(results, {(): span}, steps[index + 1 :], scope, span)
+            key: object = argument
+            if kind == "index":
+                key = self.value(argument, scope)
+            if isinstance(value, ResourceInstanceRef) and kind == "attr":
+                value, places = self.resource_attribute(value.instance, str(key), span)
+                continue
+            value, path = _step(value, kind, key)
+            places = sub_places(places, path) if path else {}
+            if () not in places:
+                places[()] = span
+        return value, places
+
+    # -- resources and data sources --------------------------------------------------------------
+
+    def instances(self, declaration: Declaration) -> list[Instance]:
+        found = self._instances.get(id(declaration))
+        if found is None:
+            found = self._expand(declaration)
+            self._instances[id(declaration)] = found
+        for instance in found:
+            self.touch(instance.file)
+        return found
+
+    def _expand(self, declaration: Declaration) -> list[Instance]:
+        base = declaration.address
+        attributes = declaration.block.body.attributes
+        scope = Scope(declaration.file)
+        if "count" in attributes:
+            node = attributes["count"].expression
+            count = self.value(node, scope)
+            if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                return [
+                    Instance(declaration, i, None, f"{base}[{i}]", "count") for i in range(min(count, MAX_INSTANCES))
+                ]
+            if count == 0 and is_literal(node):
+                return []
+            # switched off by a default, or unknown: checked as the first instance it would create
+            return [Instance(declaration, 0, None, f"{base}[0]", "count")]
+        if "for_each" in attributes:
+            node = attributes["for_each"].expression
+            collection = self.value(node, scope)
+            pairs = iterate(collection)
+            if not isinstance(pairs, Unknown) and not (isinstance(collection, list) and first_unknown(collection)):
+                if isinstance(collection, list):
+                    pairs = [(value, value) for _, value in pairs]
+                instances = [
+                    Instance(declaration, key, value, f"{base}{format_key(key)}", "for_each")
+                    for key, value in pairs[:MAX_INSTANCES]
+                ]
+                if instances or is_literal(node):
+                    return instances
+            unknown = Unknown(f"each.key of {base}: its for_each is not resolved")
+            return [Instance(declaration, unknown, Unknown(f"each.value of {base}"), f"{base}[each.key]", "for_each")]
+        return [Instance(declaration, None, None, base, None)]
+
+    def _declared(self, mode: str, type_name: str, name: str, steps: list[Step], scope: Scope, span: Span) -> Result:
+        label = f"{'data.' if mode == 'data' else ''}{type_name}.{name}"
+        declaration = self.module.find(mode, type_name, name, scope.file)
+        if declaration is None:
+            if mode == "data" and steps and steps[0][0] == "attr":
+                value = builtin_data(type_name, steps[0][1])
+                if value is not None:
+                    return self.apply(value, {(): span}, steps[1:], scope, span)
+            if steps and steps[0][0] == "attr":
+                return Invalid(f"{label}.{steps[0][1]}: {label} is not declared in this module"), {(): span}
+            return Invalid(f"{label} is not declared in this module"), {(): span}
+        instances = self.instances(declaration)
+        chosen = instances
+        if steps and steps[0][0] in ("index", "key"):
+            key = self.value(steps[0][1], scope) if steps[0][0] == "index" else steps[0][1]
+            steps = steps[1:]
+            if not isinstance(key, Unknown):
+                chosen = [i for i in instances if i.key == key or (isinstance(i.key, Unknown) and key is not None)]
+                if not chosen:
+                    return Invalid(f"{label}{format_key(key)} is not one of its instances"), {(): span}
+        elif steps and steps[0][0] == "splat":
+            values = [self.apply(ResourceInstanceRef(i), {}, list(steps[0][1]), scope, span)[0] for i in instances]
+            return self.apply(values, {(): span}, steps[1:], scope, span)
+        if not steps or steps[0][0] != "attr":
+            return Unknown(f"{label} as a whole object is not evaluated"), {(): span}
+        attribute, rest = steps[0][1], steps[1:]
+        if len(chosen) == 1:
+            value, places = self.resource_attribute(chosen[0], attribute, span)
+            return self.apply(value, places, rest, scope, span)
+        if mode == "resource" and type_name in IDENTITY_TYPES:
+            return ResourceAttr(label, label, type_name, attribute, all_instances=True), {(): span}
+        return Unknown(f"{label}.{attribute} of one of several instances"), {(): span}
+
+    def resource_attribute(self, instance: Instance, attribute: str, span: Span) -> Result:
+        declaration = instance.declaration
+        self.touch(instance.file)
+        if declaration.mode == "data":
+            return self.data_attribute(instance, attribute, span)
+        kind = IDENTITY_TYPES.get(declaration.type)
+        if kind is not None and attribute in ("name", "id", "arn", "unique_id"):
+            name = self.argument(instance, "name")
+            known: object = name if isinstance(name, str) else None
+            if attribute == "unique_id" or (attribute == "id" and kind == "policy"):
+                known = None
+            if attribute == "arn":
+                path = self.argument(instance, "path")
+                prefix = path if isinstance(path, str) else "/"
+                shown = name if isinstance(name, str) else f"({instance.address})"
+                known = f"arn:aws:iam::{OWN_ACCOUNT}:{kind}{prefix}{shown}"
+            return ResourceAttr(instance.address, declaration.address, declaration.type, attribute, known), {(): span}
+        if attribute in declaration.block.body.attributes:
+            return self.argument_result(instance, attribute, span)
+        return Unknown(f"{instance.address}.{attribute} is known only after apply"), {(): span}
+
+    def argument(self, instance: Instance, name: str) -> object:
+        node = instance.declaration.block.body.attributes.get(name)
+        if node is None:
+            return None
+        return self.argument_result(instance, name, span_of(node, instance.file))[0]
+
+    def argument_result(self, instance: Instance, name: str, span: Span) -> Result:
+        node = instance.declaration.block.body.attributes[name]
+        return self.cached(
+            ("argument", instance.address, name, instance.file),
+            lambda: self.expr(node.expression, instance.scope()),
+            f"{instance.address}.{name}",
+            span,
+        )
+
+    def data_attribute(self, instance: Instance, attribute: str, span: Span) -> Result:
+        declaration = instance.declaration
+        if declaration.type == "aws_iam_policy_document" and attribute in ("json", "minified_json"):
+            from .policy_document import render_policy_document
+
+            return self.cached(
+                ("document", instance.address, instance.file),
+                lambda: render_policy_document(self, instance),
+                instance.address,
+                span,
+            )
+        builtin = builtin_data(declaration.type, attribute)
+        if builtin is not None:
+            return builtin, {(): span}
+        if attribute in declaration.block.body.attributes:
+            return self.argument_result(instance, attribute, span)
+        return Unknown(f"{instance.address}.{attribute} is read when Terraform plans"), {(): span}
+
+    # -- nested and dynamic blocks --------------------------------------------------------------
+
+    def nested(self, body: Body, kind: str, scope: Scope) -> list[tuple[Block, Body, Scope] | tuple[Block, Unknown]]:
+        """The ``kind`` blocks of a body, with ``dynamic`` blocks expanded where their for_each resolves."""
+        found: list[tuple[Block, Body, Scope] | tuple[Block, Unknown]] = []
+        for block in body.blocks:
+            if block.kind == kind:
+                found.append((block, block.body, scope))
+            elif block.kind == "dynamic" and block.labels == (kind,):
+                found.extend(self._dynamic(block, kind, scope))
+        return found
+
+    def _dynamic(
+        self, block: Block, kind: str, scope: Scope
+    ) -> list[tuple[Block, Body, Scope] | tuple[Block, Unknown]]:
+        contents = block.body.blocks_of("content")
+        for_each = block.body.attributes.get("for_each")
+        if not contents or for_each is None:
+            return []
+        iterator = kind
+        iterator_node = block.body.attributes.get("iterator")
+        if iterator_node is not None:
+            root, steps = flatten(iterator_node.expression)
+            if type(root).__name__ == "IdentifierRule" and not steps:
+                iterator = str(root.token.value)
+        collection = self.value(for_each.expression, scope)
+        pairs = iterate(collection)
+        if isinstance(pairs, Unknown):
+            return [(block, Unknown(f'the dynamic "{kind}" block iterates over an unresolved value ({pairs})'))]
+        return [
+            (block, contents[0].body, scope.with_names(**{iterator: {"key": key, "value": value}}))
+            for key, value in pairs
+        ]
+
+
+@dataclass(frozen=True)
+class ResourceInstanceRef:
+    """One instance in a splat over a resource (``aws_iam_role.x[*].arn``)."""
+
+    instance: Instance
+
+
+def builtin_data(type_name: str, attribute: str) -> object:
+    if type_name == "aws_caller_identity":
+        if attribute == "account_id":
+            return OWN_ACCOUNT
+        if attribute == "arn":  # whoever runs Terraform: a principal of the module's own account
+            return f"arn:aws:iam::{OWN_ACCOUNT}:user/(terraform caller)"
+        return Unknown(f"data.aws_caller_identity.{attribute} is read when Terraform plans")
+    if type_name == "aws_partition":
+        return {
+            "partition": "aws",
+            "id": "aws",
+            "dns_suffix": "amazonaws.com",
+            "reverse_dns_prefix": "com.amazonaws",
+        }.get(attribute, Unknown(f"data.aws_partition.{attribute}"))
+    return None
+
+
+def _step(value: object, kind: str, key: object) -> tuple[object, JsonPath]:
+    if isinstance(value, ResourceInstanceRef):
+        return Unknown(f"{value.instance.address} in a splat expression"), ()
+    if isinstance(value, Unknown):
+        return value, ()
+    if isinstance(key, Unknown):
+        return Unknown(f"an index that is not resolved ({key})"), ()
+    if isinstance(value, JsonText):
+        value = value.data
+    if isinstance(value, dict):
+        name = as_text(key)
+        if isinstance(name, str) and name in value:
+            return value[name], (name,)
+        return Invalid(f"the key {key!r} is not in the map"), ()
+    if isinstance(value, list) and isinstance(key, (int, float)) and not isinstance(key, bool):
+        index = int(key)
+        if 0 <= index < len(value):
+            return value[index], (index,)
+        return Invalid(f"the index {index} is out of range"), ()
+    if isinstance(value, list) and isinstance(key, str) and key.isdigit():
+        return _step(value, kind, int(key))
+    return Invalid(f"cannot take {key!r} of a {type(value).__name__}"), ()

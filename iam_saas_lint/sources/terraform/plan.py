@@ -1,0 +1,333 @@
+"""``terraform show -json`` plans: resources with their values already resolved.
+
+Resources come from ``planned_values`` (the root module and every ``child_modules`` level), with
+``resource_changes`` telling which values are known only after apply (``after_unknown``), which are
+sensitive (``after_sensitive``: external ids in them are masked, never printed) and which resources
+are being deleted. Roles are linked to policies by the planned role name and policy ARN, or, when
+those are known only after apply, by the references in ``configuration``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ...model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
+from ...model.values import Anchor, JsonPath, Unknown
+from ..jsonfile import JsonFile
+from .values import unresolved_trust_statement
+
+_AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
+_POLICY_NAME = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
+_INDEX = re.compile(r"\[[^\]]*\]")
+MASKED = "sensitive-value-masked"
+
+
+def is_plan(data: object) -> bool:
+    return (
+        isinstance(data, dict) and "format_version" in data and ("planned_values" in data or "resource_changes" in data)
+    )
+
+
+@dataclass
+class _Resource:
+    address: str
+    type: str
+    module: str  # "" or "module.a.module.b"
+    values: dict[str, object]
+    path: JsonPath  # of ``values`` in the plan file
+    unknown: dict[str, object] = field(default_factory=dict)
+    sensitive: dict[str, object] = field(default_factory=dict)
+    #: attribute -> resource addresses it refers to (from ``configuration``), module prefix included
+    references: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def config_address(self) -> str:
+        return _INDEX.sub("", self.address)
+
+
+def _modules(module: object, path: JsonPath) -> Iterator[tuple[dict[str, object], JsonPath]]:
+    if not isinstance(module, dict):
+        return
+    for index, resource in enumerate(module.get("resources") or []):
+        if isinstance(resource, dict):
+            yield resource, path + ("resources", index)
+    for index, child in enumerate(module.get("child_modules") or []):
+        yield from _modules(child, path + ("child_modules", index))
+
+
+def _config_references(module: object, prefix: str, into: dict[str, dict[str, list[str]]]) -> None:
+    if not isinstance(module, dict):
+        return
+    for resource in module.get("resources") or []:
+        if not isinstance(resource, dict) or not isinstance(resource.get("address"), str):
+            continue
+        expressions = resource.get("expressions")
+        found: dict[str, list[str]] = {}
+        for name, expression in expressions.items() if isinstance(expressions, dict) else []:
+            if isinstance(expression, dict) and isinstance(expression.get("references"), list):
+                found[name] = [f"{prefix}{ref}" for ref in expression["references"] if isinstance(ref, str)]
+        into[prefix + resource["address"]] = found
+    calls = module.get("module_calls")
+    for name, call in calls.items() if isinstance(calls, dict) else []:
+        if isinstance(call, dict):
+            _config_references(call.get("module"), f"{prefix}module.{name}.", into)
+
+
+def _module_of(address: str) -> str:
+    parts = address.split(".")
+    prefix = []
+    while len(parts) > 2 and parts[0] == "module":
+        prefix += parts[:2]
+        parts = parts[2:]
+    return ".".join(prefix)
+
+
+def _resources(plan: dict[str, object]) -> list[_Resource]:
+    found: dict[str, _Resource] = {}
+    planned = plan.get("planned_values")
+    root = planned.get("root_module") if isinstance(planned, dict) else None
+    for planned, path in _modules(root, ("planned_values", "root_module")):
+        address, values = planned.get("address"), planned.get("values")
+        if planned.get("mode", "managed") != "managed" or not isinstance(address, str):
+            continue
+        found[address] = _Resource(
+            address, str(planned.get("type")), _module_of(address), values if isinstance(values, dict) else {},
+            path + ("values",),
+        )  # fmt: skip
+    deleted: set[str] = set()
+    changes = plan.get("resource_changes")
+    for index, change in enumerate(changes if isinstance(changes, list) else []):
+        if not isinstance(change, dict) or change.get("mode", "managed") != "managed":
+            continue
+        address, body = change.get("address"), change.get("change")
+        if not isinstance(address, str) or not isinstance(body, dict):
+            continue
+        if body.get("actions") == ["delete"]:
+            deleted.add(address)
+            continue
+        resource = found.get(address)
+        if resource is None and isinstance(body.get("after"), dict):
+            path = ("resource_changes", index, "change", "after")
+            resource = _Resource(address, str(change.get("type")), _module_of(address), body["after"], path)
+            found[address] = resource
+        if resource is not None:
+            for name, target in (("after_unknown", "unknown"), ("after_sensitive", "sensitive")):
+                marks = body.get(name)
+                if isinstance(marks, dict):
+                    setattr(resource, target, marks)
+    references: dict[str, dict[str, list[str]]] = {}
+    configuration = plan.get("configuration")
+    if isinstance(configuration, dict):
+        _config_references(configuration.get("root_module"), "", references)
+    result: list[_Resource] = []
+    for address, kept in found.items():
+        if address not in deleted:
+            kept.references = references.get(kept.config_address, {})
+            result.append(kept)
+    return result
+
+
+def _mask_external_ids(data: object) -> object:
+    """External ids in a sensitive value are replaced, so no finding can print them."""
+    if isinstance(data, dict):
+        masked: dict[object, object] = {}
+        for key, value in data.items():
+            if isinstance(key, str) and key.lower() == "sts:externalid" and isinstance(value, (str, list)):
+                masked[key] = MASKED if isinstance(value, str) else [MASKED for _ in value]
+            else:
+                masked[key] = _mask_external_ids(value)
+        return masked
+    if isinstance(data, list):
+        return [_mask_external_ids(item) for item in data]
+    return data
+
+
+class _PlanReader:
+    def __init__(self, json_file: JsonFile) -> None:
+        self.file = json_file
+        assert isinstance(json_file.data, dict)
+        self.resources = _resources(json_file.data)
+        self.inventory = Inventory()
+        self.by_address = {r.address: r for r in self.resources}
+        self.attached: set[int] = set()
+        self._documents: dict[tuple[str, str, str], PolicyDocument | UnresolvedPolicy | None] = {}
+
+    def of_type(self, type_name: str) -> list[_Resource]:
+        return [r for r in self.resources if r.type == type_name]
+
+    def anchor(self, resource: _Resource, *path: str | int) -> Anchor:
+        return self.file.anchor(*resource.path, *path)
+
+    def document(
+        self, resource: _Resource, path: tuple[str | int, ...], kind: DocumentKind, label: str
+    ) -> PolicyDocument | UnresolvedPolicy | None:
+        key = (resource.address, ".".join(map(str, path)), kind)
+        if key not in self._documents:
+            self._documents[key] = self._read_document(resource, path, kind, label)
+        return self._documents[key]
+
+    def _read_document(
+        self, resource: _Resource, path: tuple[str | int, ...], kind: DocumentKind, label: str
+    ) -> PolicyDocument | UnresolvedPolicy | None:
+        value: object = resource.values
+        unknown: object = resource.unknown
+        sensitive: object = resource.sensitive
+        for step in path:
+            value = _get(value, step)
+            unknown = _get(unknown, step)
+            sensitive = _get(sensitive, step)
+        anchor = self.anchor(resource, *path)
+        if unknown is True:
+            return UnresolvedPolicy(label, Unknown(f"{resource.address}.{path[-1]} is known only after apply"), anchor)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            return UnresolvedPolicy(label, Unknown(f"{resource.address}.{path[-1]} is not a JSON string"), anchor)
+        try:
+            data = json.loads(value)
+        except (ValueError, RecursionError) as error:
+            self.inventory.problems.append(
+                Problem(self.file.path, f"{label}: not a JSON policy document ({error})", anchor.span())
+            )
+            return None
+        if sensitive is True:
+            data = _mask_external_ids(data)
+        return PolicyDocument(data, kind, label, anchor)
+
+    # -- linking ---------------------------------------------------------------------------------
+
+    def _referenced(self, resource: _Resource, attribute: str, type_name: str) -> list[_Resource]:
+        """Resources of ``type_name`` that the configuration of ``attribute`` refers to."""
+        targets = set()
+        for reference in resource.references.get(attribute, []):
+            parts = _INDEX.sub("", reference).split(".")
+            for index in range(len(parts) - 1):
+                if parts[index] == type_name:
+                    targets.add(".".join(parts[: index + 2]))
+        return [r for r in self.of_type(type_name) if r.config_address in targets]
+
+    def roles_for(self, resource: _Resource, attribute: str) -> list[_Resource]:
+        value = resource.values.get(attribute)
+        names = value if isinstance(value, list) else [value]
+        found = [r for r in self.of_type("aws_iam_role") if r.values.get("name") in names and r.values.get("name")]
+        return found or self._referenced(resource, attribute, "aws_iam_role")
+
+    def policies_for(
+        self, resource: _Resource, attribute: str, kind: DocumentKind, value: object, path: tuple[str | int, ...]
+    ) -> list[PolicyDocument | UnresolvedPolicy]:
+        anchor = self.anchor(resource, *path)
+        if isinstance(value, str):
+            if _AWS_MANAGED.match(value):
+                return []
+            name = _POLICY_NAME.match(value)
+            matches = [
+                p for p in self.of_type("aws_iam_policy")
+                if p.values.get("arn") == value or (name and p.values.get("name") == name.group(1))
+            ]  # fmt: skip
+            if not matches:
+                return [UnresolvedPolicy(f"policy {value}", Unknown(f"{value} is not defined in this plan"), anchor)]
+        else:
+            matches = self._referenced(resource, attribute, "aws_iam_policy")
+            if not matches:
+                reason = Unknown(f"{resource.address}.{attribute} is known only after apply")
+                return [UnresolvedPolicy(f"{attribute} of {resource.address}", reason, anchor)]
+        found = []
+        for policy in matches:
+            prefix = "permissions boundary " if kind == "boundary" else ""
+            document = self.document(policy, ("policy",), kind, f"{prefix}{policy.address}")
+            if document is not None:
+                found.append(document)
+        return found
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def read(self) -> Inventory:
+        roles: dict[str, tuple[_Resource, list[PolicyDocument | UnresolvedPolicy]]] = {}
+        for role in self.of_type("aws_iam_role"):
+            roles[role.address] = (role, self._own_policies(role))
+        for kind_type, attribute in (("aws_iam_role_policy", "role"),):
+            for resource in self.of_type(kind_type):
+                document = self.document(resource, ("policy",), "permissions", resource.address)
+                for role in self.roles_for(resource, attribute):
+                    if document is not None:
+                        roles[role.address][1].append(document)
+        for kind_type, attribute in (
+            ("aws_iam_role_policy_attachment", "role"),
+            ("aws_iam_policy_attachment", "roles"),
+        ):
+            for resource in self.of_type(kind_type):
+                targets = self.roles_for(resource, attribute)
+                if not targets:
+                    continue
+                documents = self.policies_for(
+                    resource, "policy_arn", "permissions", resource.values.get("policy_arn"), ("policy_arn",)
+                )
+                for role in targets:
+                    roles[role.address][1].extend(documents)
+        for role, documents in roles.values():
+            self._role(role, documents)
+        for policy in self.of_type("aws_iam_policy"):
+            document = self.document(policy, ("policy",), "permissions", policy.address)
+            if isinstance(document, PolicyDocument) and id(document) not in self.attached:
+                self.inventory.documents.append(document)
+        for key in self.of_type("aws_iam_access_key"):
+            user = key.values.get("user")
+            self.inventory.access_keys.append(AccessKey(str(user) if user else key.address, self.anchor(key)))
+        return self.inventory
+
+    def _own_policies(self, role: _Resource) -> list[PolicyDocument | UnresolvedPolicy]:
+        documents: list[PolicyDocument | UnresolvedPolicy] = []
+        inline = role.values.get("inline_policy")
+        for index, item in enumerate(inline if isinstance(inline, list) else []):
+            if isinstance(item, dict) and item.get("policy"):
+                label = f"inline policy {item.get('name') or index} of {role.address}"
+                found = self.document(role, ("inline_policy", index, "policy"), "permissions", label)
+                if found is not None:
+                    documents.append(found)
+        managed = role.values.get("managed_policy_arns")
+        if isinstance(managed, list):
+            for index, arn in enumerate(managed):
+                documents.extend(
+                    self.policies_for(role, "managed_policy_arns", "permissions", arn, ("managed_policy_arns", index))
+                )
+        boundary = role.values.get("permissions_boundary")
+        if isinstance(boundary, str) and boundary:
+            documents.extend(
+                self.policies_for(role, "permissions_boundary", "boundary", boundary, ("permissions_boundary",))
+            )
+        return documents
+
+    def _role(self, role: _Resource, documents: list[PolicyDocument | UnresolvedPolicy]) -> None:
+        trust = self.document(role, ("assume_role_policy",), "trust", f"trust policy of {role.address}")
+        if isinstance(trust, UnresolvedPolicy):
+            data = {"Version": "2012-10-17", "Statement": [unresolved_trust_statement(trust.reason)]}
+            trust = PolicyDocument(data, "trust", trust.label, trust.anchor)
+        policies: list[PolicyDocument] = []
+        unresolved: list[UnresolvedPolicy] = []
+        for document in documents:
+            self.attached.add(id(document))
+            if isinstance(document, PolicyDocument):
+                if all(d is not document for d in policies):
+                    policies.append(document)
+            elif all(d is not document for d in unresolved):
+                unresolved.append(document)
+        self.inventory.roles.append(
+            Role(
+                role.address, self.anchor(role), trust, tuple(policies), tuple(unresolved), frozenset({self.file.path})
+            )
+        )
+
+
+def _get(value: object, step: str | int) -> object:
+    if isinstance(value, dict) and isinstance(step, str):
+        return value.get(step)
+    if isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+        return value[step]
+    return None
+
+
+def read_plan(json_file: JsonFile) -> Inventory:
+    return _PlanReader(json_file).read()

@@ -1,0 +1,70 @@
+"""Terraform plan JSON (terraform show -json)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from iam_saas_lint.config import Config
+from iam_saas_lint.engine import run
+
+PLAN = "fixtures/terraform/plan/plan.json"
+
+
+def test_plan_findings(in_repo: str) -> None:
+    result = run([PLAN], Config())
+    assert not result.internal_error
+    assert [(f.rule, f.line, f.column, f.role) for f in result.findings] == [
+        ("ISL007", 43, 11, None),
+        # assume_role_policy is known only after apply: it may let anyone in
+        ("ISL005", 52, 11, "aws_iam_role.later"),
+        ("ISL009", 52, 11, "aws_iam_role.later"),
+        # a child module's role: no external id; an org policy outside the plan
+        ("ISL001", 70, 17, "module.legacy.aws_iam_role.this[0]"),
+        ("ISL009", 79, 19, "module.legacy.aws_iam_role.this[0]"),
+        ("ISL005", 90, 17, "module.legacy.aws_iam_role.secret"),
+    ]
+    # aws_iam_role.vendor is linked to its deny through the configuration's references (the policy
+    # ARN is known only after apply); aws_iam_role.old is being deleted
+    assert result.roles == 4
+
+
+def test_sensitive_external_id_is_never_printed(in_repo: str) -> None:
+    result = run([PLAN], Config())
+    assert all("changeme" not in f.message for f in result.findings)
+    assert not [f for f in result.findings if f.rule == "ISL003"]
+
+
+def test_plan_links_by_role_name_and_policy_arn(tmp_path: Path) -> None:
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"NotIpAddress": {"aws:SourceIp": ["0.0.0.0/0"]}}}]}  # fmt: skip
+    xid = {"StringEquals": {"sts:ExternalId": "k7Qm2xVb9"}}
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"AWS": "464622532012"}, "Condition": xid}]}  # fmt: skip
+    resources = [
+        {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+         "values": {"name": "vendor", "assume_role_policy": json.dumps(trust)}},
+        {"address": "aws_iam_policy.p", "mode": "managed", "type": "aws_iam_policy", "name": "p",
+         "values": {"name": "deny", "arn": "arn:aws:iam::111122223333:policy/deny", "policy": json.dumps(deny)}},
+        {"address": "aws_iam_role_policy_attachment.a", "mode": "managed",
+         "type": "aws_iam_role_policy_attachment", "name": "a",
+         "values": {"role": "vendor", "policy_arn": "arn:aws:iam::111122223333:policy/deny"}},
+    ]  # fmt: skip
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}}}))
+    findings = run([str(plan)], Config()).findings
+    assert [(f.rule, f.role) for f in findings] == [("ISL006", "aws_iam_role.r")]
+
+
+def test_json_only_run_does_not_import_hcl2(in_repo: str) -> None:
+    code = (
+        "import sys\n"
+        "from iam_saas_lint.config import Config\n"
+        "from iam_saas_lint.engine import run\n"
+        f"assert run([{PLAN!r}], Config()).findings\n"
+        "print('hcl2' in sys.modules, 'lark' in sys.modules)\n"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=in_repo)
+    assert output.stdout.split() == ["False", "False"]
