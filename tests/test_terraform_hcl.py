@@ -47,7 +47,6 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
     "file_policy": [
         ("ISL009", "file_policy/main.tf", 33, 3),
         ("ISL006", "file_policy/policies/deny.json", 9, 26),
-        ("ISL006", "file_policy/policies/deny.json", 9, 26),
     ],
     "access_key": [
         ("ISL007", "access_key/main.tf", 5, 1),
