@@ -49,3 +49,13 @@ def test_configured_ranges_are_used(in_tmp: Path, capsys: pytest.CaptureFixture[
 
 def test_unknown_vendor(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["suggest", "--vendor", "nobody-at-all"]) == 2
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+@pytest.mark.parametrize("output, name", [("cloudformation", "vendor.yaml"), ("terraform", "main.tf")])
+def test_iac_suggestions_lint_clean(
+    vendor: str, output: str, name: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (in_tmp / "suggested").mkdir()
+    (in_tmp / "suggested" / name).write_text(_suggest(capsys, vendor, output))
+    assert lint_paths(["."]) == []

@@ -54,7 +54,7 @@ def read_module(directory: str, files: Sequence[str], max_bytes: int, roots: Seq
     from .module import load_module
 
     module = load_module(directory, list(files), max_bytes)
-    inventory = Inventory(problems=list(module.problems))
+    inventory = Inventory(problems=list(module.problems), suppressions=list(module.suppressions))
     if not module.bodies:
         return inventory
     evaluator = Evaluator(module, ModuleFiles(directory, roots, max_bytes))

@@ -317,7 +317,7 @@ def call(evaluator: Expressions, name: str, args: Args, span: Span) -> Result:
         value, places = args[0]
         inner = dict(places)
         inner.pop((), None)
-        return JsonText(value, inner), {(): span}
+        return JsonText(value, inner, "terraform-jsonencode"), {(): span}
     if name == "jsondecode" and len(args) == 1:
         return _jsondecode(values[0], span)
     if name == "file" and len(args) == 1:

@@ -12,7 +12,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ...model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
+from ...model.document import (
+    AccessKey,
+    DocumentKind,
+    Inventory,
+    PolicyDocument,
+    Problem,
+    Role,
+    Syntax,
+    UnresolvedPolicy,
+)
 from ...model.values import Anchor, JsonPath, Span, Unknown
 from .evaluate import Evaluator
 from .module import Module, span_of
@@ -140,9 +149,11 @@ class GraphBuilder:
             return []
         if isinstance(value, ResourceAttr):
             value = value.text()
+        syntax: Syntax = "json"
         if isinstance(value, JsonText):
             data: object = plain_data(value.data)
             anchor_places = dict(value.places)
+            syntax = value.syntax
         elif isinstance(value, str):
             if not value.strip():
                 self.inventory.problems.append(Problem(file, f"{label}: the policy is empty", root))
@@ -167,14 +178,14 @@ class GraphBuilder:
         if kind == "trust":
             data = _worst_case_statements(data)
             anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
-            return [PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor)]
+            return [PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor, syntax)]
         if isinstance(data, dict) and isinstance(data.get("Statement"), Unknown):
             return [UnresolvedPolicy(label, data["Statement"], Anchor(file, (), PlacesLocator(root, anchor_places)))]
         original = Anchor(file, (), PlacesLocator(root, anchor_places))
         data, anchor_places, unknown = _split_statements(data, anchor_places)
         anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
         found: list[PolicyDocument | UnresolvedPolicy] = [
-            PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor)
+            PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor, syntax)
         ]
         for reason, path in unknown:
             where = Anchor(file, (), PlacesLocator(original.child(*path).span(), {}))

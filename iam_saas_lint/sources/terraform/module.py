@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ...model.document import Problem
+from ...model.document import Problem, Suppression
 from ...model.values import Span
+from ..comments import comment_suppressions
 from ..text import TextFile, looks_like_iam, read_text
 from .hcl import ParseError, parse_hcl
 
@@ -113,6 +114,8 @@ class Module:
     tfvars: dict[str, tuple[object, str, Node | None]] = field(default_factory=dict)
     #: Files not parsed yet: parsed when a name they may declare is looked up.
     pending: dict[str, TextFile] = field(default_factory=dict)
+    #: ``# iam-saas-lint: ignore[...]`` comments in the module's files.
+    suppressions: list[Suppression] = field(default_factory=list)
 
     def add(self, text_file: TextFile) -> None:
         parsed = parse_file(text_file)
@@ -274,6 +277,8 @@ def load_module(directory: str, files: list[str], max_bytes: int) -> Module:
     module = Module(directory, list(files))
     for path in files:
         text = read_text(path, max_bytes)
+        if isinstance(text, TextFile):
+            module.suppressions.extend(comment_suppressions(path, text.text))
         if not isinstance(text, TextFile):
             if isinstance(text, Problem):
                 module.problems.append(text)

@@ -243,4 +243,4 @@ def render_policy_document(evaluator: Evaluator, instance: Instance) -> Result:
             places[("Statement", index) + path] = where
     document["Statement"] = rendered
     places[("Statement",)] = statements[0][1].get((), block.span()) if statements else block.span()
-    return JsonText(document, places), {(): block.span()}
+    return JsonText(document, places, "terraform-document"), {(): block.span()}

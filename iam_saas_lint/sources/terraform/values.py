@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ...model.document import Syntax
 from ...model.values import JsonPath, Span, Unknown
 
 Places = dict[JsonPath, Span]
@@ -47,6 +48,8 @@ class JsonText:
 
     data: object
     places: Places = field(default_factory=dict, compare=False, hash=False)
+    #: How the document is written, for fix suggestions in the same syntax.
+    syntax: Syntax = field(default="json", compare=False, hash=False)
 
     def text(self) -> str | Unknown:
         unknown = first_unknown(self.data)
