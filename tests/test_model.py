@@ -57,3 +57,25 @@ def test_unresolved_ip_list_is_unknown_not_effective() -> None:
     assert not found.effective
     assert found.holes == ()
     assert [str(u) for u, _ in found.unknowns] == ["parameter VendorCidrs has no Default"]
+
+
+def test_an_unresolved_document_or_statement_is_never_a_pass() -> None:
+    from iam_saas_lint.model.document import Inventory, PolicyDocument, Role
+    from iam_saas_lint.model.values import Anchor, NoLocator
+    from iam_saas_lint.engine import check_inventory
+    from iam_saas_lint.config import Config
+
+    def role(trust: object, policies: tuple[object, ...] = ()) -> list[str]:
+        anchor = Anchor("main.tf", (), NoLocator())
+        documents = tuple(PolicyDocument(p, "permissions", "policy", anchor) for p in policies)
+        inventory = Inventory(roles=[Role("r", anchor, PolicyDocument(trust, "trust", "trust", anchor), documents)])
+        return sorted(f.rule for f in check_inventory(inventory, Config()))
+
+    unknown = Unknown("var.trust has no default")
+    assert role(unknown) == ["ISL005", "ISL009"]
+    assert role({"Version": "2012-10-17", "Statement": unknown}) == ["ISL005", "ISL009"]
+    known = {"Effect": "Allow", "Principal": {"AWS": "464622532012"}, "Action": "sts:AssumeRole",
+             "Condition": {"StringEquals": {"sts:ExternalId": "9f1c2a7e4b8d"}}}  # fmt: skip
+    assert role({"Version": "2012-10-17", "Statement": [known, unknown]}) == ["ISL005", "ISL009"]
+    deny = {"Version": "2012-10-17", "Statement": [unknown]}
+    assert role({"Version": "2012-10-17", "Statement": [known]}, (deny,)) == ["ISL009"]

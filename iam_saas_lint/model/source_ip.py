@@ -84,6 +84,8 @@ def _check_cidrs(entry: ConditionEntry, holes: list[Hole], unknowns: list[tuple[
 
 
 def _analyze_deny(statement: Statement) -> IpDeny:
+    if isinstance(statement.effect, Unknown):
+        return IpDeny(statement, (), ((statement.effect, statement.path),))
     holes: list[Hole] = []
     unknowns: list[tuple[Unknown, JsonPath]] = []
     cidrs: list[str] = []
@@ -137,7 +139,7 @@ def ip_denies(data: object) -> list[IpDeny]:
     """Deny statements of a permission policy that condition on the caller's address."""
     found: list[IpDeny] = []
     for statement in statements_of(data):
-        if not statement.is_deny:
+        if not (statement.is_deny or isinstance(statement.effect, Unknown)):
             continue
         if statement.conditions_unknown is None and not any(e.key_lower in _IP_KEYS for e in statement.conditions):
             continue

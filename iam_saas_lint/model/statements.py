@@ -256,19 +256,47 @@ def parse_statement(block: dict[str, object], path: JsonPath) -> Statement:
     )
 
 
+def unknown_statement(reason: Unknown, path: JsonPath) -> Statement:
+    """A statement the reader could not resolve: it may allow or deny anything, for anyone."""
+    return Statement(
+        path=path,
+        effect=reason,
+        principal_element="Principal",
+        principals=(Principal(reason, reason, path),),
+        principals_unknown=reason,
+        action_element="Action",
+        actions=(reason,),
+        resource_element="Resource",
+        resources=(reason,),
+        conditions=(),
+        conditions_unknown=reason,
+    )
+
+
 def statements_of(data: object) -> list[Statement]:
-    """The statements of a policy document; malformed parts are left to the grammar rule."""
+    """The statements of a policy document; malformed parts are left to the grammar rule, and
+    unresolved ones become statements that may do anything (never a silent pass)."""
+    if isinstance(data, Unknown):
+        return [unknown_statement(data, ())]
     if not isinstance(data, dict):
         return []
     found = _element(data, "Statement")
     if found is None:
         return []
     key, value = found
+    if isinstance(value, Unknown):
+        return [unknown_statement(value, (key,))]
     if isinstance(value, dict):
         return [parse_statement(value, (key,))]
     if not isinstance(value, list):
         return []
-    return [parse_statement(item, (key, index)) for index, item in enumerate(value) if isinstance(item, dict)]
+    found_statements = []
+    for index, item in enumerate(value):
+        if isinstance(item, dict):
+            found_statements.append(parse_statement(item, (key, index)))
+        elif isinstance(item, Unknown):
+            found_statements.append(unknown_statement(item, (key, index)))
+    return found_statements
 
 
 _WILDCARD_CACHE: dict[str, re.Pattern[str]] = {}

@@ -133,7 +133,8 @@ def analyze_trust(data: object, settings: Settings) -> TrustAnalysis:
     for statement in statements_of(data):
         if _enforcing_deny(statement):
             enforcing_deny = statement
-        if not statement.is_allow or statement.principal_element is None:
+        may_allow = statement.is_allow or isinstance(statement.effect, Unknown)
+        if not may_allow or statement.principal_element is None:
             continue
         if grants_action(statement, ASSUME_ROLE) is False:
             continue

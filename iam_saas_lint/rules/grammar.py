@@ -123,6 +123,8 @@ def _describe(error: Any, prefix: JsonPath) -> GrammarError:
 
 def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
     """Grammar errors, each statement validated on its own so every bad statement is named."""
+    if isinstance(data, Unknown):
+        return []  # nothing to check; the rules say what depends on it
     plain = _plain(data)
     if _quick_ok(plain):
         return []
@@ -132,7 +134,11 @@ def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
         root = validator.schema
         statement_schema = validator.evolve(schema={"$defs": root["$defs"], "$ref": "#/$defs/statement"})
         parts = [((), {**plain, "Statement": UNKNOWN_PLACEHOLDER}, validator)]
-        parts += [(("Statement", i), s, statement_schema) for i, s in enumerate(plain["Statement"])]
+        parts += [
+            (("Statement", i), s, statement_schema)
+            for i, s in enumerate(plain["Statement"])
+            if s != UNKNOWN_PLACEHOLDER
+        ]
     found: list[GrammarError] = []
     for prefix, instance, part_validator in parts:
         errors = sorted(part_validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
