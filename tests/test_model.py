@@ -60,10 +60,10 @@ def test_unresolved_ip_list_is_unknown_not_effective() -> None:
 
 
 def test_an_unresolved_document_or_statement_is_never_a_pass() -> None:
+    from iam_saas_lint.config import Config
+    from iam_saas_lint.engine import check_inventory
     from iam_saas_lint.model.document import Inventory, PolicyDocument, Role
     from iam_saas_lint.model.values import Anchor, NoLocator
-    from iam_saas_lint.engine import check_inventory
-    from iam_saas_lint.config import Config
 
     def role(trust: object, policies: tuple[object, ...] = ()) -> list[str]:
         anchor = Anchor("main.tf", (), NoLocator())
