@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import dataclass
 
 from ..model.document import DocumentKind, PolicyDocument
+from ..model.values import Unknown
 from .jsonfile import JsonFile
 
 
@@ -38,10 +41,34 @@ class RawPolicy:
     document: PolicyDocument
 
 
+#: ``${EXTERNAL_ID}``, ``{{ external_id }}``: a template's variable, filled in before deployment.
+#: IAM's own policy variables have a colon (``${aws:username}``) and are left alone.
+_TEMPLATE_VARIABLE = re.compile(r"\$\{\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*\}|\{\{[^}]*\}\}")
+
+
+def _template_values(value: dict[str, object]) -> dict[str, object]:
+    """Strings that hold template variables become unknown values: a template is not a policy yet."""
+    stack: list[object] = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            items: list[tuple[object, object]] = list(current.items())
+        else:
+            items = list(enumerate(current)) if isinstance(current, list) else []
+        for key, item in items:
+            if isinstance(item, str) and _TEMPLATE_VARIABLE.search(item):
+                current[key] = Unknown(f"{item!r} holds a template variable, filled in before deployment")  # type: ignore[index]
+            elif isinstance(item, (dict, list)):
+                stack.append(item)
+    return value
+
+
 def read_raw_policy(json_file: JsonFile) -> RawPolicy | None:
     data = json_file.data
     if not isinstance(data, dict):
         return None
+    if "${" in json.dumps(data) or "{{" in json.dumps(data):
+        data = _template_values(data)
     kind = policy_kind(data)
     if kind == "resource":
         return None
