@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from . import suppress
 from .config import Config
 from .discovery import discover, display_path
+from .executor import Executor, UnitResult
 from .findings import Finding, Severity, sorted_unique
 from .fixes import render
 from .model.document import Inventory, Problem, Role, Suppression
@@ -17,7 +18,7 @@ from .model.values import Span, format_json_path
 from .rules import RULES_BY_ID
 from .rules.base import Context, Rule, Violation
 from .selection import enabled_rules
-from .sources import Reader, ReadOptions
+from .sources import ReadOptions, Unit, bundle_units, plan_units, read_unit
 from .sources.bundles import ExplicitRole
 from .variants import merge_variant_findings
 
@@ -33,6 +34,8 @@ class RunResult:
     roles: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     tracebacks: list[str] = field(default_factory=list)
+    #: Units read and linted in this run (the others came from the cache).
+    units_linted: int = 0
 
 
 def to_finding(rule: Rule, violation: Violation) -> Finding:
@@ -59,22 +62,6 @@ def problem_finding(problem: Problem) -> Finding:
         INVALID.id, INVALID.name, Severity.ERROR, problem.message, problem.file,
         span.line, span.column, span.end_line, span.end_column,
     )  # fmt: skip
-
-
-def _in_focus(role: Role, focus: set[str]) -> bool:
-    return bool(role.files & focus) or role.anchor.file in focus
-
-
-def focus_inventory(inventory: Inventory, focus: set[str] | None) -> Inventory:
-    """Keep what the named files take part in; the rest was read only to decide their verdicts."""
-    if focus is None:
-        return inventory
-    return Inventory(
-        roles=[role for role in inventory.roles if _in_focus(role, focus)],
-        documents=[d for d in inventory.documents if d.anchor.file in focus],
-        access_keys=[k for k in inventory.access_keys if k.anchor.file in focus],
-        problems=[p for p in inventory.problems if p.file in focus],
-    )
 
 
 def _internal(file: str, what: str, error: BaseException, result: RunResult) -> Finding:
@@ -110,7 +97,50 @@ def _apply(inventory: Inventory, rules: list[Rule], context: Context, result: Ru
     result.findings.extend(merge_variant_findings(found, inventory.roles))
 
 
-def run(paths: Sequence[str], config: Config) -> RunResult:
+def _role_files(roles: Sequence[Role]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, set[str]] = {}
+    for role in roles:
+        files = {*role.files, role.anchor.file}
+        for name in {role.name, role.name.split(" [if ", 1)[0]}:
+            found.setdefault(name, set()).update(files)
+    return {name: tuple(sorted(files)) for name, files in found.items()}
+
+
+def lint_unit(unit: Unit, config: Config, options: ReadOptions) -> UnitResult:
+    """Read one unit and apply the enabled rules (runs in a worker process with ``--jobs``)."""
+    result = RunResult([])
+    try:
+        read = read_unit(unit, options)
+    except Exception as error:  # a bug in a reader must not stop the run
+        finding = _internal(unit.files[0], "reading the file", error, result)
+        return UnitResult([finding], internal_error=True, tracebacks=result.tracebacks)
+    inventory = read.inventory
+    _apply(inventory, _rules(config), Context(config.settings), result, unit.files[0])
+    own = set(unit.files)
+    dependencies = {file for role in inventory.roles for file in role.files if file not in own}
+    return UnitResult(
+        findings=result.findings,
+        suppressions=list(inventory.suppressions),
+        role_files=_role_files(inventory.roles),
+        raw=read.raw,
+        roles=len(inventory.roles),
+        internal_error=result.internal_error,
+        tracebacks=result.tracebacks,
+        dependencies=tuple(sorted(dependencies)),
+    )
+
+
+def _in_focus(finding: Finding, role_files: dict[str, tuple[str, ...]], focus: set[str]) -> bool:
+    """Named files (pre-commit): their own findings, and those of every role they take part in."""
+    if finding.path in focus:
+        return True
+    files = role_files.get(finding.role or "") or role_files.get((finding.role or "").split(" [if ", 1)[0], ())
+    return bool(focus.intersection(files))
+
+
+def run(paths: Sequence[str], config: Config, jobs: int = 1, use_cache: bool = False) -> RunResult:
+    """Lint files and folders. ``jobs`` worker processes; ``use_cache`` reads and writes the
+    repository's ``.iam-saas-lint-cache/``."""
     found = discover(paths, config.exclude, config.root)
     result = RunResult([], files=len(found.files), skipped=found.skipped)
     for path, why in found.skipped:
@@ -122,21 +152,31 @@ def run(paths: Sequence[str], config: Config) -> RunResult:
     explicit = tuple(ExplicitRole(r.name, display_path(r.trust), tuple(r.policies)) for r in config.roles)
     # the scanned tree: folders as given; for named files (pre-commit), the folder the run starts in
     roots = tuple(path if os.path.isdir(path) else "." for path in paths)
-    reader = Reader(ReadOptions(config.max_file_size, explicit, roots))
-    rules = _rules(config)
+    options = ReadOptions(config.max_file_size, explicit, roots)
+    cache = None
+    if use_cache:
+        from .cache import open_cache
+
+        cache = open_cache(config, options)
+    executor = Executor(lint_unit, config, options, jobs, cache)
+    first = executor.run(plan_units(found.files))
+    raw_files = [unit.files[0] for unit, unit_result in first if unit_result.raw]
+    second = executor.run(bundle_units(raw_files, explicit))
     suppressions: list[Suppression] = []
-    for unit in reader.units(found.files):
-        context = Context(config.settings)
-        try:
-            inventory = unit.read()
-        except Exception as error:  # a bug in a reader must not stop the run
-            result.findings.append(_internal(unit.files[0], "reading the file", error, result))
-            continue
-        suppressions.extend(inventory.suppressions)
-        inventory = focus_inventory(inventory, found.focus)
-        result.roles += len(inventory.roles)
-        _apply(inventory, rules, context, result, unit.files[0])
-    enabled = {rule.id for rule in rules}
+    for _, unit_result in first + second:
+        suppressions.extend(unit_result.suppressions)
+        result.internal_error |= unit_result.internal_error
+        result.tracebacks.extend(unit_result.tracebacks)
+        kept = unit_result.findings
+        if found.focus is not None:
+            kept = [f for f in kept if _in_focus(f, unit_result.role_files, found.focus)]
+            result.roles += sum(1 for files in unit_result.role_files.values() if found.focus.intersection(files))
+        else:
+            result.roles += unit_result.roles
+        result.findings.extend(kept)
+    result.units_linted = executor.linted
+    executor.close()
+    enabled = {rule.id for rule in _rules(config)}
     result.findings = sorted_unique(suppress.apply(result.findings, suppressions, config, enabled, found.focus))
     return result
 

@@ -1,9 +1,9 @@
 """Readers, one module per input format. Only they touch text.
 
 Each reader turns files into an ``Inventory`` (roles, standalone documents, access keys and
-problems). ``read_units`` is the one entry point: it routes files by suffix and content and
-groups them into *units* (a file, a folder's bundle of raw policies, a Terraform module) that
-are linted together.
+problems). Files are grouped into *units* that are read and linted together, in two passes:
+``plan_units`` (each JSON or YAML file, each Terraform module) and then ``bundle_units`` (the raw
+policy files the first pass found, bundled by folder or by configured role). ``read_unit`` reads one.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from typing import Literal
 
 from ..model.document import Inventory, Problem
-from .bundles import ExplicitRole, bundle
+from .bundles import ExplicitRole, bundle, explicit_members
 from .jsonfile import JsonFile, parse_json
 from .raw_policy import RawPolicy, is_policy, read_raw_policy
 from .text import DEFAULT_MAX_BYTES, TextFile, read_text
@@ -24,12 +24,23 @@ YAML_SUFFIXES = (".yaml", ".yml", ".template")
 TERRAFORM_SUFFIXES = (".tf",)
 
 
-@dataclass
-class Unit:
-    """Files linted together, and what their readers made of them."""
+UnitKind = Literal["json", "yaml", "terraform", "bundle"]
 
+
+@dataclass(frozen=True)
+class Unit:
+    """Files linted together: a JSON or YAML file, a Terraform module (a folder's ``.tf`` files),
+    or a bundle of raw policy files (a folder's, or those a configured role names)."""
+
+    kind: UnitKind
     files: tuple[str, ...]
-    read: Callable[[], Inventory]
+
+
+@dataclass
+class UnitRead:
+    inventory: Inventory
+    #: A raw policy file: its role is built in the second pass, with the rest of its bundle.
+    raw: bool = False
 
 
 def _read_json_document(json_file: JsonFile) -> Inventory | RawPolicy | None:
@@ -87,29 +98,80 @@ class ReadOptions:
     roots: tuple[str, ...] = ()
 
 
+def plan_units(files: Sequence[str]) -> list[Unit]:
+    """The first pass: every JSON and YAML file on its own, every Terraform folder as one module."""
+    by_module: dict[str, list[str]] = defaultdict(list)
+    units: list[Unit] = []
+    for path in files:
+        if path.endswith(TERRAFORM_SUFFIXES):
+            by_module[os.path.dirname(path)].append(path)
+        elif path.endswith(YAML_SUFFIXES):
+            units.append(Unit("yaml", (path,)))
+        else:
+            units.append(Unit("json", (path,)))
+    units.extend(Unit("terraform", tuple(members)) for _, members in sorted(by_module.items()))
+    return units
+
+
+def bundle_units(raw_files: Sequence[str], roles: Sequence[ExplicitRole]) -> list[Unit]:
+    """The second pass: the raw policy files that configured roles name, then each folder's rest."""
+    named = explicit_members(raw_files, roles)
+    units = [Unit("bundle", tuple(sorted(named)))] if named else []
+    by_directory: dict[str, list[str]] = defaultdict(list)
+    for path in raw_files:
+        if path not in named:
+            by_directory[os.path.dirname(path)].append(path)
+    units.extend(Unit("bundle", tuple(sorted(members))) for _, members in sorted(by_directory.items()))
+    return units
+
+
+def read_unit(unit: Unit, options: ReadOptions) -> UnitRead:
+    if unit.kind == "json":
+        return _read_json_unit(unit.files[0], options)
+    if unit.kind == "yaml":
+        from .cloudformation import read_yaml_file
+
+        return UnitRead(read_yaml_file(unit.files[0], options.max_bytes))
+    if unit.kind == "terraform":
+        from .terraform import read_module
+
+        directory = os.path.dirname(unit.files[0])
+        return UnitRead(read_module(directory, list(unit.files), options.max_bytes, options.roots))
+    return UnitRead(_read_bundle(unit.files, options))
+
+
+def _read_json_unit(path: str, options: ReadOptions) -> UnitRead:
+    loaded = _load_json(path, options.max_bytes)
+    if loaded is None:
+        return UnitRead(Inventory())
+    if isinstance(loaded, Problem):
+        return UnitRead(Inventory(problems=[loaded]))
+    duplicates = loaded.duplicate_problems() if loaded.has_duplicates else []
+    found = _read_json_document(loaded)
+    is_raw = isinstance(found, RawPolicy)
+    inventory = found if isinstance(found, Inventory) else Inventory()
+    inventory.problems.extend(duplicates)
+    return UnitRead(inventory, raw=is_raw)
+
+
+def _read_bundle(files: Sequence[str], options: ReadOptions) -> Inventory:
+    """Raw policy files read again (their problems were reported in the first pass) and bundled."""
+    raw: list[RawPolicy] = []
+    for path in files:
+        loaded = _load_json(path, options.max_bytes)
+        if isinstance(loaded, JsonFile):
+            found = read_raw_policy(loaded)
+            if found is not None:
+                raw.append(found)
+    return bundle(raw, options.roles) if raw else Inventory()
+
+
 class Reader:
-    """Plans the units of a run and reads each on demand, so that a failure stays in its unit."""
+    """Reads one file or module at a time (for scripts that look at readers one by one)."""
 
     def __init__(self, options: ReadOptions) -> None:
         self.options = options
         self.raw: list[RawPolicy] = []
-
-    def units(self, files: Sequence[str]) -> list[Unit]:
-        json_files = [f for f in files if not f.endswith(YAML_SUFFIXES + TERRAFORM_SUFFIXES)]
-        yaml_files = [f for f in files if f.endswith(YAML_SUFFIXES)]
-        by_module: dict[str, list[str]] = defaultdict(list)
-        for path in files:
-            if path.endswith(TERRAFORM_SUFFIXES):
-                by_module[os.path.dirname(path)].append(path)
-        units = [Unit((path,), partial(self.read_json, path)) for path in json_files]
-        if json_files:
-            units.append(Unit(tuple(json_files), self.read_bundles))
-        units.extend(Unit((path,), partial(self.read_yaml, path)) for path in yaml_files)
-        units.extend(
-            Unit(tuple(members), partial(self.read_terraform, directory, members))
-            for directory, members in sorted(by_module.items())
-        )
-        return units
 
     def read_json(self, path: str) -> Inventory:
         loaded = _load_json(path, self.options.max_bytes)
@@ -125,9 +187,6 @@ class Reader:
         inventory = found or Inventory()
         inventory.problems.extend(duplicates)
         return inventory
-
-    def read_bundles(self) -> Inventory:
-        return bundle(self.raw, self.options.roles) if self.raw else Inventory()
 
     def read_yaml(self, path: str) -> Inventory:
         """YAML files belong to the CloudFormation family (templates, SAM, Serverless); others are skipped."""

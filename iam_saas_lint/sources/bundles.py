@@ -39,6 +39,20 @@ def _role(name: str, trust: RawPolicy, policies: Sequence[RawPolicy]) -> Role:
     )
 
 
+def _key(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def _mapping_matches(mapping: ExplicitRole, path: str) -> bool:
+    key = _key(path)
+    return key == _key(mapping.trust) or any(fnmatch.fnmatch(key, _key(g)) for g in mapping.policies)
+
+
+def explicit_members(files: Sequence[str], explicit: Sequence[ExplicitRole]) -> set[str]:
+    """The files that configured roles name (their trust policy or a policy glob)."""
+    return {path for path in files if any(_mapping_matches(m, path) for m in explicit)}
+
+
 def bundle(policies: Sequence[RawPolicy], explicit: Sequence[ExplicitRole] = ()) -> Inventory:
     inventory = Inventory()
     by_file = {os.path.normpath(os.path.abspath(p.file)): p for p in policies}

@@ -1,0 +1,133 @@
+"""Running units: from the cache when nothing they read has changed, else serially or in worker
+processes (``--jobs``). The output never depends on which: findings are sorted at the end."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor as FuturesExecutor
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .findings import Finding
+from .model.document import Suppression
+
+if TYPE_CHECKING:
+    from .cache import Cache
+    from .config import Config
+    from .sources import ReadOptions, Unit
+
+#: Below this many units to lint, starting worker processes costs more than it saves.
+MIN_PARALLEL_UNITS = 16
+
+
+@dataclass
+class UnitResult:
+    """What linting one unit gave: plain data, so that it can come from a worker or the cache."""
+
+    findings: list[Finding] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    #: Role name → the files it is made of, to report only what named files take part in.
+    role_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    raw: bool = False
+    roles: int = 0
+    internal_error: bool = False
+    tracebacks: list[str] = field(default_factory=list)
+    #: Files beyond the unit's own that its verdicts read (``file()`` targets, bundle members).
+    dependencies: tuple[str, ...] = ()
+
+
+Work = Callable[["Unit", "Config", "ReadOptions"], UnitResult]
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _size(unit: Unit) -> int:
+    total = 0
+    for path in unit.files:
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(path)
+    return total
+
+
+def _batches(units: Sequence[Unit], jobs: int) -> list[list[Unit]]:
+    """Largest units first, each big one alone and small ones grouped, so that workers stay busy
+    to the end without paying a round trip per small file."""
+    sized = sorted(((_size(unit), unit) for unit in units), key=lambda pair: pair[0], reverse=True)
+    target = max(1, sum(size for size, _ in sized) // (jobs * 24))
+    batches: list[list[Unit]] = []
+    current: list[Unit] = []
+    filled = 0
+    for size, unit in sized:
+        current.append(unit)
+        filled += size
+        if filled >= target:
+            batches.append(current)
+            current, filled = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _run_batch(work: Work, batch: list[Unit], config: Config, options: ReadOptions) -> list[UnitResult]:
+    return [work(unit, config, options) for unit in batch]
+
+
+class Executor:
+    def __init__(self, work: Work, config: Config, options: ReadOptions, jobs: int, cache: Cache | None) -> None:
+        self.work = work
+        self.config = config
+        self.options = options
+        self.jobs = max(1, jobs)
+        self.cache = cache
+        self.linted = 0
+        self._pool: FuturesExecutor | None = None
+
+    def run(self, units: Sequence[Unit]) -> list[tuple[Unit, UnitResult]]:
+        results: dict[Unit, UnitResult] = {}
+        todo: list[Unit] = []
+        for unit in units:
+            cached = self.cache.get(unit) if self.cache is not None else None
+            if cached is None:
+                todo.append(unit)
+            else:
+                results[unit] = cached
+        for unit, result in self._compute(todo):
+            results[unit] = result
+            if self.cache is not None and not result.internal_error:
+                self.cache.put(unit, result)
+        self.linted += len(todo)
+        return [(unit, results[unit]) for unit in units]
+
+    def _compute(self, todo: list[Unit]) -> list[tuple[Unit, UnitResult]]:
+        if self.jobs == 1 or len(todo) < MIN_PARALLEL_UNITS:
+            return [(unit, self.work(unit, self.config, self.options)) for unit in todo]
+        batches = _batches(todo, self.jobs)
+        pool = self._workers()
+        futures = [pool.submit(_run_batch, self.work, batch, self.config, self.options) for batch in batches]
+        done: list[tuple[Unit, UnitResult]] = []
+        for batch, future in zip(batches, futures, strict=True):
+            done.extend(zip(batch, future.result(), strict=True))
+        return done
+
+    def _workers(self) -> FuturesExecutor:
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+        if self.cache is not None:
+            self.cache.save()
