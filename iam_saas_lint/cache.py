@@ -3,14 +3,18 @@ version and the configuration that changes verdicts. A second run over an unchan
 hashes files; editing one file re-lints only the units that read it.
 
 It lives in the repository's ``.iam-saas-lint-cache/`` (git-ignored by a ``.gitignore`` inside),
-as JSON: a cache planted in a repository must not be able to run code, as a pickle could.
+as JSON: a cache planted in a repository must not be able to run code, as a pickle could. Nor may
+it hide findings: the file is signed with a key kept outside the repository (in the user's cache
+folder), and a cache whose signature does not match is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import tempfile
 from dataclasses import asdict
 
@@ -86,7 +90,8 @@ def _suppression(data: dict[str, object]) -> Suppression:
 
 
 class Cache:
-    def __init__(self, directory: str, fingerprint: str) -> None:
+    def __init__(self, directory: str, fingerprint: str, key: bytes | None) -> None:
+        self.signing_key = key
         self.directory = directory
         self.path = os.path.join(directory, "cache.json")
         self.fingerprint = fingerprint
@@ -98,9 +103,14 @@ class Cache:
         self._load()
 
     def _load(self) -> None:
+        if self.signing_key is None:
+            return
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                document = json.load(handle)
+            with open(self.path, "rb") as handle:
+                signature, _, body = handle.read().partition(b"\n")
+            if not hmac.compare_digest(signature.decode("ascii", "replace"), _sign(self.signing_key, body)):
+                return
+            document = json.loads(body)
         except (OSError, ValueError, RecursionError):
             return
         if isinstance(document, dict) and document.get("fingerprint") == self.fingerprint:
@@ -168,7 +178,7 @@ class Cache:
     def save(self) -> None:
         """Write the cache back; entries no run has used for a while (changed or deleted files) drop
         out. Never fails the run."""
-        if not self.dirty and not self.used:
+        if self.signing_key is None or (not self.dirty and not self.used):
             return
         oldest = self.run_number - KEEP_RUNS
         kept = {k: v for k, v in self.entries.items() if isinstance(v.get("seen"), int) and v["seen"] >= oldest}  # type: ignore[operator]
@@ -179,13 +189,41 @@ class Cache:
             if not os.path.exists(ignore):
                 with open(ignore, "w", encoding="utf-8") as handle:
                     handle.write("# Created by iam-saas-lint: the cache is local to this checkout.\n*\n")
+            body = json.dumps(document, separators=(",", ":")).encode()
             fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".cache-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_sign(self.signing_key, body).encode() + b"\n" + body)
             os.replace(temporary, self.path)
         except OSError:
             pass  # a read-only checkout: run without saving
 
 
+def _sign(key: bytes, body: bytes) -> str:
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def signing_key() -> bytes | None:
+    """This user's key, outside any repository; ``None`` (no cache) when it cannot be kept."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(base, "iam-saas-lint", "cache-key")
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return key
+    except OSError:
+        return None
+
+
 def open_cache(config: Config, options: ReadOptions, start: str = ".") -> Cache:
-    return Cache(os.path.join(repository_root(start), DIRECTORY), config_fingerprint(config, options))
+    directory = os.path.join(repository_root(start), DIRECTORY)
+    return Cache(directory, config_fingerprint(config, options), signing_key())

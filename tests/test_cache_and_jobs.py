@@ -113,3 +113,17 @@ def test_a_corrupt_or_unwritable_cache_is_ignored(tree: Path) -> None:
     shutil.rmtree(tree / ".iam-saas-lint-cache")
     (tree / ".iam-saas-lint-cache").write_text("a file where the folder should be")
     assert _shown(run(["."], Config(), use_cache=True)) == _shown(result)
+
+
+def test_a_cache_planted_in_the_repository_cannot_hide_findings(tree: Path) -> None:
+    """Someone commits a cache that says every unit is clean: its signature does not match."""
+    first = run(["."], Config(), use_cache=True)
+    path = tree / ".iam-saas-lint-cache" / "cache.json"
+    signature, _, body = path.read_bytes().partition(b"\n")
+    document = json.loads(body)
+    for entry in document["entries"].values():
+        entry["findings"] = []
+    path.write_bytes(signature + b"\n" + json.dumps(document).encode())
+    again = run(["."], Config(), use_cache=True)
+    assert again.units_linted > 20
+    assert _shown(again) == _shown(first)
