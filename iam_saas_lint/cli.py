@@ -169,6 +169,8 @@ def _render(args: argparse.Namespace, findings: Sequence[Finding]) -> str:
 
 
 def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
+    if not (args.write_baseline or args.baseline):
+        return findings
     from . import baseline
 
     if args.write_baseline:

@@ -6,17 +6,26 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .model.cidrs import parse_cidr
 from .model.settings import Settings, UnresolvedPrincipals
 from .model.vendors import Vendor, registry
 from .sources.text import DEFAULT_MAX_BYTES
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+if TYPE_CHECKING:
+    pass
+
+
+def _toml() -> Any:
+    """The TOML parser, imported only when there is a configuration file to read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import tomli  # type: ignore[import-not-found,unused-ignore]  # pragma: no cover
+
+    return tomli  # pragma: no cover
 
 KNOWN_KEYS = frozenset(
     {
@@ -183,9 +192,9 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
 def _read_toml(path: str) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
+            data: dict[str, Any] = _toml().load(handle)
             return data
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, ValueError) as error:
         raise ConfigError(f"{path}: {error}") from error
 
 
@@ -210,9 +219,10 @@ def find_config(start: str) -> str | None:
         if os.path.isfile(pyproject):
             try:
                 with open(pyproject, "rb") as handle:
-                    if "iam-saas-lint" in tomllib.load(handle).get("tool", {}):
-                        return pyproject
-            except (OSError, tomllib.TOMLDecodeError):
+                    raw = handle.read()
+                if b"tool.iam-saas-lint" in raw and "iam-saas-lint" in _toml().loads(raw.decode()).get("tool", {}):
+                    return pyproject
+            except (OSError, ValueError):
                 pass
         parent = os.path.dirname(directory)
         if parent == directory:

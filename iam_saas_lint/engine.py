@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -65,6 +64,8 @@ def problem_finding(problem: Problem) -> Finding:
 
 
 def _internal(file: str, what: str, error: BaseException, result: RunResult) -> Finding:
+    import traceback
+
     result.internal_error = True
     result.tracebacks.append("".join(traceback.format_exception(error)))
     message = f"internal error while {what}: {type(error).__name__}: {error} (run with --debug for the traceback)"

@@ -4,11 +4,8 @@ processes (``--jobs``). The output never depends on which: findings are sorted a
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor as FuturesExecutor
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,6 +13,8 @@ from .findings import Finding
 from .model.document import Suppression
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor as FuturesExecutor
+
     from .cache import Cache
     from .config import Config
     from .sources import ReadOptions, Unit
@@ -119,6 +118,10 @@ class Executor:
         return done
 
     def _workers(self) -> FuturesExecutor:
+        # imported here: a one-file pre-commit run never starts workers and should not pay for them
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")

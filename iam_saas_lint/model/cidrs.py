@@ -6,20 +6,29 @@ private, and those are what AWS's own examples use.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Union
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+if TYPE_CHECKING:
+    import ipaddress
 
-NON_PUBLIC = tuple(
-    ipaddress.ip_network(cidr)
-    for cidr in (
-        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # RFC 1918
-        "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",  # loopback, link-local, CGNAT
-        "fc00::/7", "fe80::/10", "::1/128",
-    )
+# ``ipaddress`` is imported where it is used: a run without source-IP Denies does not need it.
+IPNetwork = Union["ipaddress.IPv4Network", "ipaddress.IPv6Network"]
+
+NON_PUBLIC_CIDRS = (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # RFC 1918
+    "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",  # loopback, link-local, CGNAT
+    "fc00::/7", "fe80::/10", "::1/128",
 )  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _non_public() -> tuple[IPNetwork, ...]:
+    import ipaddress
+
+    return tuple(ipaddress.ip_network(cidr) for cidr in NON_PUBLIC_CIDRS)
 
 _SHAPE = re.compile(r"^[0-9A-Fa-f:.]+(/\d{1,3})?$")
 _LEADING_ZERO = re.compile(r"(^|[.])0\d")
@@ -39,6 +48,8 @@ def parse_cidr(text: str) -> ParsedCidr:
     if "." in address and ":" not in address and _LEADING_ZERO.search(address):
         return ParsedCidr(text, None, f"{text!r} has a leading zero, which IAM does not accept")
     try:
+        import ipaddress
+
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
         return ParsedCidr(text, None, f"{text!r} is not a valid CIDR")
@@ -48,7 +59,7 @@ def parse_cidr(text: str) -> ParsedCidr:
 
 
 def is_non_public(network: IPNetwork) -> bool:
-    return any(network.version == other.version and network.subnet_of(other) for other in NON_PUBLIC)  # type: ignore[arg-type]
+    return any(network.version == other.version and network.subnet_of(other) for other in _non_public())  # type: ignore[arg-type]
 
 
 def subtract(networks: list[IPNetwork], minus: list[IPNetwork]) -> list[IPNetwork]:
@@ -64,4 +75,6 @@ def subtract(networks: list[IPNetwork], minus: list[IPNetwork]) -> list[IPNetwor
         remaining = next_round
     v4 = [n for n in remaining if n.version == 4]
     v6 = [n for n in remaining if n.version == 6]
+    import ipaddress
+
     return [*ipaddress.collapse_addresses(v4), *ipaddress.collapse_addresses(v6)]

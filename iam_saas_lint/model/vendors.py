@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,9 @@ class Vendor:
 
 @lru_cache(maxsize=1)
 def builtin_vendors() -> tuple[Vendor, ...]:
-    text = resources.files("iam_saas_lint").joinpath("data/vendors.json").read_text("utf-8")
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "vendors.json")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
     return tuple(
         Vendor(v["name"], tuple(v["accounts"]), tuple(v["sources"]), aws_service=bool(v["aws_service"]))
         for v in json.loads(text)["vendors"]

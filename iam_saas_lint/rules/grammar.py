@@ -8,9 +8,9 @@ outright is validated by the schema, which also writes the message.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from ..model.document import PolicyDocument
@@ -105,7 +105,8 @@ def _quick_ok(document: object) -> bool:
 def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(resources.files(__package__).joinpath("data/policy.schema.json").read_text("utf-8"))
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "policy.schema.json"), "rb") as handle:
+        schema = json.load(handle)
     return Draft202012Validator(schema)
 
 
