@@ -76,32 +76,37 @@ class JsonLocations:
     def _scan(self) -> None:
         offsets: dict[JsonPath, tuple[int, int]] = {}
         stack: list[_Frame] = []
+        value_place = self._value_place
         for match in _TOKEN.finditer(self._text):
             token = match.group()
-            start = match.start()
-            if token in ("{", "["):
-                path, value_start = self._value_place(stack, start)
-                stack.append(_Frame(path, token == "{", value_start))
-            elif token in ("}", "]"):
+            first = token[0]
+            if first == '"' and stack and stack[-1].is_object and not stack[-1].expect_value:
+                top = stack[-1]
+                key = token[1:-1] if "\\" not in token else _decode_key(token)
+                top.key, top.key_start = key, match.start()
+                if key in top.keys:
+                    self.duplicates.append(top.path + (key,))
+                top.keys.add(key)
+            elif first == ",":
+                continue
+            elif first == ":":
+                if stack:
+                    stack[-1].expect_value = True
+            elif first == "{" or first == "[":
+                path, value_start = value_place(stack, match.start())
+                stack.append(_Frame(path, first == "{", value_start))
+            elif first == "}" or first == "]":
                 if stack:
                     frame = stack.pop()
                     offsets[frame.path] = (frame.start, match.end())
-            elif token == ":":
-                if stack:
-                    stack[-1].expect_value = True
-            elif token == ",":
-                continue
-            elif stack and stack[-1].is_object and not stack[-1].expect_value:
-                top = stack[-1]
-                try:
-                    key = json.loads(token)
-                except ValueError:
-                    key = token
-                top.key, top.key_start = str(key), start
-                if top.key in top.keys:
-                    self.duplicates.append(top.path + (top.key,))
-                top.keys.add(top.key)
             else:
-                path, value_start = self._value_place(stack, start)
+                path, value_start = value_place(stack, match.start())
                 offsets[path] = (value_start, match.end())
         self._offsets = offsets
+
+
+def _decode_key(token: str) -> str:
+    try:
+        return str(json.loads(token))
+    except ValueError:
+        return token
