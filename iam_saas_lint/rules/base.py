@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..findings import Severity
 from ..fixes import Fix
@@ -65,12 +66,17 @@ class Rule:
     @property
     def summary(self) -> str:
         """The first sentence of the *What it does* section."""
-        return _first_sentence(doc_sections(self.doc).get("What it does", ""))
+        return _section_sentence(self.doc, "What it does")
 
     @property
     def why(self) -> str:
         """The first sentence of the *Why is this bad?* section."""
-        return _first_sentence(doc_sections(self.doc).get("Why is this bad?", ""))
+        return _section_sentence(self.doc, "Why is this bad?")
+
+
+@lru_cache(maxsize=64)
+def _section_sentence(doc: str, section: str) -> str:
+    return _first_sentence(doc_sections(doc).get(section, ""))
 
 
 def _first_sentence(text: str) -> str:
