@@ -101,7 +101,7 @@ def parse_hcl(text: str) -> Any:
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        return hcl2.parses(text)
+        return hcl2.parses(text, discard_comments=True)
     except RecursionError:
         return ParseError("invalid HCL: nested too deeply to read", Span(1, 1, 1, 1))
     except UnexpectedInput as error:
