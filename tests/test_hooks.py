@@ -84,3 +84,49 @@ def test_pre_commit_try_repo(repo: Path, tmp_path: Path) -> None:
     passed = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, check=False)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+def _readme_block(language: str, containing: str) -> str:
+    text = (REPO / "README.md").read_text()
+    for block in text.split("```" + language + "\n")[1:]:
+        body = block.split("```", 1)[0]
+        if containing in body:
+            return body
+    raise AssertionError(f"no {language} block with {containing!r} in README.md")
+
+
+def test_readme_pre_commit_snippet_names_this_hook() -> None:
+    snippet = yaml.safe_load(_readme_block("yaml", "repos:"))
+    hooks = {hook["id"] for repo in snippet["repos"] for hook in repo["hooks"]}
+    manifest = {hook["id"] for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks <= manifest
+
+
+def test_readme_github_workflow_commands_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workflow's iam-saas-lint steps, run on the fixtures: valid SARIF, then annotations."""
+    import json
+    import shlex
+
+    from jsonschema import Draft7Validator
+
+    from iam_saas_lint.cli import main
+
+    workflow = yaml.safe_load(_readme_block("yaml", "upload-sarif"))
+    steps = workflow["jobs"]["lint"]["steps"]
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in steps)
+    commands = [step["run"] for step in steps if step.get("run", "").startswith("iam-saas-lint")]
+    assert len(commands) == 2
+    shutil.copytree(REPO / "fixtures" / "raw", tmp_path / "fixtures")
+    monkeypatch.chdir(tmp_path)
+    sarif_command, redirect = commands[0].split(" > ")
+    sarif_args = [a if a != "." else "fixtures" for a in shlex.split(sarif_command)[1:]]
+    with open(redirect.strip(), "w", encoding="utf-8") as handle:
+        monkeypatch.setattr(sys, "stdout", handle)
+        assert main(sarif_args) == 0
+    monkeypatch.undo()
+    schema = json.loads((REPO / "tests" / "sarif-schema-2.1.0.json").read_text())
+    document = json.loads((tmp_path / redirect.strip()).read_text())
+    assert not list(Draft7Validator(schema).iter_errors(document))
+    assert document["runs"][0]["results"]
+    github_args = [a if a != "." else str(tmp_path / "fixtures") for a in shlex.split(commands[1])[1:]]
+    assert main(github_args) == 1
