@@ -129,3 +129,14 @@ def test_changed_file_brings_its_module(in_repo: str) -> None:
     findings = _lint(F + "split_files/attachments.tf")
     assert _rows(findings) == [("ISL006", "split_files/policy.tf", 20, 7)]
     assert _lint(F + "jsonencode/main.tf") == _lint(F + "jsonencode")
+
+
+def test_a_heredoc_marker_with_trailing_blanks_does_not_swallow_later_blocks(in_repo: str) -> None:
+    """python-hcl2 alone would run the first heredoc on to the second ``POLICY`` and never see
+    ``aws_iam_role.second`` (found by comparing its parse with tree-sitter-hcl's on the corpus)."""
+    found = sorted((f.rule, f.line, f.column, f.role) for f in _lint(F + "heredoc_trailing_blanks"))
+    assert found == [
+        ("ISL001", 12, 3, "aws_iam_role.second"),
+        ("ISL005", 2, 3, "aws_iam_role.first"),
+        ("ISL005", 10, 3, "aws_iam_role.second"),
+    ]

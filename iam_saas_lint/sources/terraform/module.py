@@ -214,17 +214,22 @@ def _collect(module: Module, body: Body) -> None:
                 previous_locals.append((attribute, block.file))
 
 
-_MARKER_WITH_SPACES = re.compile(r"^([ \t]*[A-Za-z][\w.-]*)[ \t]+$", re.MULTILINE)
+_HEREDOC_START = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*$", re.MULTILINE)
+
+
+def _trim_heredoc_markers(text: str) -> str:
+    """Terraform trims a heredoc's closing line before comparing it with the marker; python-hcl2 does
+    not, so a marker with trailing blanks would run the heredoc on to a later marker (silently
+    swallowing the blocks in between) or to the end of the file. Trim those lines first."""
+    markers = set(_HEREDOC_START.findall(text))
+    if not markers:
+        return text
+    pattern = re.compile(rf"^([ \t]*(?:{'|'.join(map(re.escape, sorted(markers)))}))[ \t]+$", re.MULTILINE)
+    return pattern.sub(r"\1", text)
 
 
 def parse_file(text_file: TextFile) -> Body | Problem | None:
-    tree = parse_hcl(text_file.text)
-    if isinstance(tree, ParseError) and _MARKER_WITH_SPACES.search(text_file.text):
-        # Terraform trims a heredoc's closing line before comparing it to the marker; python-hcl2
-        # does not, so a marker with trailing blanks would end the file early.
-        retried = parse_hcl(_MARKER_WITH_SPACES.sub(r"\1", text_file.text))
-        if not isinstance(retried, ParseError):
-            tree = retried
+    tree = parse_hcl(_trim_heredoc_markers(text_file.text))
     if isinstance(tree, ParseError):
         if not looks_like_iam(text_file.text) and "assume_role_policy" not in text_file.text:
             return None
