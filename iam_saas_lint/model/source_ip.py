@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .actions import uncovered_share
@@ -168,7 +169,9 @@ class DenyVerdict:
         return any(deny.effective for _, deny in self.candidates)
 
 
-def deny_verdict(role: Role) -> DenyVerdict:
+def deny_verdict(role: Role, denies_of: Callable[[PolicyDocument], list[IpDeny]] | None = None) -> DenyVerdict:
+    """``denies_of`` analyses one document (``ip_denies`` of its data unless a caller caches it)."""
+    analyse = denies_of or (lambda document: ip_denies(document.data))
     seen: set[tuple[str, JsonPath]] = set()
     documents = []
     for document in role.policies:
@@ -176,5 +179,5 @@ def deny_verdict(role: Role) -> DenyVerdict:
         if document.kind in ("permissions", "boundary") and place not in seen:
             seen.add(place)
             documents.append(document)
-    candidates = tuple((document, deny) for document in documents for deny in ip_denies(document.data))
+    candidates = tuple((document, deny) for document in documents for deny in analyse(document))
     return DenyVerdict(candidates, role.unresolved_policies)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 
@@ -36,7 +36,11 @@ class VendorRegistry:
     vendors: tuple[Vendor, ...]
 
     def by_account(self, account: str) -> Vendor | None:
-        return _account_index(self.vendors).get(account)
+        return self._index.get(account)
+
+    @cached_property
+    def _index(self) -> dict[str, Vendor]:
+        return _account_index(self.vendors)
 
     def find(self, name: str) -> Vendor | None:
         wanted = _key(name)

@@ -134,20 +134,23 @@ def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
         root = validator.schema
         statement_schema = validator.evolve(schema={"$defs": root["$defs"], "$ref": "#/$defs/statement"})
         parts = [((), {**plain, "Statement": UNKNOWN_PLACEHOLDER}, validator)]
+        # statements the quick pass accepts are valid: a policy may hold thousands of them
         parts += [
             (("Statement", i), s, statement_schema)
             for i, s in enumerate(plain["Statement"])
-            if s != UNKNOWN_PLACEHOLDER
+            if s != UNKNOWN_PLACEHOLDER and not _quick_statement_ok(s)
         ]
     found: list[GrammarError] = []
     for prefix, instance, part_validator in parts:
         errors = sorted(part_validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
         found.extend(_describe(error, prefix) for error in errors)
+        if len(found) >= limit:
+            break
     return found[:limit]
 
 
-def kind_errors(document: PolicyDocument) -> list[GrammarError]:
-    """Elements that the grammar allows in general but not in this kind of policy."""
+def kind_errors(document: PolicyDocument, limit: int = 5) -> list[GrammarError]:
+    """Elements that the grammar allows in general but not in this kind of policy (the first ``limit``)."""
     data = document.data
     if not isinstance(data, dict):
         return []
@@ -169,4 +172,6 @@ def kind_errors(document: PolicyDocument) -> list[GrammarError]:
             for key in ("Principal", "NotPrincipal"):
                 if key in statement:
                     found.append(GrammarError(f"an identity-based policy must not specify {key}", path + (key,)))
-    return found
+        if len(found) >= limit:
+            break
+    return found[:limit]
