@@ -187,6 +187,8 @@ def _read_toml(path: str) -> dict[str, Any]:
             return data
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from error
+    except RecursionError as error:
+        raise ConfigError(f"{path}: nested too deeply to read") from error
 
 
 def load_config_file(path: str) -> Config:
@@ -214,6 +216,8 @@ def find_config(start: str) -> str | None:
                         return pyproject
             except (OSError, tomllib.TOMLDecodeError):
                 pass
+            except RecursionError:
+                return pyproject  # it may hold our table: an error (exit 2), never a silent default
         parent = os.path.dirname(directory)
         if parent == directory:
             return None

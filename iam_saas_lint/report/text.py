@@ -47,16 +47,30 @@ def format_concise(findings: Sequence[Finding], colour: bool = False) -> str:
     return "".join(_head(f, style) + "\n" for f in findings) + summary_line(findings) + "\n"
 
 
+#: Source lines longer than this are shown as a window around the finding (minified files are one line).
+MAX_SHOWN = 160
+_BEFORE = 60
+
+
 def _source(finding: Finding, lines: Sequence[str], style: _Style) -> list[str]:
     if not 1 <= finding.line <= len(lines):
         return []
-    text = lines[finding.line - 1].rstrip("\n").expandtabs(1)
+    line = lines[finding.line - 1]
+    column = finding.column
+    start = max(0, min(column - 1 - _BEFORE, len(line) - MAX_SHOWN)) if len(line) > MAX_SHOWN else 0
+    text = line[start : start + MAX_SHOWN].rstrip("\n")
+    column -= start
+    if start:
+        text, column = "…" + text, column + 1
+    if start + MAX_SHOWN < len(line):
+        text += "…"
+    text = text.expandtabs(1)
     gutter = f"{finding.line} | "
     width = 1
     if finding.end_line == finding.line and finding.end_column > finding.column:
         width = finding.end_column - finding.column
-    width = max(1, min(width, len(text) - finding.column + 1))
-    caret = " " * (len(gutter) + finding.column - 1) + style("^" * width, _COLOURS[finding.severity])
+    width = max(1, min(width, len(text) - column + 1))
+    caret = " " * (len(gutter) + column - 1) + style("^" * width, _COLOURS[finding.severity])
     return [f"  {gutter}{text}", f"  {caret}"]
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ...model.values import Span, Unknown
 from ..json_locations import JsonLocations
+from ..jsonfile import load_json
 from .scope import Scope
 from .values import Invalid, JsonText, Places, as_text, first_unknown, plain_data
 
@@ -257,7 +258,7 @@ def _jsondecode(value: object, span: Span) -> Result:
     if isinstance(text, Unknown):
         return Unknown(f"jsondecode() of an unresolved value ({text})"), {(): span}
     try:
-        return json.loads(text), {(): span}
+        return load_json(text), {(): span}
     except ValueError as error:
         return Unknown(f"jsondecode() of text that is not JSON ({error})"), {(): span}
 
@@ -278,8 +279,8 @@ def _file(evaluator: Expressions, path_value: object, span: Span) -> Result:
         return Unknown(f"file(): {found}"), {(): span}
     shown, text = found
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
+        data = load_json(text)
+    except ValueError:
         return text, {(): span}
     locations = JsonLocations(text)
     places: Places = {}

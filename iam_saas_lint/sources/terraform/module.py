@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import defaultdict
@@ -13,8 +12,9 @@ from typing import Any, TypeVar
 from ...model.document import Problem, Suppression
 from ...model.values import Span
 from ..comments import comment_suppressions
+from ..jsonfile import MAX_FILE_NESTING, load_json
 from ..text import TextFile, looks_like_iam, read_text
-from .hcl import ParseError, parse_hcl
+from .hcl import ParseError, hcl_budget, parse_hcl
 
 Node = Any  # a python-hcl2 rule object
 T = TypeVar("T")
@@ -116,9 +116,11 @@ class Module:
     pending: dict[str, TextFile] = field(default_factory=dict)
     #: ``# iam-saas-lint: ignore[...]`` comments in the module's files.
     suppressions: list[Suppression] = field(default_factory=list)
+    #: How much HCL one file may hold (see ``hcl_budget``).
+    budget: int | None = None
 
     def add(self, text_file: TextFile) -> None:
-        parsed = parse_file(text_file)
+        parsed = parse_file(text_file, self.budget)
         if isinstance(parsed, Problem):
             self.problems.append(parsed)
         elif parsed is not None:
@@ -217,12 +219,12 @@ def _collect(module: Module, body: Body) -> None:
 _MARKER_WITH_SPACES = re.compile(r"^([ \t]*[A-Za-z][\w.-]*)[ \t]+$", re.MULTILINE)
 
 
-def parse_file(text_file: TextFile) -> Body | Problem | None:
-    tree = parse_hcl(text_file.text)
+def parse_file(text_file: TextFile, budget: int | None = None) -> Body | Problem | None:
+    tree = parse_hcl(text_file.text, budget)
     if isinstance(tree, ParseError) and _MARKER_WITH_SPACES.search(text_file.text):
         # Terraform trims a heredoc's closing line before comparing it to the marker; python-hcl2
         # does not, so a marker with trailing blanks would end the file early.
-        retried = parse_hcl(_MARKER_WITH_SPACES.sub(r"\1", text_file.text))
+        retried = parse_hcl(_MARKER_WITH_SPACES.sub(r"\1", text_file.text), budget)
         if not isinstance(retried, ParseError):
             tree = retried
     if isinstance(tree, ParseError):
@@ -252,15 +254,15 @@ def _read_tfvars(module: Module, path: str, max_bytes: int) -> None:
         return
     if path.endswith(".json"):
         try:
-            data = json.loads(text.text)
-        except (ValueError, RecursionError) as error:
+            data = load_json(text.text, MAX_FILE_NESTING)
+        except ValueError as error:
             module.problems.append(Problem(path, f"invalid JSON in a variables file: {error}", Span(1, 1, 1, 1)))
             return
         if isinstance(data, dict):
             for name, value in data.items():
                 module.tfvars[str(name)] = (value, path, None)
         return
-    tree = parse_hcl(text.text)
+    tree = parse_hcl(text.text, hcl_budget(max_bytes))
     if isinstance(tree, ParseError):
         module.problems.append(Problem(path, tree.message, tree.span))
         return
@@ -274,7 +276,7 @@ _EAGER = ("aws_iam_", "assume_role_policy")
 
 
 def load_module(directory: str, files: list[str], max_bytes: int) -> Module:
-    module = Module(directory, list(files))
+    module = Module(directory, list(files), budget=hcl_budget(max_bytes))
     for path in files:
         text = read_text(path, max_bytes)
         if isinstance(text, TextFile):
