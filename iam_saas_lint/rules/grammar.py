@@ -8,6 +8,7 @@ outright is validated by the schema, which also writes the message.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -121,6 +122,22 @@ def _describe(error: Any, prefix: JsonPath) -> GrammarError:
     return GrammarError(f"{where}: {message}", path)
 
 
+def _parts(plain: object) -> Iterator[tuple[JsonPath, object, Any]]:
+    """What to validate: the document, or its frame and then each statement on its own."""
+    validator = _validator()
+    statements = plain.get("Statement") if isinstance(plain, dict) else None
+    if not (isinstance(plain, dict) and isinstance(statements, list) and statements):
+        yield (), plain, validator
+        return
+    root = validator.schema
+    statement_schema = validator.evolve(schema={"$defs": root["$defs"], "$ref": "#/$defs/statement"})
+    yield (), {**plain, "Statement": UNKNOWN_PLACEHOLDER}, validator
+    for index, statement in enumerate(statements):
+        # statements the quick pass accepts are valid: a policy may hold thousands of them
+        if statement != UNKNOWN_PLACEHOLDER and not _quick_statement_ok(statement):
+            yield ("Statement", index), statement, statement_schema
+
+
 def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
     """Grammar errors, each statement validated on its own so every bad statement is named."""
     if isinstance(data, Unknown):
@@ -128,20 +145,8 @@ def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
     plain = _plain(data)
     if _quick_ok(plain):
         return []
-    validator = _validator()
-    parts: list[tuple[JsonPath, object, Any]] = [((), plain, validator)]
-    if isinstance(plain, dict) and isinstance(plain.get("Statement"), list) and plain["Statement"]:
-        root = validator.schema
-        statement_schema = validator.evolve(schema={"$defs": root["$defs"], "$ref": "#/$defs/statement"})
-        parts = [((), {**plain, "Statement": UNKNOWN_PLACEHOLDER}, validator)]
-        # statements the quick pass accepts are valid: a policy may hold thousands of them
-        parts += [
-            (("Statement", i), s, statement_schema)
-            for i, s in enumerate(plain["Statement"])
-            if s != UNKNOWN_PLACEHOLDER and not _quick_statement_ok(s)
-        ]
     found: list[GrammarError] = []
-    for prefix, instance, part_validator in parts:
+    for prefix, instance, part_validator in _parts(plain):
         errors = sorted(part_validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
         found.extend(_describe(error, prefix) for error in errors)
         if len(found) >= limit:
@@ -155,9 +160,9 @@ def kind_errors(document: PolicyDocument, limit: int = 5) -> list[GrammarError]:
     if not isinstance(data, dict):
         return []
     statements = data.get("Statement")
-    items: list[tuple[JsonPath, object]] = [(("Statement",), statements)] if isinstance(statements, dict) else []
+    items: Iterable[tuple[JsonPath, object]] = [(("Statement",), statements)] if isinstance(statements, dict) else []
     if isinstance(statements, list):
-        items = [(("Statement", i), s) for i, s in enumerate(statements)]
+        items = ((("Statement", i), s) for i, s in enumerate(statements))
     found: list[GrammarError] = []
     for path, statement in items:
         if not isinstance(statement, dict):
