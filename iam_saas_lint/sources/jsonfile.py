@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..model.document import Problem
 from ..model.values import Anchor, Span, format_json_path
@@ -70,10 +71,28 @@ def nesting_depth(value: object, limit: int) -> int:
     return deepest
 
 
+#: Integers longer than this are read as floats: Python refuses to convert more than 4,300 digits.
+MAX_INT_DIGITS = 1000
+
+
+def bounded_int(text: str) -> int | float:
+    return int(text) if len(text) <= MAX_INT_DIGITS else float(text)
+
+
+def _loads(text: str, **options: Any) -> object:
+    """``json.loads``; numbers of thousands of digits do not stop it."""
+    try:
+        return json.loads(text, **options)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        return json.loads(text, parse_int=bounded_int, **options)
+
+
 def load_json(text: str, limit: int = MAX_DOCUMENT_NESTING) -> object:
     """``json.loads`` for JSON held in a string (a policy document): ``TooDeep`` past ``limit`` levels."""
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except RecursionError:
         raise TooDeep(limit) from None
     if nesting_depth(data, limit) > limit:
@@ -96,7 +115,7 @@ def parse_json(text_file: TextFile) -> JsonFile | Problem | None:
     """Parse JSON text; a ``Problem`` for IAM-looking text that does not parse, else ``None``."""
     flag = _DuplicateFlag()
     try:
-        data = json.loads(text_file.text, object_pairs_hook=flag)
+        data = _loads(text_file.text, object_pairs_hook=flag)
     except json.JSONDecodeError as error:
         if not looks_like_iam(text_file.text):
             return None

@@ -35,6 +35,8 @@ _YAML_TAG = "tag:yaml.org,2002:"
 _DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _BOOLS = {"true": True, "false": False}
+#: Longer integers keep their text (Python refuses to convert more than 4,300 digits).
+_MAX_INT_DIGITS = 1000
 
 
 class YamlError(Exception):
@@ -108,7 +110,7 @@ def _plain_scalar(value: str, tag: str) -> object:
         return None
     if tag == _YAML_TAG + "bool":
         return _BOOLS.get(value.lower(), value)
-    if tag == _YAML_TAG + "int" and _DECIMAL_INT.fullmatch(value):
+    if tag == _YAML_TAG + "int" and _DECIMAL_INT.fullmatch(value) and len(value) <= _MAX_INT_DIGITS:
         return int(value)
     if tag == _YAML_TAG + "float" and _DECIMAL_FLOAT.fullmatch(value):
         return float(value)

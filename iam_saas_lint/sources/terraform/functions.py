@@ -75,9 +75,16 @@ def _toset(value: object) -> object:
     if not isinstance(value, list):
         return Unknown("toset() of a value that is not a list")
     seen: list[object] = []
+    hashed: set[object] = set()
     for item in value:
-        if item not in seen:
-            seen.append(item)
+        try:
+            if item in hashed:
+                continue
+            hashed.add(item)
+        except TypeError:  # a list or map: compared one by one
+            if item in seen:
+                continue
+        seen.append(item)
     if all(isinstance(item, str) for item in seen):
         return sorted(seen, key=str)
     return seen
@@ -230,7 +237,7 @@ def _simple(name: str, values: list[object]) -> object:
     if name == "zipmap" and count == 2 and isinstance(first, list) and isinstance(values[1], list):
         return dict(zip((str(k) for k in first), values[1], strict=False))
     if name == "range" and all(isinstance(v, int) for v in values) and 1 <= count <= 3:
-        return list(range(*(int(v) for v in values)))[:1000]  # type: ignore[call-overload]
+        return list(range(*(int(v) for v in values))[:1000])  # type: ignore[call-overload]
     if name == "sort" and count == 1:
         items = _strings(first)
         return sorted(items) if items is not None else Unknown("sort() of non-strings")
