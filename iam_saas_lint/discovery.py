@@ -16,6 +16,8 @@ JSON_SUFFIXES = (".json",)
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
 TERRAFORM_SUFFIXES = (".tf",)
 SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES + TERRAFORM_SUFFIXES
+#: Skip reasons that start so are errors (exit 2): something in the tree could not be read.
+UNREADABLE = "cannot read "
 
 
 @dataclass
@@ -65,7 +67,7 @@ def _regular_inside(path: str, root_real: str, result: Discovery) -> bool:
         elif os.path.islink(path):
             result.skipped.append((display_path(path), "broken link"))
         else:
-            result.skipped.append((display_path(path), f"cannot be read: {error.strerror or error}"))
+            result.skipped.append((display_path(path), f"{UNREADABLE}the file: {error.strerror or error}"))
         return False
     if not stat.S_ISREG(mode):
         result.skipped.append((display_path(path), "not a regular file (a FIFO, socket or device): not opened"))
@@ -78,7 +80,12 @@ def _regular_inside(path: str, root_real: str, result: Discovery) -> bool:
 
 def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> None:
     top_real = os.path.realpath(top)
-    for directory, dirnames, filenames in os.walk(top, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        where = display_path(error.filename) if error.filename else display_path(top)
+        result.skipped.append((where, f"{UNREADABLE}the folder: {error.strerror or error}"))
+
+    for directory, dirnames, filenames in os.walk(top, onerror=unreadable, followlinks=False):
         kept = []
         for name in sorted(dirnames):
             full = os.path.join(directory, name)

@@ -11,7 +11,16 @@ from ..model.document import Problem
 from ..model.values import Span
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-IAM_MARKERS = ('"Statement"', "Statement:", "AWSTemplateFormatVersion", "AWS::IAM::", "aws_iam_")
+IAM_MARKERS = (
+    '"Statement"',
+    "Statement:",
+    "AWSTemplateFormatVersion",
+    "AWS::IAM::",
+    "aws_iam_",
+    '"RoleDetailList"',
+    "AssumeRolePolicyDocument",
+    "iamRoleStatements",
+)
 _START = Span(1, 1, 1, 1)
 
 

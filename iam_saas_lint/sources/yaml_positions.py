@@ -344,7 +344,9 @@ def load_yaml(text: str) -> list[YamlDocument]:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(str(error.problem or error.context or "unreadable").split())
-        raise YamlError(f"invalid YAML: {problem}", Span(line, column, line, column)) from None
+        # libyaml stops at 1,000 levels: no real file comes close, so it is reported whatever it holds
+        hostile = "maximum nesting depth" in problem
+        raise YamlError(f"invalid YAML: {problem}", Span(line, column, line, column), hostile) from None
     except yaml.YAMLError as error:
         raise YamlError(f"invalid YAML: {' '.join(str(error).split())}", Span(1, 1, 1, 1)) from None
     finally:
