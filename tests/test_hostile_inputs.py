@@ -556,3 +556,36 @@ def test_a_long_chain_of_cloudformation_conditions_keeps_both_branches(tree: Pat
     messages = [str(f["message"]) for f in outcome.outside("good/") if f["rule"] == "ISL001"]
     assert any("111111111111" in m for m in messages) and any("222222222222" in m for m in messages)
     outcome.within_limits()
+
+
+# -- regression fixtures (from fuzzing, the corpus sweep and review) -------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+#: fixtures/hostile/<entry> → the findings it must give (rule and line; nothing else, no internal error).
+REGRESSIONS = {
+    "plan-lists-that-are-not-lists.json": [],  # fuzz_plan: `child_modules: true` was iterated
+    "huge-integer": [  # review: 5,000-digit numbers stopped all three readers; the verdicts survive
+        ("ISL005", "template.yaml", 7),
+        ("ISL001", "template.yaml", 10),
+        ("ISL005", "tf/main.tf", 3),
+        ("ISL001", "tf/main.tf", 4),
+        ("ISL005", "trust.json", 1),
+        ("ISL001", "trust.json", 3),
+    ],
+    "tf-doubling-locals": [("ISL000", "main.tf", 1)],  # review: 2^40 elements
+    "tf-doubling-text": [("ISL000", "main.tf", 1)],  # review: 2^40 characters
+}
+
+
+def test_every_regression_fixture_is_listed() -> None:
+    assert sorted(REGRESSIONS) == sorted(p.name for p in (REPO / "fixtures" / "hostile").iterdir())
+
+
+@pytest.mark.parametrize("entry", REGRESSIONS)
+def test_regression_fixture(entry: str) -> None:
+    outcome = lint_child(REPO, f"fixtures/hostile/{entry}")
+    prefix = f"fixtures/hostile/{entry}/" if (REPO / "fixtures" / "hostile" / entry).is_dir() else ""
+    found = [(f["rule"], str(f["path"]).removeprefix(prefix), f["line"]) for f in outcome.findings]
+    assert found == REGRESSIONS[entry]
+    assert "internal error" not in outcome.stdout
+    outcome.within_limits()
