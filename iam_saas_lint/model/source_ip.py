@@ -172,10 +172,13 @@ class DenyVerdict:
 def deny_verdict(role: Role, denies_of: Callable[[PolicyDocument], list[IpDeny]] | None = None) -> DenyVerdict:
     """``denies_of`` analyses one document (``ip_denies`` of its data unless a caller caches it)."""
     analyse = denies_of or (lambda document: ip_denies(document.data))
-    seen: set[tuple[str, JsonPath]] = set()
+    seen: set[tuple[str, JsonPath, int]] = set()
     documents = []
     for document in role.policies:
-        place = (document.anchor.file, document.anchor.path)
+        # the same policy linked twice (ManagedPolicyArns and Roles) is analysed once; documents that
+        # are whole texts of their own (path ``()``: Terraform's, a raw file's) differ by their locator
+        anchor = document.anchor
+        place = (anchor.file, anchor.path, 0 if anchor.path else id(anchor.locator))
         if document.kind in ("permissions", "boundary") and place not in seen:
             seen.add(place)
             documents.append(document)
