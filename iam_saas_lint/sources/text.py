@@ -37,6 +37,8 @@ def looks_like_iam(text: str) -> bool:
 def _decode(raw: bytes) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE starts both
+        return raw.decode("utf-32")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
     return raw.decode("utf-8")
@@ -82,7 +84,7 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile | Probl
             path, f"not valid UTF-8 text ({error.reason} at byte {error.start})", Span(line, column, line, column)
         )
     if "\x00" in text:
-        if not looks_like_iam(text):
+        if not looks_like_iam(text.replace("\x00", "")):  # UTF-16 or UTF-32 without a byte-order mark
             return None
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
