@@ -133,13 +133,13 @@ def _rule_command(argv: Sequence[str]) -> int:
 
 
 def _lines(findings: Sequence[Finding]) -> dict[str, list[str]]:
+    from .sources.text import source_lines  # bounded, regular files only (an oversized file may be 100 MB)
+
     lines: dict[str, list[str]] = {}
     for path in {f.path for f in findings}:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                lines[path] = handle.read().splitlines()
-        except OSError:
-            continue
+        found = source_lines(path)
+        if found is not None:
+            lines[path] = found
     return lines
 
 

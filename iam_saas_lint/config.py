@@ -27,6 +27,7 @@ def _toml() -> Any:
 
     return tomli  # pragma: no cover
 
+
 KNOWN_KEYS = frozenset(
     {
         "own-accounts", "own-organizations", "select", "ignore", "exclude",
@@ -196,6 +197,8 @@ def _read_toml(path: str) -> dict[str, Any]:
             return data
     except (OSError, ValueError) as error:
         raise ConfigError(f"{path}: {error}") from error
+    except RecursionError as error:
+        raise ConfigError(f"{path}: nested too deeply to read") from error
 
 
 def load_config_file(path: str) -> Config:
@@ -224,6 +227,8 @@ def find_config(start: str) -> str | None:
                     return pyproject
             except (OSError, ValueError):
                 pass
+            except RecursionError:
+                return pyproject  # it may hold our table: an error (exit 2), never a silent default
         parent = os.path.dirname(directory)
         if parent == directory:
             return None

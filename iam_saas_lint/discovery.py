@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import stat
@@ -15,6 +16,8 @@ JSON_SUFFIXES = (".json",)
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
 TERRAFORM_SUFFIXES = (".tf",)
 SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES + TERRAFORM_SUFFIXES
+#: Skip reasons that start so are errors (exit 2): something in the tree could not be read.
+UNREADABLE = "cannot read "
 
 
 @dataclass
@@ -50,32 +53,47 @@ def is_candidate(name: str) -> bool:
     return name.endswith(SUFFIXES)
 
 
+def _inside(real: str, root_real: str) -> bool:
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
 def _regular_inside(path: str, root_real: str, result: Discovery) -> bool:
+    """A regular file (FIFOs and devices are never opened), and not a link that leaves the tree."""
     try:
         mode = os.stat(path).st_mode
-    except OSError:
-        result.skipped.append((display_path(path), "broken link"))
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            result.skipped.append((display_path(path), "symbolic link loop: not followed"))
+        elif os.path.islink(path):
+            result.skipped.append((display_path(path), "broken link"))
+        else:
+            result.skipped.append((display_path(path), f"{UNREADABLE}the file: {error.strerror or error}"))
         return False
     if not stat.S_ISREG(mode):
-        result.skipped.append((display_path(path), "not a regular file"))
+        result.skipped.append((display_path(path), "not a regular file (a FIFO, socket or device): not opened"))
         return False
-    if os.path.islink(path):
-        real = os.path.realpath(path)
-        if not (real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)):
-            result.skipped.append((display_path(path), "link to a file outside the scanned folder"))
-            return False
+    if os.path.islink(path) and not _inside(os.path.realpath(path), root_real):
+        result.skipped.append((display_path(path), "link to a file outside the scanned folder: not followed"))
+        return False
     return True
 
 
 def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> None:
     top_real = os.path.realpath(top)
-    for directory, dirnames, filenames in os.walk(top, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        where = display_path(error.filename) if error.filename else display_path(top)
+        result.skipped.append((where, f"{UNREADABLE}the folder: {error.strerror or error}"))
+
+    for directory, dirnames, filenames in os.walk(top, onerror=unreadable, followlinks=False):
         kept = []
         for name in sorted(dirnames):
             full = os.path.join(directory, name)
             if name == CDK_OUT and not os.path.islink(full) and not _excluded(full, exclude, root):
                 _cdk_out(full, top_real, exclude, root, result)
-            elif name in SKIPPED_DIRS or os.path.islink(full) or _excluded(full, exclude, root):
+            elif os.path.islink(full):
+                result.skipped.append((display_path(full), "link to a folder: not followed"))
+            elif name in SKIPPED_DIRS or _excluded(full, exclude, root):
                 result.skipped.append((display_path(full), "skipped folder"))
             else:
                 kept.append(name)
@@ -102,7 +120,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: str = ".")
         if os.path.isdir(path):
             _walk(path, exclude, root, result)
         elif os.path.lexists(path):
-            if not _excluded(path, exclude, root):
+            if not _excluded(path, exclude, root) and _regular_inside(path, _named_root(path), result):
                 shown = display_path(path)
                 result.files.append(shown)
                 named.add(shown)
@@ -114,6 +132,13 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: str = ".")
         result.files.extend(_context_of(named, exclude, root, result))
     result.files = sorted(set(result.files))
     return result
+
+
+def _named_root(path: str) -> str:
+    """Where a named file's link may point: the working directory's tree, or the link's own folder."""
+    cwd = os.path.realpath(".")
+    folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    return cwd if _inside(folder, cwd) else folder
 
 
 def _context_of(named: set[str], exclude: Sequence[str], root: str, result: Discovery) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import suppress
 from .config import Config
-from .discovery import discover, display_path
+from .discovery import UNREADABLE, discover, display_path
 from .executor import Executor, UnitResult
 from .findings import Finding, Severity, sorted_unique
 from .fixes import render
@@ -145,11 +145,9 @@ def run(paths: Sequence[str], config: Config, jobs: int = 1, use_cache: bool = F
     found = discover(paths, config.exclude, config.root)
     result = RunResult([], files=len(found.files), skipped=found.skipped)
     for path, why in found.skipped:
-        if why == "no such file or folder":
+        if why == "no such file or folder" or why.startswith(UNREADABLE):
             result.internal_error = True
-            result.findings.append(
-                problem_finding(Problem(display_path(path), "no such file or folder", Span(1, 1, 1, 1)))
-            )
+            result.findings.append(problem_finding(Problem(display_path(path), why, Span(1, 1, 1, 1))))
     explicit = tuple(ExplicitRole(r.name, display_path(r.trust), tuple(r.policies)) for r in config.roles)
     # the scanned tree: folders as given; for named files (pre-commit), the folder the run starts in
     roots = tuple(path if os.path.isdir(path) else "." for path in paths)

@@ -90,9 +90,9 @@ def test_links_and_fifos_are_not_followed(tree: Path, tmp_path_factory: pytest.T
     result = run(["."], config_from_table({}, str(tree)))
     assert [f"{f.rule} {f.path}" for f in result.findings] == ["ISL005 good/trust.json", "ISL001 good/trust.json"]
     reasons = dict(result.skipped)
-    assert reasons["bad/outside.json"] == "link to a file outside the scanned folder"
-    assert reasons["bad/fifo.json"] == "not a regular file"
-    assert reasons["bad/loop"] == "skipped folder"
+    assert reasons["bad/outside.json"] == "link to a file outside the scanned folder: not followed"
+    assert reasons["bad/fifo.json"] == "not a regular file (a FIFO, socket or device): not opened"
+    assert reasons["bad/loop"] == "link to a folder: not followed"
 
 
 def test_unreadable_file_is_an_error_and_the_rest_is_linted(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,6 +30,7 @@ def _non_public() -> tuple[IPNetwork, ...]:
 
     return tuple(ipaddress.ip_network(cidr) for cidr in NON_PUBLIC_CIDRS)
 
+
 _SHAPE = re.compile(r"^[0-9A-Fa-f:.]+(/\d{1,3})?$")
 _LEADING_ZERO = re.compile(r"(^|[.])0\d")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .actions import uncovered_share
@@ -168,13 +169,18 @@ class DenyVerdict:
         return any(deny.effective for _, deny in self.candidates)
 
 
-def deny_verdict(role: Role) -> DenyVerdict:
-    seen: set[tuple[str, JsonPath]] = set()
+def deny_verdict(role: Role, denies_of: Callable[[PolicyDocument], list[IpDeny]] | None = None) -> DenyVerdict:
+    """``denies_of`` analyses one document (``ip_denies`` of its data unless a caller caches it)."""
+    analyse = denies_of or (lambda document: ip_denies(document.data))
+    seen: set[tuple[str, JsonPath, int]] = set()
     documents = []
     for document in role.policies:
-        place = (document.anchor.file, document.anchor.path)
+        # the same policy linked twice (ManagedPolicyArns and Roles) is analysed once; documents that
+        # are whole texts of their own (path ``()``: Terraform's, a raw file's) differ by their locator
+        anchor = document.anchor
+        place = (anchor.file, anchor.path, 0 if anchor.path else id(anchor.locator))
         if document.kind in ("permissions", "boundary") and place not in seen:
             seen.add(place)
             documents.append(document)
-    candidates = tuple((document, deny) for document in documents for deny in ip_denies(document.data))
+    candidates = tuple((document, deny) for document in documents for deny in analyse(document))
     return DenyVerdict(candidates, role.unresolved_policies)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,11 @@ class VendorRegistry:
     vendors: tuple[Vendor, ...]
 
     def by_account(self, account: str) -> Vendor | None:
-        return _account_index(self.vendors).get(account)
+        return self._index.get(account)
+
+    @cached_property
+    def _index(self) -> dict[str, Vendor]:
+        return _account_index(self.vendors)
 
     def find(self, name: str) -> Vendor | None:
         wanted = _key(name)

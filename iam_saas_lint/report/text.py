@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from itertools import groupby
 
@@ -26,9 +27,25 @@ class _Style:
         return f"{code}{text}{_RESET}" if self.colour else text
 
 
+#: Characters a file can hold that a terminal or a log viewer would act on instead of showing: C0 and
+#: C1 controls (escape sequences, carriage returns, newlines that forge lines) and bidirectional
+#: overrides that reorder what is shown ("Trojan Source"). Tabs are kept.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with the characters a terminal would act on written as escapes (``\\x1b``)."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
 def _head(finding: Finding, style: _Style) -> str:
-    where = style(f"{finding.path}:{finding.line}:{finding.column}:", _BOLD)
-    return f"{where} {style(finding.rule, _COLOURS[finding.severity])} {finding.message}"
+    where = style(f"{printable(finding.path)}:{finding.line}:{finding.column}:", _BOLD)
+    return f"{where} {style(finding.rule, _COLOURS[finding.severity])} {printable(finding.message)}"
 
 
 def summary_line(findings: Sequence[Finding]) -> str:
@@ -47,16 +64,31 @@ def format_concise(findings: Sequence[Finding], colour: bool = False) -> str:
     return "".join(_head(f, style) + "\n" for f in findings) + summary_line(findings) + "\n"
 
 
+#: Source lines longer than this are shown as a window around the finding (minified files are one line).
+MAX_SHOWN = 160
+_BEFORE = 60
+
+
 def _source(finding: Finding, lines: Sequence[str], style: _Style) -> list[str]:
     if not 1 <= finding.line <= len(lines):
         return []
-    text = lines[finding.line - 1].rstrip("\n").expandtabs(1)
-    gutter = f"{finding.line} | "
+    line = lines[finding.line - 1]
+    column = finding.column
+    start = max(0, min(column - 1 - _BEFORE, len(line) - MAX_SHOWN)) if len(line) > MAX_SHOWN else 0
+    shown = line[start : start + MAX_SHOWN].rstrip("\n").expandtabs(1)
+    column -= start
     width = 1
     if finding.end_line == finding.line and finding.end_column > finding.column:
         width = finding.end_column - finding.column
-    width = max(1, min(width, len(text) - finding.column + 1))
-    caret = " " * (len(gutter) + finding.column - 1) + style("^" * width, _COLOURS[finding.severity])
+    before, marked = printable(shown[: column - 1]), printable(shown[column - 1 : column - 1 + width])
+    text, column, width = printable(shown), len(before) + 1, max(len(marked), 1)
+    if start:
+        text, column = "…" + text, column + 1
+    if start + MAX_SHOWN < len(line):
+        text += "…"
+    gutter = f"{finding.line} | "
+    width = max(1, min(width, len(text) - column + 1))
+    caret = " " * (len(gutter) + column - 1) + style("^" * width, _COLOURS[finding.severity])
     return [f"  {gutter}{text}", f"  {caret}"]
 
 
@@ -72,7 +104,7 @@ def format_text(
     for path, group in groupby(findings, key=lambda f: f.path):
         if out:
             out.append("")
-        out.append(style(path, _BOLD))
+        out.append(style(printable(path), _BOLD))
         for finding in group:
             out.append(_head(finding, style))
             out.extend(_source(finding, (sources or {}).get(path, ()), style))

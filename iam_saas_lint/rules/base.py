@@ -8,8 +8,9 @@ from functools import lru_cache
 
 from ..findings import Severity
 from ..fixes import Fix
-from ..model.document import Inventory, Role, Syntax
+from ..model.document import Inventory, PolicyDocument, Role, Syntax
 from ..model.settings import Settings
+from ..model.source_ip import DenyVerdict, IpDeny, deny_verdict, ip_denies
 from ..model.trust import TrustAnalysis, analyze_trust
 from ..model.values import Anchor
 
@@ -31,6 +32,8 @@ class Context:
     settings: Settings
     #: Keyed by ``id(role)``; the role is kept beside its analysis so that the id cannot be reused.
     _trust: dict[int, tuple[Role, TrustAnalysis]] = field(default_factory=dict)
+    #: Keyed by ``id(document)``, the same way: one policy may be attached to many roles and variants.
+    _denies: dict[int, tuple[PolicyDocument, list[IpDeny]]] = field(default_factory=dict)
 
     def trust(self, role: Role) -> TrustAnalysis:
         """The trust analysis of a role, computed once and shared by the rules."""
@@ -44,6 +47,18 @@ class Context:
         analysis = analyze_trust(data, settings)
         self._trust[id(role)] = (role, analysis)
         return analysis
+
+    def deny(self, role: Role) -> DenyVerdict:
+        """The source-IP Deny verdict of a role; each document is analysed once and shared by the rules."""
+        return deny_verdict(role, self._ip_denies)
+
+    def _ip_denies(self, document: PolicyDocument) -> list[IpDeny]:
+        entry = self._denies.get(id(document))
+        if entry is not None and entry[0] is document:
+            return entry[1]
+        found = ip_denies(document.data)
+        self._denies[id(document)] = (document, found)
+        return found
 
 
 Check = Callable[[Inventory, Context], Iterable[Violation]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -122,6 +123,22 @@ def _describe(error: Any, prefix: JsonPath) -> GrammarError:
     return GrammarError(f"{where}: {message}", path)
 
 
+def _parts(plain: object) -> Iterator[tuple[JsonPath, object, Any]]:
+    """What to validate: the document, or its frame and then each statement on its own."""
+    validator = _validator()
+    statements = plain.get("Statement") if isinstance(plain, dict) else None
+    if not (isinstance(plain, dict) and isinstance(statements, list) and statements):
+        yield (), plain, validator
+        return
+    root = validator.schema
+    statement_schema = validator.evolve(schema={"$defs": root["$defs"], "$ref": "#/$defs/statement"})
+    yield (), {**plain, "Statement": UNKNOWN_PLACEHOLDER}, validator
+    for index, statement in enumerate(statements):
+        # statements the quick pass accepts are valid: a policy may hold thousands of them
+        if statement != UNKNOWN_PLACEHOLDER and not _quick_statement_ok(statement):
+            yield ("Statement", index), statement, statement_schema
+
+
 def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
     """Grammar errors, each statement validated on its own so every bad statement is named."""
     if isinstance(data, Unknown):
@@ -129,33 +146,24 @@ def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
     plain = _plain(data)
     if _quick_ok(plain):
         return []
-    validator = _validator()
-    parts: list[tuple[JsonPath, object, Any]] = [((), plain, validator)]
-    if isinstance(plain, dict) and isinstance(plain.get("Statement"), list) and plain["Statement"]:
-        root = validator.schema
-        statement_schema = validator.evolve(schema={"$defs": root["$defs"], "$ref": "#/$defs/statement"})
-        parts = [((), {**plain, "Statement": UNKNOWN_PLACEHOLDER}, validator)]
-        parts += [
-            (("Statement", i), s, statement_schema)
-            for i, s in enumerate(plain["Statement"])
-            if s != UNKNOWN_PLACEHOLDER
-        ]
     found: list[GrammarError] = []
-    for prefix, instance, part_validator in parts:
+    for prefix, instance, part_validator in _parts(plain):
         errors = sorted(part_validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
         found.extend(_describe(error, prefix) for error in errors)
+        if len(found) >= limit:
+            break
     return found[:limit]
 
 
-def kind_errors(document: PolicyDocument) -> list[GrammarError]:
-    """Elements that the grammar allows in general but not in this kind of policy."""
+def kind_errors(document: PolicyDocument, limit: int = 5) -> list[GrammarError]:
+    """Elements that the grammar allows in general but not in this kind of policy (the first ``limit``)."""
     data = document.data
     if not isinstance(data, dict):
         return []
     statements = data.get("Statement")
-    items: list[tuple[JsonPath, object]] = [(("Statement",), statements)] if isinstance(statements, dict) else []
+    items: Iterable[tuple[JsonPath, object]] = [(("Statement",), statements)] if isinstance(statements, dict) else []
     if isinstance(statements, list):
-        items = [(("Statement", i), s) for i, s in enumerate(statements)]
+        items = ((("Statement", i), s) for i, s in enumerate(statements))
     found: list[GrammarError] = []
     for path, statement in items:
         if not isinstance(statement, dict):
@@ -170,4 +178,6 @@ def kind_errors(document: PolicyDocument) -> list[GrammarError]:
             for key in ("Principal", "NotPrincipal"):
                 if key in statement:
                     found.append(GrammarError(f"an identity-based policy must not specify {key}", path + (key,)))
-    return found
+        if len(found) >= limit:
+            break
+    return found[:limit]

@@ -41,11 +41,20 @@ from .roles import grants_needing_external_id, role_label
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    #: Per role: whether some statement enforces an external id (computed once: a policy may hold
+    #: thousands of statements).
+    enforced_elsewhere: dict[int, bool] = {}
     for role, trust, grant in grants_needing_external_id(inventory, context):
         if grant.external_id != "missing":
             continue
-        others = [g for g in context.trust(role).grants if g is not grant and g.external_id == "enforced"]
-        note = " (the external id in another statement does not help: Allow statements are ORed)" if others else ""
+        if id(role) not in enforced_elsewhere:
+            enforced_elsewhere[id(role)] = any(g.external_id == "enforced" for g in context.trust(role).grants)
+        # a grant whose id is missing is not itself enforced, so "another statement" is exact
+        note = (
+            " (the external id in another statement does not help: Allow statements are ORed)"
+            if enforced_elsewhere[id(role)]
+            else ""
+        )
         statement = grant.statement
         yield Violation(
             f"{role_label(role)} can be assumed by {grant.who()} without an sts:ExternalId condition{note}",

@@ -37,14 +37,14 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..fixes import source_ip_deny
 from ..model.document import Inventory
-from ..model.source_ip import deny_verdict, ip_allows
+from ..model.source_ip import ip_allows
 from .base import Context, Rule, Violation
 from .roles import role_label, third_party_roles, vendor_cidrs
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role, trust, analysis in third_party_roles(inventory, context):
-        verdict = deny_verdict(role)
+        verdict = context.deny(role)
         if verdict.candidates or verdict.unresolved:
             continue
         notes = []

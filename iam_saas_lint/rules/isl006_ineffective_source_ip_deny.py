@@ -37,7 +37,7 @@ from ..findings import Severity
 from ..fixes import source_ip_deny
 from ..model.cidrs import is_non_public, parse_cidr
 from ..model.document import Inventory
-from ..model.source_ip import IpDeny, deny_verdict
+from ..model.source_ip import IpDeny
 from .base import Context, Rule, Violation
 from .roles import role_label, third_party_roles, vendor_cidrs
 
@@ -54,7 +54,7 @@ def _usable_cidrs(deny: IpDeny) -> list[str]:
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role, _, analysis in third_party_roles(inventory, context):
-        verdict = deny_verdict(role)
+        verdict = context.deny(role)
         if verdict.effective:
             continue
         for document, deny in verdict.candidates:

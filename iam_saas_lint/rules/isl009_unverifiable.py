@@ -34,7 +34,6 @@ from collections.abc import Iterator
 
 from ..findings import Severity
 from ..model.document import Inventory
-from ..model.source_ip import deny_verdict
 from .base import Context, Rule, Violation
 from .roles import grants_needing_external_id, role_label, third_party_roles
 
@@ -62,7 +61,7 @@ def _external_id(inventory: Inventory, context: Context) -> Iterator[Violation]:
 
 def _source_ip(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role, _, _ in third_party_roles(inventory, context):
-        verdict = deny_verdict(role)
+        verdict = context.deny(role)
         if verdict.effective:
             continue
         for document, deny in verdict.candidates:

@@ -35,7 +35,6 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model.cidrs import IPNetwork, parse_cidr, subtract
 from ..model.document import Inventory
-from ..model.source_ip import deny_verdict
 from ..model.vendors import registry
 from .base import Context, Rule, Violation
 from .roles import role_label, third_party_roles
@@ -62,7 +61,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             continue
         published = _networks(tuple(ip for v in trusted.values() for ip in v.source_ips or ()))
         names = " and ".join(sorted(trusted))
-        for document, deny in deny_verdict(role).candidates:
+        for document, deny in context.deny(role).candidates:
             if deny.holes or deny.unknowns:
                 continue  # ISL006 and ISL009 speak for these
             allowed = _networks(deny.cidrs)

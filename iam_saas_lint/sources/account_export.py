@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import unquote
 
 from ..model.document import DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
 from ..model.values import Anchor, Unknown
-from .jsonfile import JsonFile
+from .jsonfile import JsonFile, load_json
 
 _ROLE_ARN_ACCOUNT = re.compile(r"^arn:[^:]+:iam::(\d{12}):")
 _AWS_MANAGED = re.compile(r"^arn:[^:]+:iam::aws:policy/")
@@ -22,7 +21,7 @@ def _document(raw: object) -> object:
     """Documents come as objects, or URL-encoded JSON strings (the raw API form)."""
     if isinstance(raw, str):
         text = unquote(raw) if "%" in raw else raw
-        return json.loads(text)
+        return load_json(text)
     return raw
 
 

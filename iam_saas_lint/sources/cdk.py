@@ -9,17 +9,21 @@ construct tree and the other manifests are not read. Without a readable manifest
 
 from __future__ import annotations
 
-import json
 import os
+
+from .jsonfile import MAX_FILE_NESTING, load_json
+from .text import TextFile, read_text
 
 _MAX_ASSEMBLY_DEPTH = 8
 
 
 def _manifest_templates(directory: str, depth: int) -> list[str] | None:
+    text = read_text(os.path.join(directory, "manifest.json"))  # bounded, and never a FIFO
+    if not isinstance(text, TextFile):
+        return None
     try:
-        with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as handle:
-            manifest = json.load(handle)
-    except (OSError, ValueError):
+        manifest = load_json(text.text, MAX_FILE_NESTING)
+    except ValueError:
         return None
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):

@@ -120,8 +120,8 @@ class ConditionModel:
     def evaluate(
         self, expression: object, inputs: Mapping[str, object], depth: int = 0, memo: dict[str, bool] | None = None
     ) -> bool:
-        if depth > 50:
-            return False
+        if depth > 200:  # never guess a branch: the template is reported as unreadable (ISL000)
+            raise RecursionError("conditions nested too deeply")
         memo = {} if memo is None else memo
         if isinstance(expression, bool):
             return expression

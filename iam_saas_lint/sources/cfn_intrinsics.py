@@ -10,7 +10,6 @@ the path in the file it came from, so that findings can point into ``Fn::If`` br
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Final
@@ -19,6 +18,7 @@ from ..model.principals import account_of
 from ..model.values import OWN_ACCOUNT, JsonPath, Unknown
 from .cfn_conditions import ParameterValues
 from .cfn_template import Template
+from .jsonfile import load_json
 
 PARTITION = "aws"
 #: Longest text ``Fn::Sub``/``Fn::Join`` may build (a template could otherwise multiply its size).
@@ -106,7 +106,7 @@ class Resolver:
         if not isinstance(text, str) or not holes:
             return text
         try:
-            parsed = json.loads(text)
+            parsed = load_json(text)
         except ValueError:
             return Unknown(f"a policy written as text whose unresolved parts make it unreadable ({_first(holes)})")
         return _fill(parsed, holes, False)
@@ -391,7 +391,7 @@ class Resolver:
         members = self.value(arg[1], origin + (1,))
         if isinstance(members, Unknown):
             return members
-        if isinstance(index, str) and index.isdigit():
+        if isinstance(index, str) and index.isdecimal() and len(index) < 20:
             index = int(index)
         if not isinstance(index, int) or isinstance(index, bool):
             return Unknown("a Fn::Select whose index cannot be told")

@@ -44,7 +44,7 @@ from .cfn_template import Template, is_serverless, is_template
 from .comments import comment_suppressions
 from .embedded_json import EmbeddedLocator, embedded_locator, text_in_file
 from .json_locations import JsonLocations
-from .jsonfile import JsonFile, parse_json
+from .jsonfile import MAX_FILE_NESTING, JsonFile, load_json, parse_json
 from .text import TextFile, looks_like_iam, read_text
 from .yaml_positions import YamlDocument, YamlError, load_yaml
 
@@ -258,7 +258,7 @@ class TemplateReader:
         locator: Locator | None = None
         if isinstance(data, str):
             try:
-                data = json.loads(data)
+                data = load_json(data)
             except ValueError as error:
                 self.problem(f"{label}: neither a policy object nor a JSON policy document ({error})", origin)
                 return None
@@ -574,7 +574,7 @@ class TemplateReader:
         inner: Locator
         try:
             if body.lstrip().startswith("{"):
-                data = json.loads(body)
+                data = load_json(body, MAX_FILE_NESTING)
                 inner = JsonLocations(body)
                 issues = []
             else:

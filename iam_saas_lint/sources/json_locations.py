@@ -2,31 +2,165 @@
 
 The standard ``json`` module parses fast but forgets positions. Positions are needed only for
 findings, so the scan runs lazily, once per file, the first time a finding asks for a place.
-It is iterative, so deep nesting cannot exhaust the stack.
+It is iterative, so deep nesting cannot exhaust the stack, and compact: each value costs a few
+machine words in arrays (numbered in document order), not a dictionary entry keyed by its whole
+path, so that a 5 MB file of millions of tiny values stays small. A path is looked up by walking
+from the root; the children of a container are indexed the first time a lookup passes through it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ..model.values import JsonKey, JsonPath, Span
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+_SCALAR, _OBJECT, _ARRAY = 0, 1, 2
+_NO_KEY = -1
+
+
+def _key_text(token: str) -> str:
+    if token.startswith('"') and token.endswith('"') and len(token) > 1 and "\\" not in token:
+        return token[1:-1]  # the common case, without a JSON decode per key
+    try:
+        return str(json.loads(token))
+    except ValueError:
+        return token
 
 
 @dataclass
 class _Frame:
-    path: JsonPath
+    value: int
     is_object: bool
-    start: int
+    label: JsonKey | None
     next_index: int = 0
     key: JsonKey = ""
     key_start: int = 0
+    #: Where the current key's token starts; ``_NO_KEY`` until the object has seen a key.
+    key_token: int = _NO_KEY
     expect_value: bool = False
     keys: set[str] = field(default_factory=set)
+
+
+class _Index:
+    """Every value's start and end offsets, in document order, and how to find its children."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = array("q")
+        self.ends = array("q")
+        #: The number of the first value after this one's subtree: its next sibling, if any.
+        self.after = array("q")
+        #: Where the key of an object member starts in the text (``_NO_KEY``: an array item or a root).
+        self.keys = array("q")
+        self.kinds = bytearray()
+        self.roots: list[int] = []
+        self.duplicates: list[JsonPath] = []
+        self._items: dict[int, array[int]] = {}
+        self._members: dict[int, dict[str, int]] = {}
+
+    def _add(self, stack: list[_Frame], start: int, kind: int) -> tuple[int, JsonKey | None]:
+        label: JsonKey | None = None
+        key = _NO_KEY
+        if stack:
+            top = stack[-1]
+            if top.is_object:
+                top.expect_value = False
+                label, start, key = top.key, top.key_start, top.key_token
+            else:
+                label = top.next_index
+                top.next_index += 1
+        number = len(self.starts)
+        self.starts.append(start)
+        self.ends.append(-1)
+        self.after.append(-1)
+        self.keys.append(key)
+        self.kinds.append(kind)
+        if not stack:
+            self.roots.append(number)
+        return number, label
+
+    def scan(self) -> None:
+        stack: list[_Frame] = []
+        for match in _TOKEN.finditer(self.text):
+            token = match.group()
+            start = match.start()
+            if token in ("{", "["):
+                number, label = self._add(stack, start, _OBJECT if token == "{" else _ARRAY)
+                stack.append(_Frame(number, token == "{", label))
+            elif token in ("}", "]"):
+                if stack:
+                    frame = stack.pop()
+                    self.ends[frame.value] = match.end()
+                    self.after[frame.value] = len(self.starts)
+            elif token == ":":
+                if stack:
+                    stack[-1].expect_value = True
+            elif token == ",":
+                continue
+            elif stack and stack[-1].is_object and not stack[-1].expect_value:
+                top = stack[-1]
+                top.key, top.key_start, top.key_token = _key_text(token), start, start
+                if top.key in top.keys:
+                    self.duplicates.append(self._path(stack) + (top.key,))
+                top.keys.add(str(top.key))
+            else:
+                number, _ = self._add(stack, start, _SCALAR)
+                self.ends[number] = match.end()
+                self.after[number] = number + 1
+        for frame in stack:  # never closed: not located, but their children are
+            self.after[frame.value] = len(self.starts)
+
+    @staticmethod
+    def _path(stack: list[_Frame]) -> JsonPath:
+        return tuple(frame.label for frame in stack if frame.label is not None)
+
+    def _children(self, number: int) -> array[int]:
+        found = self._items.get(number)
+        if found is None:
+            found = array("q")
+            child, stop = number + 1, self.after[number]
+            while child < stop:
+                found.append(child)
+                child = self.after[child]
+            self._items[number] = found
+        return found
+
+    def _member(self, number: int, key: str) -> int | None:
+        members = self._members.get(number)
+        if members is None:
+            members = {}
+            for child in self._children(number):
+                offset = self.keys[child]
+                if offset == _NO_KEY:
+                    members[""] = child
+                    continue
+                token = _TOKEN.match(self.text, offset)
+                members[_key_text(token.group()) if token else ""] = child  # the last copy wins, as in json
+            self._members[number] = members
+        return members.get(key)
+
+    def find(self, path: JsonPath) -> int | None:
+        if not self.roots:
+            return None
+        number: int | None = self.roots[-1]
+        for step in path:
+            assert number is not None
+            kind = self.kinds[number]
+            if kind == _ARRAY and isinstance(step, int):
+                items = self._children(number)
+                number = items[step] if 0 <= step < len(items) else None
+            elif kind == _OBJECT and isinstance(step, str):
+                number = self._member(number, step)
+            else:
+                return None
+            if number is None:
+                return None
+        return number if number is not None and self.ends[number] >= 0 else None
 
 
 class JsonLocations:
@@ -34,79 +168,41 @@ class JsonLocations:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._offsets: dict[JsonPath, tuple[int, int]] | None = None
-        self._line_starts: list[int] = []
-        self.duplicates: list[JsonPath] = []
+        self._index: _Index | None = None
+        self._line_starts: array[int] | None = None
 
     @property
     def text(self) -> str:
         return self._text
 
+    @property
+    def duplicates(self) -> list[JsonPath]:
+        return self._scanned().duplicates
+
+    def _scanned(self) -> _Index:
+        if self._index is None:
+            self._index = _Index(self._text)
+            self._index.scan()
+        return self._index
+
     def locate(self, path: JsonPath) -> Span | None:
-        if self._offsets is None:
-            self._scan()
-        assert self._offsets is not None
-        found = self._offsets.get(path)
+        index = self._scanned()
+        found = index.find(path)
         if found is None:
             return None
-        (line, column), (end_line, end_column) = self.position(found[0]), self.position(found[1])
+        (line, column), (end_line, end_column) = self.position(index.starts[found]), self.position(index.ends[found])
         return Span(line, column, end_line, end_column)
 
     def position(self, offset: int) -> tuple[int, int]:
-        if not self._line_starts:
-            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self._text)]
+        if self._line_starts is None:
+            starts = array("q", [0])
+            newline = self._text.find("\n")
+            while newline != -1:
+                starts.append(newline + 1)
+                newline = self._text.find("\n", newline + 1)
+            self._line_starts = starts
         index = bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
     def duplicate_keys(self) -> list[JsonPath]:
-        if self._offsets is None:
-            self._scan()
-        return self.duplicates
-
-    def _value_place(self, stack: list[_Frame], start: int) -> tuple[JsonPath, int]:
-        if not stack:
-            return (), start
-        top = stack[-1]
-        if top.is_object:
-            top.expect_value = False
-            return top.path + (top.key,), top.key_start
-        top.next_index += 1
-        return top.path + (top.next_index - 1,), start
-
-    def _scan(self) -> None:
-        offsets: dict[JsonPath, tuple[int, int]] = {}
-        stack: list[_Frame] = []
-        value_place = self._value_place
-        for match in _TOKEN.finditer(self._text):
-            token = match.group()
-            first = token[0]
-            if first == '"' and stack and stack[-1].is_object and not stack[-1].expect_value:
-                top = stack[-1]
-                key = token[1:-1] if "\\" not in token else _decode_key(token)
-                top.key, top.key_start = key, match.start()
-                if key in top.keys:
-                    self.duplicates.append(top.path + (key,))
-                top.keys.add(key)
-            elif first == ",":
-                continue
-            elif first == ":":
-                if stack:
-                    stack[-1].expect_value = True
-            elif first == "{" or first == "[":
-                path, value_start = value_place(stack, match.start())
-                stack.append(_Frame(path, first == "{", value_start))
-            elif first == "}" or first == "]":
-                if stack:
-                    frame = stack.pop()
-                    offsets[frame.path] = (frame.start, match.end())
-            else:
-                path, value_start = value_place(stack, match.start())
-                offsets[path] = (value_start, match.end())
-        self._offsets = offsets
-
-
-def _decode_key(token: str) -> str:
-    try:
-        return str(json.loads(token))
-    except ValueError:
-        return token
+        return self._scanned().duplicates

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..model.document import Problem
 from ..model.values import Anchor, Span, format_json_path
@@ -35,6 +37,69 @@ class JsonFile:
         return problems
 
 
+#: Deeper JSON files are not read: the deepest real template or plan is about 25 levels deep, and
+#: recursive walkers (ours, jsonschema's) must never meet input built to exhaust the stack.
+MAX_FILE_NESTING = 100
+#: Deeper policy documents are not read (no real policy comes close).
+MAX_DOCUMENT_NESTING = 64
+
+
+class TooDeep(ValueError):
+    """JSON nested more deeply than the reader accepts (a ``ValueError``, like any unreadable JSON)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"nested more than {limit} levels deep, not read")
+
+
+def nesting_depth(value: object, limit: int) -> int:
+    """How deeply ``value``'s lists and objects nest (iteratively; stops counting past ``limit``)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if level > deepest:
+            deepest = level
+            if deepest > limit:
+                return deepest
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+#: Integers longer than this are read as floats: Python refuses to convert more than 4,300 digits.
+MAX_INT_DIGITS = 1000
+
+
+def bounded_int(text: str) -> int | float:
+    return int(text) if len(text) <= MAX_INT_DIGITS else float(text)
+
+
+def _loads(text: str, **options: Any) -> object:
+    """``json.loads``; numbers of thousands of digits do not stop it."""
+    try:
+        return json.loads(text, **options)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        return json.loads(text, parse_int=bounded_int, **options)
+
+
+def load_json(text: str, limit: int = MAX_DOCUMENT_NESTING) -> object:
+    """``json.loads`` for JSON held in a string (a policy document): ``TooDeep`` past ``limit`` levels."""
+    try:
+        data = _loads(text)
+    except RecursionError:
+        raise TooDeep(limit) from None
+    if nesting_depth(data, limit) > limit:
+        raise TooDeep(limit)
+    return data
+
+
 class _DuplicateFlag:
     def __init__(self) -> None:
         self.seen = False
@@ -50,14 +115,16 @@ def parse_json(text_file: TextFile) -> JsonFile | Problem | None:
     """Parse JSON text; a ``Problem`` for IAM-looking text that does not parse, else ``None``."""
     flag = _DuplicateFlag()
     try:
-        data = json.loads(text_file.text, object_pairs_hook=flag)
+        data = _loads(text_file.text, object_pairs_hook=flag)
     except json.JSONDecodeError as error:
         if not looks_like_iam(text_file.text):
             return None
         span = Span(error.lineno, error.colno, error.lineno, error.colno)
         return Problem(text_file.path, f"invalid JSON: {error.msg}", span)
     except RecursionError:
+        data = TooDeep(MAX_FILE_NESTING)
+    if isinstance(data, TooDeep) or nesting_depth(data, MAX_FILE_NESTING) > MAX_FILE_NESTING:
         if not looks_like_iam(text_file.text):
             return None
-        return Problem(text_file.path, "invalid JSON: nested too deeply to read", Span(1, 1, 1, 1))
+        return Problem(text_file.path, f"invalid JSON: {TooDeep(MAX_FILE_NESTING)}", Span(1, 1, 1, 1))
     return JsonFile(text_file.path, data, JsonLocations(text_file.text), flag.seen)

@@ -23,7 +23,7 @@ def _lookup(service: Mapping[str, object], address: str) -> object:
     for part in address.split("."):
         if isinstance(value, Mapping) and part in value:
             value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+        elif isinstance(value, list) and part.isdecimal() and len(part) < 20 and int(part) < len(value):
             value = value[int(part)]
         else:
             return None

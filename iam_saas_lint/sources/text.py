@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from dataclasses import dataclass
 
 from ..model.document import Problem
 from ..model.values import Span
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-IAM_MARKERS = ('"Statement"', "Statement:", "AWSTemplateFormatVersion", "AWS::IAM::", "aws_iam_")
+IAM_MARKERS = (
+    '"Statement"',
+    "Statement:",
+    "AWSTemplateFormatVersion",
+    "AWS::IAM::",
+    "aws_iam_",
+    '"RoleDetailList"',
+    "AssumeRolePolicyDocument",
+    "iamRoleStatements",
+)
 _START = Span(1, 1, 1, 1)
 
 
@@ -27,21 +37,42 @@ def looks_like_iam(text: str) -> bool:
 def _decode(raw: bytes) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         return raw[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE starts both
+        return raw.decode("utf-32")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
     return raw.decode("utf-8")
 
 
+def _too_large(path: str, size: str, max_bytes: int) -> Problem:
+    return Problem(path, f"file is {size} bytes, over the {max_bytes:,}-byte limit (max-file-size)", _START)
+
+
+def _non_blocking(path: str, flags: int) -> int:
+    """Opening a FIFO that replaced the file since it was checked must not wait for a writer."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
 def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile | Problem | None:
-    """The file's text; a ``Problem`` when an IAM-looking file cannot be read; ``None`` to skip it."""
+    """The file's text; a ``Problem`` when an IAM-looking file cannot be read; ``None`` to skip it.
+
+    Only regular files are opened (never a FIFO or a device), and at most ``max_bytes + 1`` bytes are
+    read, whatever size the file claims (``/proc`` files and files that grow claim less than they hold).
+    """
     try:
-        size = os.path.getsize(path)
-        if size > max_bytes:
-            return Problem(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (max-file-size)", _START)
-        with open(path, "rb") as handle:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb", opener=_non_blocking) as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                return None
+            if status.st_size > max_bytes:
+                return _too_large(path, f"{status.st_size:,}", max_bytes)
             raw = handle.read(max_bytes + 1)
     except OSError as error:
         return Problem(path, f"cannot read the file: {error.strerror or error}", _START, internal=True)
+    if len(raw) > max_bytes:
+        return _too_large(path, f"more than {max_bytes:,}", max_bytes)
     try:
         text = _decode(raw)
     except UnicodeDecodeError as error:
@@ -53,10 +84,28 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile | Probl
             path, f"not valid UTF-8 text ({error.reason} at byte {error.start})", Span(line, column, line, column)
         )
     if "\x00" in text:
-        if not looks_like_iam(text):
+        if not looks_like_iam(text.replace("\x00", "")):  # UTF-16 or UTF-32 without a byte-order mark
             return None
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         return Problem(path, "the file holds NUL bytes: binary, not a policy", Span(line, column, line, column))
     return TextFile(path, text)
+
+
+def source_lines(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str] | None:
+    """The lines of a file for showing findings in context: a regular file's first ``max_bytes`` bytes."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb", opener=_non_blocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            raw = handle.read(max_bytes)
+    except OSError:
+        return None
+    try:
+        text = _decode(raw)
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "replace")
+    return text.splitlines()

@@ -20,6 +20,10 @@ from ..model.values import JsonPath, Span, Unknown
 
 #: Nodes that aliases may add to a document, counting every expansion (a billion-laughs guard).
 ALIAS_EXPANSION_LIMIT = 100_000
+#: Nodes written in one file. Each keeps its position, so a 5 MB flow list of a million tiny
+#: scalars would take seconds and hundreds of MB; the largest real template has a few thousand nodes
+#: and a policy of 10,000 statements about 60,000.
+NODE_LIMIT = 250_000
 
 SHORT_FORMS = frozenset(
     {
@@ -31,6 +35,8 @@ _YAML_TAG = "tag:yaml.org,2002:"
 _DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _BOOLS = {"true": True, "false": False}
+#: Longer integers keep their text (Python refuses to convert more than 4,300 digits).
+_MAX_INT_DIGITS = 1000
 
 
 class YamlError(Exception):
@@ -104,7 +110,7 @@ def _plain_scalar(value: str, tag: str) -> object:
         return None
     if tag == _YAML_TAG + "bool":
         return _BOOLS.get(value.lower(), value)
-    if tag == _YAML_TAG + "int" and _DECIMAL_INT.fullmatch(value):
+    if tag == _YAML_TAG + "int" and _DECIMAL_INT.fullmatch(value) and len(value) <= _MAX_INT_DIGITS:
         return int(value)
     if tag == _YAML_TAG + "float" and _DECIMAL_FLOAT.fullmatch(value):
         return float(value)
@@ -137,13 +143,15 @@ def _tagged_scalar(tag: str, value: str) -> object:
 
 
 class _Builder:
-    def __init__(self, text: str, resolve: Callable[[str], str]) -> None:
+    def __init__(self, text: str, resolve: Callable[[str], str], nodes: int = 0) -> None:
         self.text = text
         self.resolve = resolve
         self.spans: dict[JsonPath, tuple[int, int, int, int]] = {}
         self.issues: list[YamlIssue] = []
         self.anchors: dict[str, tuple[object, int]] = {}
         self.expanded = 0
+        #: Nodes placed so far in the stream (this document and the ones before it).
+        self.nodes = nodes
         self.stack: list[_Frame] = []
         self.root: object = None
 
@@ -159,6 +167,9 @@ class _Builder:
         return top.content_path + (len(top.value),), None
 
     def _place(self, value: object, start: tuple[int, int], end: tuple[int, int], size: int, record: bool) -> None:
+        self.nodes += 1
+        if self.nodes > NODE_LIMIT:
+            raise YamlError(f"more than {NODE_LIMIT:,} nodes: not read", Span(*_span(start, end)), hostile=True)
         path, key_start = self._child_path()
         if record:
             self.spans[path] = _span(key_start or start, end)
@@ -307,11 +318,12 @@ def load_yaml(text: str) -> list[YamlDocument]:
 
     documents: list[YamlDocument] = []
     builder: _Builder | None = None
+    nodes = 0
     try:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, events.DocumentStartEvent):
-                builder = _Builder(text, resolve)
+                builder = _Builder(text, resolve, nodes)
             elif builder is None:
                 continue
             elif isinstance(event, events.ScalarEvent):
@@ -326,12 +338,15 @@ def load_yaml(text: str) -> list[YamlDocument]:
                 builder.alias(event)
             elif isinstance(event, events.DocumentEndEvent):
                 documents.append(YamlDocument(builder.root, YamlLocations(builder.spans), builder.issues))
+                nodes = builder.nodes
                 builder = None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(str(error.problem or error.context or "unreadable").split())
-        raise YamlError(f"invalid YAML: {problem}", Span(line, column, line, column)) from None
+        # libyaml stops at 1,000 levels: no real file comes close, so it is reported whatever it holds
+        hostile = "maximum nesting depth" in problem
+        raise YamlError(f"invalid YAML: {problem}", Span(line, column, line, column), hostile) from None
     except yaml.YAMLError as error:
         raise YamlError(f"invalid YAML: {' '.join(str(error).split())}", Span(1, 1, 1, 1)) from None
     finally:

@@ -57,12 +57,15 @@ def read_module(directory: str, files: Sequence[str], max_bytes: int, roots: Seq
     inventory = Inventory(problems=list(module.problems), suppressions=list(module.suppressions))
     if not module.bodies:
         return inventory
+    from ...model.values import Span
+    from .limits import EvaluationLimit
+
     evaluator = Evaluator(module, ModuleFiles(directory, roots, max_bytes))
+    where = files[0] if files else directory
     try:
         inventory.extend(GraphBuilder(module, evaluator).build())
     except RecursionError:
-        where = files[0] if files else directory
-        from ...model.values import Span
-
         inventory.problems.append(Problem(where, "the module is nested too deeply to evaluate", Span(1, 1, 1, 1)))
+    except EvaluationLimit as error:
+        inventory.problems.append(Problem(where, str(error), Span(1, 1, 1, 1)))
     return inventory

@@ -7,6 +7,7 @@ with the reason, never a guess.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -355,11 +356,11 @@ def _step(value: object, kind: str, key: object) -> tuple[object, JsonPath]:
         if isinstance(name, str) and name in value:
             return value[name], (name,)
         return Invalid(f"the key {key!r} is not in the map"), ()
-    if isinstance(value, list) and isinstance(key, (int, float)) and not isinstance(key, bool):
+    if isinstance(value, list) and isinstance(key, (int, float)) and not isinstance(key, bool) and math.isfinite(key):
         index = int(key)
         if 0 <= index < len(value):
             return value[index], (index,)
         return Invalid(f"the index {index} is out of range"), ()
-    if isinstance(value, list) and isinstance(key, str) and key.isdigit():
+    if isinstance(value, list) and isinstance(key, str) and key.isdecimal() and len(key) < 20:
         return _step(value, kind, int(key))
     return Invalid(f"cannot take {key!r} of a {type(value).__name__}"), ()

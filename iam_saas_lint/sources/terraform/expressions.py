@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 
 from ...model.document import Problem
 from ...model.values import Span, Unknown
+from ..jsonfile import bounded_int
+from .limits import Budget
 from .module import Node, span_of
 from .scope import BadJsonText, Scope, iterate, mount, shift
 from .templates import Piece, TemplateError, parse_json, position, render, scan
@@ -39,6 +41,8 @@ class Expressions:
         self._active: set[tuple[object, ...]] = set()
         self._recorders: list[set[str]] = []
         self._snippets: dict[str, Node | None] = {}
+        #: Steps taken and sizes of the values built (see ``limits``).
+        self.budget = Budget()
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -69,6 +73,7 @@ class Expressions:
                 result = compute()
         finally:
             self._active.discard(key)
+        self.budget.check(result[0], _where(span))
         self._cache[key] = _Cached(result, frozenset(files))
         self.touch(*files)
         return result
@@ -92,6 +97,9 @@ class Expressions:
         return Span(start[0], start[1], end[0], end[1], span.file)
 
     def expr(self, node: Node, scope: Scope) -> Result:
+        self.budget.steps += 1
+        if self.budget.steps > self.budget.max_steps:
+            self.budget.step(_where(self._span(node, scope)))
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             return Unknown(f"{type(node).__name__} expressions are not evaluated"), {(): self._span(node, scope)}
@@ -109,6 +117,7 @@ class Expressions:
     def _StringRule(self, node: Node, scope: Scope) -> Result:
         span = self._span(node, scope)
         parts: list[str] = []
+        length = 0
         for part in node.string_parts:
             content = part.content
             kind = type(content).__name__
@@ -116,6 +125,8 @@ class Expressions:
                 rendered = as_text(self.value(content.expression, scope))
                 if isinstance(rendered, Unknown):
                     return rendered, {(): span}
+                length += len(rendered)
+                self.budget.check_length(length, _where(span))
                 parts.append(rendered)
             elif hasattr(content, "value") and hasattr(content, "lark_name"):
                 token = content.lark_name()
@@ -131,7 +142,7 @@ class Expressions:
         return "".join(parts), {(): span}
 
     def _IntLitRule(self, node: Node, scope: Scope) -> Result:
-        return int(node.token.value), {(): self._span(node, scope)}
+        return bounded_int(str(node.token.value)), {(): self._span(node, scope)}
 
     def _FloatLitRule(self, node: Node, scope: Scope) -> Result:
         return float(node.token.value), {(): self._span(node, scope)}
@@ -154,8 +165,17 @@ class Expressions:
         for index, element in enumerate(node.elements):
             value, inner = self.expr(element, scope)
             values.append(value)
-            mount(places, (index,), inner)
+            self._mount(places, (index,), inner)
+        self.budget.check(values, _where(places[()]))
         return values, places
+
+    def _mount(self, places: Places, prefix: tuple[str | int, ...], inner: Places) -> None:
+        """Where the parts of an element are written; only the element itself past a value's size limit."""
+        if len(places) + len(inner) > self.budget.max_value:
+            if () in inner:
+                places[prefix] = inner[()]
+            return
+        mount(places, prefix, inner)
 
     def _object_key(self, key: Node, scope: Scope) -> object:
         if type(key).__name__ == "ObjectElemKeyExpressionRule":
@@ -176,8 +196,9 @@ class Expressions:
             value, inner = self.expr(element.expression, scope)
             values[key] = value
             if isinstance(key, str):
-                mount(places, (key,), inner)
+                self._mount(places, (key,), inner)
                 places[(key,)] = self._span(element, scope)
+        self.budget.check(values, _where(places[()]))
         return values, places
 
     def _ConditionalRule(self, node: Node, scope: Scope) -> Result:
@@ -230,6 +251,7 @@ class Expressions:
                 return keep, {(): span}
             if keep:
                 values.append(self.value(node.value_expr, item_scope))
+        self.budget.check(values, _where(span))
         return values, {(): span}
 
     def _ForObjectExprRule(self, node: Node, scope: Scope) -> Result:
@@ -254,6 +276,7 @@ class Expressions:
                 group.append(value)
             else:
                 values[key] = value
+        self.budget.check(values, _where(span))
         return values, {(): span}
 
     def _for_items(self, intro: Node, scope: Scope) -> list[Scope] | Unknown:
@@ -291,7 +314,11 @@ class Expressions:
             if not isinstance(expanded, list):
                 return Unknown("an expanded argument (...) that is not a list"), {(): span}
             args = args[:-1] + [(item, {}) for item in expanded]
-        return call(self, "::".join(names), args, span)
+        where = _where(span)
+        self.budget.check([value for value, _ in args], where)  # what a function makes is about this big
+        result = call(self, "::".join(names), args, span)
+        self.budget.check(result[0], where)
+        return result
 
     # -- heredocs and templates ----------------------------------------------------------------
 
@@ -330,7 +357,7 @@ class Expressions:
         found = parse_json(text, pieces, evaluate, lambda span: shift(span, file, first_line, first_column))
         if isinstance(found, TemplateError):
             line, column = position(text, found.offset)
-            rendered = render(text, pieces, [evaluate(p) for p in pieces])
+            rendered = self._render(text, pieces, [evaluate(p) for p in pieces], file, first_line)
             return BadJsonText(
                 rendered, found.message, shift(Span(line, column, line, column), file, first_line, first_column)
             )
@@ -349,7 +376,12 @@ class Expressions:
             text = textwrap.dedent(text)
             pieces = scan(text)
             assert not isinstance(pieces, TemplateError)
-        return render(text, pieces, [self.interpolation(p, scope, None) for p in pieces])
+        return self._render(text, pieces, [self.interpolation(p, scope, None) for p in pieces], file, first_line)
+
+    def _render(self, text: str, pieces: list[Piece], values: list[object], file: str, line: int) -> str | Unknown:
+        length = len(text) + sum(len(value) for value in values if isinstance(value, str))
+        self.budget.check_length(length, f"{file}:{line}")
+        return render(text, pieces, values)
 
     def interpolation(self, piece: Piece, scope: Scope, origin: tuple[int, int] | None) -> object:
         if piece.kind != "interpolation":
@@ -386,7 +418,22 @@ def _unknown_operand(value: object, operator: str) -> Unknown:
     return Unknown(f"the operator {operator} on {_describe(value)}")
 
 
+def _where(span: Span) -> str:
+    return f"{span.file}:{span.line}" if span.file else f"line {span.line}"
+
+
+#: Terraform's numbers have 512 bits of precision; larger results are not computed.
+_MAX_NUMBER = 2**512
+
+
 def binary(operator: str, left: object, right: object) -> object:
+    result = _binary(operator, left, right)
+    if isinstance(result, int) and not isinstance(result, bool) and abs(result) > _MAX_NUMBER:
+        return Unknown(f"a number too large to compute (the operator {operator})")
+    return result
+
+
+def _binary(operator: str, left: object, right: object) -> object:
     for side in (left, right):
         unknown = first_unknown(side)
         if unknown is not None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ...model.values import Span, Unknown
 from ..json_locations import JsonLocations
+from ..jsonfile import load_json
 from .scope import Scope
 from .values import Invalid, JsonText, Places, as_text, first_unknown, plain_data
 
@@ -74,9 +75,16 @@ def _toset(value: object) -> object:
     if not isinstance(value, list):
         return Unknown("toset() of a value that is not a list")
     seen: list[object] = []
+    hashed: set[object] = set()
     for item in value:
-        if item not in seen:
-            seen.append(item)
+        try:
+            if item in hashed:
+                continue
+            hashed.add(item)
+        except TypeError:  # a list or map: compared one by one
+            if item in seen:
+                continue
+        seen.append(item)
     if all(isinstance(item, str) for item in seen):
         return sorted(seen, key=str)
     return seen
@@ -229,7 +237,7 @@ def _simple(name: str, values: list[object]) -> object:
     if name == "zipmap" and count == 2 and isinstance(first, list) and isinstance(values[1], list):
         return dict(zip((str(k) for k in first), values[1], strict=False))
     if name == "range" and all(isinstance(v, int) for v in values) and 1 <= count <= 3:
-        return list(range(*(int(v) for v in values)))[:1000]  # type: ignore[call-overload]
+        return list(range(*(int(v) for v in values))[:1000])  # type: ignore[call-overload]
     if name == "sort" and count == 1:
         items = _strings(first)
         return sorted(items) if items is not None else Unknown("sort() of non-strings")
@@ -257,7 +265,7 @@ def _jsondecode(value: object, span: Span) -> Result:
     if isinstance(text, Unknown):
         return Unknown(f"jsondecode() of an unresolved value ({text})"), {(): span}
     try:
-        return json.loads(text), {(): span}
+        return load_json(text), {(): span}
     except ValueError as error:
         return Unknown(f"jsondecode() of text that is not JSON ({error})"), {(): span}
 
@@ -278,8 +286,8 @@ def _file(evaluator: Expressions, path_value: object, span: Span) -> Result:
         return Unknown(f"file(): {found}"), {(): span}
     shown, text = found
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
+        data = load_json(text)
+    except ValueError:
         return text, {(): span}
     locations = JsonLocations(text)
     places: Places = {}

@@ -7,7 +7,6 @@ out; any other policy that is not in the module is unresolved, so the verdict sa
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from ...model.document import (
     UnresolvedPolicy,
 )
 from ...model.values import Anchor, JsonPath, Span, Unknown
+from ..jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .evaluate import Evaluator
 from .module import Module, span_of
 from .scope import BadJsonText, Instance
@@ -159,8 +159,8 @@ class GraphBuilder:
                 self.inventory.problems.append(Problem(file, f"{label}: the policy is empty", root))
                 return []
             try:
-                data = json.loads(value)
-            except (ValueError, RecursionError) as error:
+                data = load_json(value)
+            except ValueError as error:
                 self.inventory.problems.append(Problem(file, f"{label}: not a JSON policy document ({error})", root))
                 return []
         elif value is None:
@@ -174,6 +174,9 @@ class GraphBuilder:
             self.inventory.problems.append(
                 Problem(file, f"{label}: a policy must be a JSON string (use jsonencode), not an HCL value", root)
             )
+            return []
+        if nesting_depth(data, MAX_DOCUMENT_NESTING) > MAX_DOCUMENT_NESTING:
+            self.inventory.problems.append(Problem(file, f"{label}: {TooDeep(MAX_DOCUMENT_NESTING)}", root))
             return []
         if kind == "trust":
             data = _worst_case_statements(data)

@@ -9,14 +9,13 @@ those are known only after apply, by the references in ``configuration``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ...model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
 from ...model.values import Anchor, JsonPath, Unknown
-from ..jsonfile import JsonFile
+from ..jsonfile import JsonFile, load_json
 from .values import unresolved_trust_statement
 
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
@@ -48,20 +47,25 @@ class _Resource:
         return _INDEX.sub("", self.address)
 
 
+def _items(value: object) -> list[object]:
+    """A list in the plan, or nothing: a hand-edited or corrupted plan may hold anything there."""
+    return value if isinstance(value, list) else []
+
+
 def _modules(module: object, path: JsonPath) -> Iterator[tuple[dict[str, object], JsonPath]]:
     if not isinstance(module, dict):
         return
-    for index, resource in enumerate(module.get("resources") or []):
+    for index, resource in enumerate(_items(module.get("resources"))):
         if isinstance(resource, dict):
             yield resource, path + ("resources", index)
-    for index, child in enumerate(module.get("child_modules") or []):
+    for index, child in enumerate(_items(module.get("child_modules"))):
         yield from _modules(child, path + ("child_modules", index))
 
 
 def _config_references(module: object, prefix: str, into: dict[str, dict[str, list[str]]]) -> None:
     if not isinstance(module, dict):
         return
-    for resource in module.get("resources") or []:
+    for resource in _items(module.get("resources")):
         if not isinstance(resource, dict) or not isinstance(resource.get("address"), str):
             continue
         expressions = resource.get("expressions")
@@ -187,8 +191,8 @@ class _PlanReader:
         if not isinstance(value, str):
             return UnresolvedPolicy(label, Unknown(f"{resource.address}.{path[-1]} is not a JSON string"), anchor)
         try:
-            data = json.loads(value)
-        except (ValueError, RecursionError) as error:
+            data = load_json(value)
+        except ValueError as error:
             self.inventory.problems.append(
                 Problem(self.file.path, f"{label}: not a JSON policy document ({error})", anchor.span())
             )

@@ -10,10 +10,10 @@ same Sid), then ``override_policy_documents`` (replacing same-Sid statements, el
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from ...model.values import JsonPath, Span, Unknown
+from ..jsonfile import load_json
 from .module import Block, Body, span_of
 from .values import JsonText, Places, first_unknown, plain_data
 
@@ -147,7 +147,7 @@ def _statements_of(value: object, places: Places, span: Span, what: str) -> list
         data, inner = value.data, value.places
     elif isinstance(value, str):
         try:
-            data, inner = json.loads(value), {}
+            data, inner = load_json(value), {}
         except ValueError:
             return [(Unknown(f"a {what} that is not JSON"), {(): span})]
     else:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...model.values import JsonPath, Span, Unknown
+from ..jsonfile import bounded_int
 from .module import Declaration, Node
 from .values import Places, first_unknown
 
@@ -61,7 +62,7 @@ def _accessor_step(node: Node) -> Step:
     if name == "GetAttrRule":
         return ("attr", _attr_name(node))
     if name == "ShortIndexRule":
-        return ("key", int(node.index.value))
+        return ("key", bounded_int(str(node.index.value)))
     return ("index", node.index_expression)
 
 

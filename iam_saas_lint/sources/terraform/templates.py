@@ -16,6 +16,7 @@ from typing import Literal
 
 from ...model.values import JsonPath, Span, Unknown
 from ..json_locations import JsonLocations
+from ..jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .values import JsonText, Places, as_text
 
 PieceKind = Literal["interpolation", "directive", "escape"]
@@ -76,10 +77,16 @@ def _closing_brace(text: str, index: int) -> int:
     return -1
 
 
+#: Each interpolation is parsed on its own; a template file may hold at most this many.
+MAX_PIECES = 10_000
+
+
 def scan(text: str) -> list[Piece] | TemplateError:
     pieces: list[Piece] = []
     index = text.find("{")
     while index != -1:
+        if len(pieces) > MAX_PIECES:
+            return TemplateError(f"more than {MAX_PIECES:,} interpolations in one template: not evaluated", 0)
         if index >= 1 and text[index - 1] in "$%":
             start = index - 1
             if start >= 1 and text[start - 1] == text[start]:
@@ -205,7 +212,7 @@ class _Substitution:
             return value
         if isinstance(value, str):
             try:
-                return json.loads(value)
+                return load_json(value)
             except ValueError:
                 return Unknown(f"the interpolated text {value[:40]!r} is not JSON")
         return Unknown("an interpolated value that is not JSON text")
@@ -259,7 +266,9 @@ def parse_json(
             return TemplateError(f"invalid JSON: {error.msg}", error.pos)
         return None
     except RecursionError:
-        return TemplateError("invalid JSON: nested too deeply to read", 0)
+        return TemplateError(f"invalid JSON: {TooDeep(MAX_DOCUMENT_NESTING)}", 0)
+    if nesting_depth(raw, MAX_DOCUMENT_NESTING) > MAX_DOCUMENT_NESTING:
+        return TemplateError(f"invalid JSON: {TooDeep(MAX_DOCUMENT_NESTING)}", 0)
     locations = JsonLocations(masked)
     paths: list[JsonPath] = []
     _all_paths(raw, (), paths)
