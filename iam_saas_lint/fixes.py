@@ -136,8 +136,22 @@ def _hcl_document_conditions(condition: object) -> list[str]:
     return lines
 
 
+#: Rendered snippets: a policy of thousands of statements asks for the same one thousands of times.
+_RENDERED: dict[tuple[str, str, Syntax], str] = {}
+
+
 def render(fix: Fix, syntax: Syntax) -> str:
     """The snippet to paste, in the syntax of the file the finding is in."""
+    key = (fix.kind, repr(fix.data), syntax)
+    found = _RENDERED.get(key)
+    if found is None:
+        if len(_RENDERED) > 1024:
+            _RENDERED.clear()
+        found = _RENDERED[key] = _render(fix, syntax)
+    return found
+
+
+def _render(fix: Fix, syntax: Syntax) -> str:
     if syntax in ("json", "cloudformation-json"):
         return _json(fix.data if fix.kind == "statement" else {"Condition": fix.data})
     if syntax == "cloudformation-yaml":

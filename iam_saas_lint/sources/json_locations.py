@@ -14,6 +14,7 @@ import json
 import re
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..model.values import JsonKey, JsonPath, Span
@@ -24,8 +25,8 @@ _NO_KEY = -1
 
 
 def _key_text(token: str) -> str:
-    if token.startswith('"') and token.endswith('"') and len(token) > 1 and "\\" not in token:
-        return token[1:-1]  # the common case, without a JSON decode per key
+    if len(token) >= 2 and token[0] == token[-1] == '"' and "\\" not in token:
+        return token[1:-1]  # no escapes: the text between the quotes
     try:
         return str(json.loads(token))
     except ValueError:
@@ -130,6 +131,24 @@ class _Index:
             self._items[number] = found
         return found
 
+    def walk(self) -> Iterator[tuple[JsonPath, int]]:
+        """Every located value with its path, in document order (what ``find`` would give each path)."""
+        if not self.roots:
+            return
+        stack: list[tuple[int, JsonPath]] = [(self.roots[-1], ())]
+        while stack:
+            number, path = stack.pop()
+            if self.ends[number] >= 0:
+                yield path, number
+            kind = self.kinds[number]
+            if kind == _ARRAY:
+                items = self._children(number)
+                stack.extend((items[i], (*path, i)) for i in range(len(items) - 1, -1, -1))
+            elif kind == _OBJECT:
+                self._member(number, "")
+                members = list(self._members[number].items())
+                stack.extend((child, (*path, key)) for key, child in reversed(members))
+
     def _member(self, number: int, key: str) -> int | None:
         members = self._members.get(number)
         if members is None:
@@ -206,3 +225,13 @@ class JsonLocations:
 
     def duplicate_keys(self) -> list[JsonPath]:
         return self._scanned().duplicates
+
+    def spans(self) -> Iterator[tuple[JsonPath, Span]]:
+        """The span of every value, with its path: one pass, for callers that want them all."""
+        index = self._scanned()
+        for path, number in index.walk():
+            (line, column), (end_line, end_column) = (
+                self.position(index.starts[number]),
+                self.position(index.ends[number]),
+            )
+            yield path, Span(line, column, end_line, end_column)

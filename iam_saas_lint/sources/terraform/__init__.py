@@ -33,7 +33,8 @@ class ModuleFiles:
         if not self._inside(real):
             return Unknown(f"{shown} is outside the scanned tree and is not read")
         if not os.path.isfile(real):
-            return Unknown(f"{shown} does not exist")
+            what = "is not a regular file (not opened)" if os.path.lexists(real) else "does not exist"
+            return Unknown(f"{shown} {what}")
         text = read_text(real, self.max_bytes)
         if not isinstance(text, TextFile):
             return Unknown(f"{shown} cannot be read" + (f" ({text.message})" if text is not None else ""))

@@ -289,21 +289,10 @@ def _file(evaluator: Expressions, path_value: object, span: Span) -> Result:
         data = load_json(text)
     except ValueError:
         return text, {(): span}
-    locations = JsonLocations(text)
-    places: Places = {}
-
-    def visit(value: object, at: tuple[str | int, ...]) -> None:
-        located = locations.locate(at)
-        if located is not None:
-            places[at] = Span(located.line, located.column, located.end_line, located.end_column, shown)
-        if isinstance(value, dict):
-            for key, item in value.items():
-                visit(item, at + (key,))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                visit(item, at + (index,))
-
-    visit(data, ())
+    places: Places = {
+        path: Span(found.line, found.column, found.end_line, found.end_column, shown)
+        for path, found in JsonLocations(text).spans()
+    }
     return JsonText(data, places), {(): span}
 
 
