@@ -74,18 +74,22 @@ def file_format(path: str) -> str:
 
 def _roles_by_file(root: str) -> Counter[str]:
     """Roles per file they are anchored in, from the readers (one pass over the tree)."""
-    from iam_saas_lint.sources import Reader, ReadOptions
+    from iam_saas_lint.sources import ReadOptions, bundle_units, plan_units, read_unit
 
     found = discover([root])
-    reader = Reader(ReadOptions(roots=(root,)))
+    options = ReadOptions(roots=(root,))
     roles: Counter[str] = Counter()
-    for unit in reader.units(found.files):
-        try:
-            inventory = unit.read()
-        except Exception:
-            continue  # counted as an internal error by the whole-tree run
-        for role in inventory.roles:
-            roles[role.anchor.file] += 1
+    raw: list[str] = []
+    for passes in (plan_units(found.files), None):
+        for unit in passes if passes is not None else bundle_units(raw, ()):
+            try:
+                read = read_unit(unit, options)
+            except Exception:
+                continue  # counted as an internal error by the whole-tree run
+            if read.raw:
+                raw.append(unit.files[0])
+            for role in read.inventory.roles:
+                roles[role.anchor.file] += 1
     return roles
 
 

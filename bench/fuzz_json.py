@@ -14,11 +14,14 @@ from fuzz_common import Target, fixture_seeds, main
 
 
 def read(path: str, work: Path) -> object:
-    from iam_saas_lint.sources import Reader, ReadOptions
+    from iam_saas_lint.sources import ReadOptions, Unit, bundle_units, read_unit
 
-    reader = Reader(ReadOptions(roots=(str(work),)))
-    inventory = reader.read_json(path)
-    inventory.extend(reader.read_bundles())
+    options = ReadOptions(roots=(str(work),))
+    first = read_unit(Unit("json", (path,)), options)  # the first pass, as a run does
+    inventory = first.inventory
+    if first.raw:  # a raw policy: its bundle in the second pass
+        for unit in bundle_units([path], ()):
+            inventory.extend(read_unit(unit, options).inventory)
     return inventory
 
 
