@@ -5,6 +5,7 @@ Importing this package does not import python-hcl2; ``read_module`` does, on fir
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 
@@ -42,7 +43,22 @@ class ModuleFiles:
 
 
 def read_module(directory: str, files: Sequence[str], max_bytes: int, roots: Sequence[str] = ()) -> Inventory:
-    """Every ``.tf`` file of one folder, read as one module."""
+    """Every ``.tf`` file of one folder, read as one module.
+
+    The garbage collector is paused meanwhile: parsing and evaluating build hundreds of thousands of
+    small objects that live until the module is read, and collecting among them took a third of the
+    time. Memory stays bounded by the parser's and the evaluator's limits.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_module(directory, files, max_bytes, roots)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_module(directory: str, files: Sequence[str], max_bytes: int, roots: Sequence[str]) -> Inventory:
     from ...model.document import Problem
     from .hcl import HclUnavailable, hcl2_module, unavailable_problem
 
