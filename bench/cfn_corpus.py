@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import check_inventory
-from iam_saas_lint.sources import Reader, ReadOptions
+from iam_saas_lint.sources import ReadOptions, Unit, read_unit
 from iam_saas_lint.sources.cfn_template import is_serverless, is_template
 from iam_saas_lint.sources.yaml_positions import YamlError, load_yaml
 
@@ -60,7 +60,7 @@ def classify(path: str) -> str | None:
 def main(root: str) -> int:
     files = sorted(os.path.join(d, f) for d, _, names in os.walk(root) for f in names if f.endswith((".json",) + YAML))
     formats = {path: kind for path in files if (kind := classify(path)) is not None}
-    reader = Reader(ReadOptions())
+    options = ReadOptions()
     config = Config()
     per_format: dict[str, Counter[str]] = defaultdict(Counter)
     rules: Counter[str] = Counter()
@@ -69,7 +69,8 @@ def main(root: str) -> int:
     started = time.perf_counter()
     for path, kind in formats.items():
         try:
-            inventory = reader.read_yaml(path) if path.endswith(YAML) else reader.read_json(path)
+            unit = Unit("yaml" if path.endswith(YAML) else "json", (path,))
+            inventory = read_unit(unit, options).inventory
             findings = check_inventory(inventory, config)
         except Exception:
             tracebacks += 1

@@ -14,9 +14,9 @@ from fuzz_common import Target, fixture_seeds, main
 
 
 def read(path: str, work: Path) -> object:
-    from iam_saas_lint.sources import Reader, ReadOptions
+    from iam_saas_lint.sources import ReadOptions, Unit, read_unit
 
-    return Reader(ReadOptions(roots=(str(work),))).read_yaml(path)
+    return read_unit(Unit("yaml", (path,)), ReadOptions(roots=(str(work),))).inventory
 
 
 if __name__ == "__main__":

@@ -164,38 +164,3 @@ def _read_bundle(files: Sequence[str], options: ReadOptions) -> Inventory:
             if found is not None:
                 raw.append(found)
     return bundle(raw, options.roles) if raw else Inventory()
-
-
-class Reader:
-    """Reads one file or module at a time (for scripts that look at readers one by one)."""
-
-    def __init__(self, options: ReadOptions) -> None:
-        self.options = options
-        self.raw: list[RawPolicy] = []
-
-    def read_json(self, path: str) -> Inventory:
-        loaded = _load_json(path, self.options.max_bytes)
-        if loaded is None:
-            return Inventory()
-        if isinstance(loaded, Problem):
-            return Inventory(problems=[loaded])
-        duplicates = loaded.duplicate_problems() if loaded.has_duplicates else []
-        found = _read_json_document(loaded)
-        if isinstance(found, RawPolicy):
-            self.raw.append(found)
-            found = None
-        inventory = found or Inventory()
-        inventory.problems.extend(duplicates)
-        return inventory
-
-    def read_yaml(self, path: str) -> Inventory:
-        """YAML files belong to the CloudFormation family (templates, SAM, Serverless); others are skipped."""
-        from .cloudformation import read_yaml_file
-
-        return read_yaml_file(path, self.options.max_bytes)
-
-    def read_terraform(self, directory: str, files: list[str]) -> Inventory:
-        """A Terraform module: every ``.tf`` file of one folder, read together."""
-        from .terraform import read_module
-
-        return read_module(directory, files, self.options.max_bytes, self.options.roots)
