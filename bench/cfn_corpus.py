@@ -18,8 +18,8 @@ from collections import Counter, defaultdict
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import check_inventory
 from iam_saas_lint.sources import ReadOptions, Unit, read_unit
-from iam_saas_lint.sources.cfn_template import is_serverless, is_template
-from iam_saas_lint.sources.yaml_positions import YamlError, load_yaml
+from iam_saas_lint.sources.cloudformation.template import is_serverless, is_template
+from iam_saas_lint.sources.text.yaml_positions import YamlError, load_yaml
 
 YAML = (".yaml", ".yml", ".template")
 

@@ -34,10 +34,10 @@ YAML = (".yaml", ".yml", ".template")
 def file_format(path: str) -> str:
     """The format of a file, from its content (as the readers route it)."""
     from iam_saas_lint.sources.account_export import is_account_export
-    from iam_saas_lint.sources.cfn_template import is_serverless, is_template
+    from iam_saas_lint.sources.cloudformation.template import is_serverless, is_template
     from iam_saas_lint.sources.raw_policy import is_policy
     from iam_saas_lint.sources.terraform.plan import is_plan
-    from iam_saas_lint.sources.yaml_positions import YamlError, load_yaml
+    from iam_saas_lint.sources.text.yaml_positions import YamlError, load_yaml
 
     if path.endswith(".tf"):
         return "terraform hcl"

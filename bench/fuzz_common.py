@@ -47,7 +47,7 @@ DICTIONARY = [
 
 #: Imported under atheris's instrumentation, so that coverage guides the mutations.
 INSTRUMENTED = [
-    "iam_saas_lint.engine", "iam_saas_lint.sources.account_export", "iam_saas_lint.sources.cloudformation",
+    "iam_saas_lint.engine", "iam_saas_lint.sources.account_export", "iam_saas_lint.sources.cloudformation.reader",
     "iam_saas_lint.sources.terraform.evaluate", "iam_saas_lint.sources.terraform.graph",
     "iam_saas_lint.sources.terraform.plan", "iam_saas_lint.rules",
 ]  # fmt: skip

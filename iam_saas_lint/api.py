@@ -11,8 +11,8 @@ from .findings import Finding
 from .model.document import DocumentKind, Inventory, PolicyDocument, Problem, Role
 from .model.values import Anchor, NoLocator
 from .selection import enabled_rules
-from .sources.jsonfile import JsonFile, parse_json
-from .sources.text import TextFile
+from .sources.text.files import TextFile
+from .sources.text.jsonfile import JsonFile, parse_json
 
 Document = Mapping[str, object] | str
 

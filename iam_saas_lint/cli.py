@@ -133,7 +133,7 @@ def _rule_command(argv: Sequence[str]) -> int:
 
 
 def _lines(findings: Sequence[Finding]) -> dict[str, list[str]]:
-    from .sources.text import source_lines  # bounded, regular files only (an oversized file may be 100 MB)
+    from .sources.text.files import source_lines  # bounded, regular files only (an oversized file may be 100 MB)
 
     lines: dict[str, list[str]] = {}
     for path in {f.path for f in findings}:

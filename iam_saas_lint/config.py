@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .model.cidrs import parse_cidr
 from .model.settings import Settings, UnresolvedPrincipals
 from .model.vendors import Vendor, registry
-from .sources.text import DEFAULT_MAX_BYTES
+from .sources.text.files import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     pass

@@ -106,7 +106,7 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
 
 def _cdk_out(folder: str, top_real: str, exclude: Sequence[str], root: str, result: Discovery) -> None:
     """A CDK cloud assembly: only the stack templates its manifest names (not assets or the tree)."""
-    from .sources.cdk import cdk_templates
+    from .sources.cloudformation.cdk import cdk_templates
 
     for path in cdk_templates(folder):
         if not _excluded(path, exclude, root) and _regular_inside(path, top_real, result):

@@ -10,9 +10,9 @@ import pytest
 from iam_saas_lint.findings import Finding, Severity
 from iam_saas_lint.model.document import Role
 from iam_saas_lint.model.values import OWN_ACCOUNT, Anchor, NoLocator, Unknown
-from iam_saas_lint.sources.cfn_conditions import MAX_VARIANTS, ConditionModel
-from iam_saas_lint.sources.cfn_intrinsics import NO_VALUE, Resolver
-from iam_saas_lint.sources.cfn_template import Template, is_serverless, is_template
+from iam_saas_lint.sources.cloudformation.conditions import MAX_VARIANTS, ConditionModel
+from iam_saas_lint.sources.cloudformation.intrinsics import NO_VALUE, Resolver
+from iam_saas_lint.sources.cloudformation.template import Template, is_serverless, is_template
 from iam_saas_lint.variants import merge_variant_findings, variant_name
 
 TEMPLATE: dict[str, Any] = {

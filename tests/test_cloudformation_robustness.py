@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import check_inventory
 from iam_saas_lint.model.values import NoLocator
-from iam_saas_lint.sources.cfn_template import Template
-from iam_saas_lint.sources.cloudformation import read_template
+from iam_saas_lint.sources.cloudformation.reader import read_template
+from iam_saas_lint.sources.cloudformation.template import Template
 
 NAMES = st.sampled_from(["A", "B", "Role", "Policy", "P", "AWS::AccountId", "AWS::NoValue", "AWS::Region", "C"])
 SCALARS = st.one_of(

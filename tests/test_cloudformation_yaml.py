@@ -13,7 +13,7 @@ import pytest
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import run
 from iam_saas_lint.model.values import Span, Unknown
-from iam_saas_lint.sources.yaml_positions import ALIAS_EXPANSION_LIMIT, YamlError, load_yaml
+from iam_saas_lint.sources.text.yaml_positions import ALIAS_EXPANSION_LIMIT, YamlError, load_yaml
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cloudformation"
 

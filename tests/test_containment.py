@@ -16,8 +16,10 @@ from child import lint_child
 
 from iam_saas_lint import cli
 from iam_saas_lint.rules import isl001_missing_external_id
-from iam_saas_lint.sources import account_export, cloudformation, raw_policy, yaml_positions
+from iam_saas_lint.sources import account_export, raw_policy
+from iam_saas_lint.sources.cloudformation import reader as cloudformation
 from iam_saas_lint.sources.terraform import graph, plan
+from iam_saas_lint.sources.text import yaml_positions
 
 REPO = Path(__file__).resolve().parent.parent
 #: One input of each family, every one with findings of its own.

@@ -154,7 +154,7 @@ def test_a_10_mb_single_line_is_isl000(tree: Path, suffix: str, output: str) -> 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs /proc")
 def test_at_most_the_limit_is_read_whatever_size_a_file_claims(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``/proc`` files claim 0 bytes; files can grow between the size check and the read."""
-    from iam_saas_lint.sources import text
+    from iam_saas_lint.sources.text import files as text
 
     reads: list[int] = []
     real_open = open

@@ -104,7 +104,7 @@ def test_unreadable_file_is_an_error_and_the_rest_is_linted(tree: Path, monkeypa
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr("iam_saas_lint.sources.text.open", deny, raising=False)
+    monkeypatch.setattr("iam_saas_lint.sources.text.files.open", deny, raising=False)
     result = run(["."], config_from_table({}, str(tree)))
     assert result.internal_error
     assert [f"{f.rule} {f.path}:{f.line}:{f.column} {f.message}" for f in result.findings] == [

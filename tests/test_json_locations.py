@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iam_saas_lint.model.values import JsonPath, Span
-from iam_saas_lint.sources.json_locations import JsonLocations
+from iam_saas_lint.sources.text.json_locations import JsonLocations
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 

@@ -9,7 +9,7 @@ import pytest
 from iam_saas_lint.sources.terraform import blocks, module
 from iam_saas_lint.sources.terraform.hcl import parse_hcl
 from iam_saas_lint.sources.terraform.module import _trim_heredoc_markers, load_module, read_body, span_of
-from iam_saas_lint.sources.text import TextFile
+from iam_saas_lint.sources.text.files import TextFile
 
 REPO = Path(__file__).resolve().parent.parent
 TRICKY = r"""# a comment with { and "

@@ -16,9 +16,9 @@ from typing import Literal
 
 from ..model.document import Inventory, Problem
 from .bundles import ExplicitRole, bundle, explicit_members
-from .jsonfile import JsonFile, parse_json
 from .raw_policy import RawPolicy, is_policy, read_raw_policy
-from .text import DEFAULT_MAX_BYTES, TextFile, read_text
+from .text.files import DEFAULT_MAX_BYTES, TextFile, read_text
+from .text.jsonfile import JsonFile, parse_json
 
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
 TERRAFORM_SUFFIXES = (".tf",)
@@ -72,13 +72,13 @@ def _json_readers() -> list[tuple[Callable[[object], bool], Callable[[JsonFile],
 
 
 def _is_cloudformation(data: object) -> bool:
-    from .cfn_template import is_template
+    from .cloudformation.template import is_template
 
     return is_template(data)
 
 
 def _read_cloudformation(json_file: JsonFile) -> Inventory:
-    from .cloudformation import read_json_template
+    from .cloudformation.reader import read_json_template
 
     return read_json_template(json_file)
 
@@ -129,7 +129,7 @@ def read_unit(unit: Unit, options: ReadOptions) -> UnitRead:
     if unit.kind == "json":
         return _read_json_unit(unit.files[0], options)
     if unit.kind == "yaml":
-        from .cloudformation import read_yaml_file
+        from .cloudformation.reader import read_yaml_file
 
         return UnitRead(read_yaml_file(unit.files[0], options.max_bytes))
     if unit.kind == "terraform":

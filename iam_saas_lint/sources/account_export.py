@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from ..model.document import DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
 from ..model.values import Anchor, Unknown
-from .jsonfile import JsonFile, load_json
+from .text.jsonfile import JsonFile, load_json
 
 _ROLE_ARN_ACCOUNT = re.compile(r"^arn:[^:]+:iam::(\d{12}):")
 _AWS_MANAGED = re.compile(r"^arn:[^:]+:iam::aws:policy/")

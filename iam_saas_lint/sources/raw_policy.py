@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..model.document import DocumentKind, PolicyDocument
 from ..model.values import Unknown
-from .jsonfile import JsonFile
+from .text.jsonfile import JsonFile
 
 
 def is_policy(data: object) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ...model.document import Inventory
 from ...model.values import Unknown
-from ..text import TextFile, read_text
+from ..text.files import TextFile, read_text
 
 
 class ModuleFiles:

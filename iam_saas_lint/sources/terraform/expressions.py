@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from ...model.document import Problem
 from ...model.values import Span, Unknown
-from ..jsonfile import bounded_int
+from ..text.jsonfile import bounded_int
 from .limits import Budget
 from .module import Node, span_of
 from .scope import BadJsonText, Scope, iterate, mount, shift

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...model.values import Span, Unknown
-from ..json_locations import JsonLocations
-from ..jsonfile import load_json
+from ..text.json_locations import JsonLocations
+from ..text.jsonfile import load_json
 from .scope import Scope
 from .values import Invalid, JsonText, Places, as_text, first_unknown, plain_data
 

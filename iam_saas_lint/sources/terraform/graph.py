@@ -22,7 +22,7 @@ from ...model.document import (
     UnresolvedPolicy,
 )
 from ...model.values import Anchor, JsonPath, Span, Unknown
-from ..jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
+from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .evaluate import Evaluator
 from .module import Module, span_of
 from .scope import BadJsonText, Instance

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 from ...model.document import Problem, Suppression
 from ...model.values import Span
-from ..comments import comment_suppressions
-from ..jsonfile import MAX_FILE_NESTING, load_json
-from ..text import TextFile, looks_like_iam, read_text
+from ..text.comments import comment_suppressions
+from ..text.files import TextFile, looks_like_iam, read_text
+from ..text.jsonfile import MAX_FILE_NESTING, load_json
 from .blocks import padded, split
 from .hcl import ParseError, hcl_budget, parse_hcl, structural_count
 

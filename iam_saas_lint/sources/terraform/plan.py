@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ...model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
 from ...model.values import Anchor, JsonPath, Unknown
-from ..jsonfile import JsonFile, load_json
+from ..text.jsonfile import JsonFile, load_json
 from .values import unresolved_trust_statement
 
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")

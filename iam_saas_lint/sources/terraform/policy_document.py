@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...model.values import JsonPath, Span, Unknown
-from ..jsonfile import load_json
+from ..text.jsonfile import load_json
 from .module import Block, Body, span_of
 from .values import JsonText, Places, first_unknown, plain_data
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ...model.values import JsonPath, Span, Unknown
-from ..jsonfile import bounded_int
+from ..text.jsonfile import bounded_int
 from .module import Declaration, Node
 from .values import Places, first_unknown
 

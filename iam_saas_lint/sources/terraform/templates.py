@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ...model.values import JsonPath, Span, Unknown
-from ..json_locations import JsonLocations
-from ..jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
+from ..text.json_locations import JsonLocations
+from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .values import JsonText, Places, as_text
 
 PieceKind = Literal["interpolation", "directive", "escape"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 
-from .jsonfile import MAX_FILE_NESTING, load_json
-from .text import TextFile, read_text
+from ..text.files import TextFile, read_text
+from ..text.jsonfile import MAX_FILE_NESTING, load_json
 
 _MAX_ASSEMBLY_DEPTH = 8
 

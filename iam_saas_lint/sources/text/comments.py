@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..model.document import Suppression
-from ..model.values import Span
+from ...model.document import Suppression
+from ...model.values import Span
 
 MARKER = "iam-saas-lint:"
 _COMMENT = re.compile(r"(?:#|//)\s*iam-saas-lint:\s*ignore\[([^\]]*)\]\s*(.*?)\s*$")

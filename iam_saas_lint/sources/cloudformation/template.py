@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..model.values import JsonPath, Locator
+from ...model.values import JsonPath, Locator
 
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
 _RESOURCE_PREFIXES = ("AWS::", "Custom::", "Alexa::")

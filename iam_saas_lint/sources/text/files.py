@@ -7,8 +7,8 @@ import os
 import stat
 from dataclasses import dataclass
 
-from ..model.document import Problem
-from ..model.values import Span
+from ...model.document import Problem
+from ...model.values import Span
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 IAM_MARKERS = (

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..model.values import JsonKey, JsonPath, Span
+from ...model.values import JsonKey, JsonPath, Span
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 _SCALAR, _OBJECT, _ARRAY = 0, 1, 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..model.values import OWN_ACCOUNT, Unknown
+from ...model.values import OWN_ACCOUNT, Unknown
 
 _VARIABLE = re.compile(r"\$\{((?:self|opt|sls|env|ssm|cf|s3|param|file\(|aws:(?:accountId|region)\b)[^{}]*)\}")
 _QUOTED = re.compile(r"""^\s*(?:'([^']*)'|"([^"]*)")\s*$""")

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..model.document import Problem
-from ..model.values import Anchor, Span, format_json_path
+from ...model.document import Problem
+from ...model.values import Anchor, Span, format_json_path
+from .files import TextFile, looks_like_iam
 from .json_locations import JsonLocations
-from .text import TextFile, looks_like_iam
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-from ..model.principals import account_of
-from ..model.values import OWN_ACCOUNT, JsonPath, Unknown
-from .cfn_conditions import ParameterValues
-from .cfn_template import Template
-from .jsonfile import load_json
+from ...model.principals import account_of
+from ...model.values import OWN_ACCOUNT, JsonPath, Unknown
+from ..text.jsonfile import load_json
+from .conditions import ParameterValues
+from .template import Template
 
 PARTITION = "aws"
 #: Longest text ``Fn::Sub``/``Fn::Join`` may build (a template could otherwise multiply its size).

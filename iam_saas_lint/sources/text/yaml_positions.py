@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model.values import JsonPath, Span, Unknown
+from ...model.values import JsonPath, Span, Unknown
 
 #: Nodes that aliases may add to a document, counting every expansion (a billion-laughs guard).
 ALIAS_EXPANSION_LIMIT = 100_000

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..model.document import (
+from ...model.document import (
     AccessKey,
     DocumentKind,
     Inventory,
@@ -36,17 +36,17 @@ from ..model.document import (
     Syntax,
     UnresolvedPolicy,
 )
-from ..model.values import OWN_ACCOUNT, Anchor, JsonPath, Locator, Span, Unknown
-from ..variants import variant_name
-from .cfn_conditions import ConditionModel, Variant, if_conditions
-from .cfn_intrinsics import NO_VALUE, PathMap, Resolver
-from .cfn_template import Template, is_serverless, is_template
-from .comments import comment_suppressions
-from .embedded_json import EmbeddedLocator, embedded_locator, text_in_file
-from .json_locations import JsonLocations
-from .jsonfile import MAX_FILE_NESTING, JsonFile, load_json, parse_json
-from .text import TextFile, looks_like_iam, read_text
-from .yaml_positions import YamlDocument, YamlError, load_yaml
+from ...model.values import OWN_ACCOUNT, Anchor, JsonPath, Locator, Span, Unknown
+from ...variants import variant_name
+from ..text.comments import comment_suppressions
+from ..text.embedded_json import EmbeddedLocator, embedded_locator, text_in_file
+from ..text.files import TextFile, looks_like_iam, read_text
+from ..text.json_locations import JsonLocations
+from ..text.jsonfile import MAX_FILE_NESTING, JsonFile, load_json, parse_json
+from ..text.yaml_positions import YamlDocument, YamlError, load_yaml
+from .conditions import ConditionModel, Variant, if_conditions
+from .intrinsics import NO_VALUE, PathMap, Resolver
+from .template import Template, is_serverless, is_template
 
 ROLE = "AWS::IAM::Role"
 USER = "AWS::IAM::User"

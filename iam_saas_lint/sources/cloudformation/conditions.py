@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .cfn_template import Template
+from .template import Template
 
 #: Role variants per role; conditions beyond what fits are left unknown.
 MAX_VARIANTS = 16

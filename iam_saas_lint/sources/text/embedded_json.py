@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
-from ..model.values import JsonPath, Locator, Span
+from ...model.values import JsonPath, Locator, Span
 from .json_locations import JsonLocations
 
 _SEARCH_LINES = 200
