@@ -13,20 +13,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .findings import Finding
-from .model.document import Role
+from .model.document import Role, variant_name
 
 Choice = tuple[tuple[str, str], ...]
 _PLACEHOLDER = "\0role\0"
-
-
-def variant_name(base: str, variant: Sequence[tuple[str, object]]) -> str:
-    if not variant:
-        return base
-    return f"{base} [if {', '.join(f'{name}={_text(value)}' for name, value in variant)}]"
-
-
-def _text(value: object) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _reduce(held: set[Choice], universe: set[Choice]) -> list[Choice]:

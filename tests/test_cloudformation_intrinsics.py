@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from iam_saas_lint.findings import Finding, Severity
-from iam_saas_lint.model.document import Role
+from iam_saas_lint.model.document import Role, variant_name
 from iam_saas_lint.model.values import OWN_ACCOUNT, Anchor, NoLocator, Unknown
 from iam_saas_lint.sources.cloudformation.conditions import MAX_VARIANTS, ConditionModel
 from iam_saas_lint.sources.cloudformation.intrinsics import NO_VALUE, Resolver
 from iam_saas_lint.sources.cloudformation.template import Template, is_serverless, is_template
-from iam_saas_lint.variants import merge_variant_findings, variant_name
+from iam_saas_lint.variants import merge_variant_findings
 
 TEMPLATE: dict[str, Any] = {
     "Parameters": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -30,6 +32,36 @@ class UnresolvedPolicy:
     label: str
     reason: Unknown
     anchor: Anchor
+
+
+_AWS_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
+
+
+def is_aws_managed_policy(arn: str) -> bool:
+    """``arn:aws:iam::aws:policy/…`` (in any partition): a policy AWS writes and maintains."""
+    return _AWS_MANAGED_POLICY.match(arn) is not None
+
+
+def policy_attached_by_arn(label: str, arn: str, reason: Unknown, anchor: Anchor) -> UnresolvedPolicy | None:
+    """A policy attached by an ARN whose document the input does not hold.
+
+    An AWS-managed policy cannot hold your vendor's Deny (nor weaken a verdict that rests on your own
+    policies), so it asks nothing of the rules; any other such policy is unknown, never a pass.
+    Every reader hands such ARNs here rather than deciding itself."""
+    if is_aws_managed_policy(arn):
+        return None
+    return UnresolvedPolicy(label, reason, anchor)
+
+
+def variant_name(base: str, variant: Sequence[tuple[str, object]]) -> str:
+    """``Role [if A=true, B=false]``: the name of the variant of a role built for that choice."""
+    if not variant:
+        return base
+    return f"{base} [if {', '.join(f'{name}={_text(value)}' for name, value in variant)}]"
+
+
+def _text(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @dataclass(frozen=True)

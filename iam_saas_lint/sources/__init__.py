@@ -78,7 +78,7 @@ def _is_cloudformation(data: object) -> bool:
 
 
 def _read_cloudformation(json_file: JsonFile) -> Inventory:
-    from .cloudformation.reader import read_json_template
+    from .cloudformation.files import read_json_template
 
     return read_json_template(json_file)
 
@@ -129,7 +129,7 @@ def read_unit(unit: Unit, options: ReadOptions) -> UnitRead:
     if unit.kind == "json":
         return _read_json_unit(unit.files[0], options)
     if unit.kind == "yaml":
-        from .cloudformation.reader import read_yaml_file
+        from .cloudformation.files import read_yaml_file
 
         return UnitRead(read_yaml_file(unit.files[0], options.max_bytes))
     if unit.kind == "terraform":

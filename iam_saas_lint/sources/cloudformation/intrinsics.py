@@ -19,12 +19,12 @@ from ...model.values import OWN_ACCOUNT, JsonPath, Unknown
 from ..text.jsonfile import load_json
 from .conditions import ParameterValues
 from .template import Template
+from .text_holes import PRINCIPAL_KEYS, Holes
 
 PARTITION = "aws"
 #: Longest text ``Fn::Sub``/``Fn::Join`` may build (a template could otherwise multiply its size).
 MAX_TEXT = 1_000_000
 URL_SUFFIX = "amazonaws.com"
-PRINCIPAL_KEYS = frozenset({"Principal", "NotPrincipal"})
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _SUB_NAME = re.compile(r"[A-Za-z0-9_]+(?:::[A-Za-z0-9_]+)*(?:\.[A-Za-z0-9_.]+)?")
 _IAM_ARN_KINDS = {
@@ -83,7 +83,7 @@ class Resolver:
         #: What the chosen branches say about parameters (``Fn::Equals`` in the conditions).
         self.constraints: Mapping[str, ParameterValues] = parameters or {}
         #: While reading a document written as text: unresolved parts, left in the text as markers.
-        self._holes: dict[str, tuple[Unknown, str]] | None = None
+        self._holes: Holes | None = None
 
     # -- entry points ------------------------------------------------------------------------
     def value(self, raw: object, origin: JsonPath) -> object:
@@ -97,19 +97,18 @@ class Resolver:
     def text_document(self, raw: object, origin: JsonPath) -> object:
         """A policy written as JSON text by ``Fn::Sub``/``Fn::Join``, parsed with its unresolved
         parts as ``Unknown`` values instead of making the whole document unknown."""
-        self._holes = {}
+        self._holes = holes = Holes()
         try:
             text = self.value(raw, origin)
-            holes = self._holes
         finally:
             self._holes = None
-        if not isinstance(text, str) or not holes:
+        if not isinstance(text, str) or not holes.found:
             return text
         try:
             parsed = load_json(text)
         except ValueError:
-            return Unknown(f"a policy written as text whose unresolved parts make it unreadable ({_first(holes)})")
-        return _fill(parsed, holes, False)
+            return Unknown(f"a policy written as text whose unresolved parts make it unreadable ({holes.first()})")
+        return holes.fill(parsed)
 
     def pick(self, raw: object, origin: JsonPath) -> tuple[object, JsonPath] | _NoValue | Unknown:
         """The value behind ``Fn::If`` wrappers, without resolving anything else."""
@@ -313,14 +312,8 @@ class Resolver:
         if all(isinstance(part, str) for part in parts):
             return "".join(part for part in parts if isinstance(part, str))
         if self._holes is not None:
-            marked = []
-            for part in parts:
-                if not isinstance(part, str):
-                    marker = f"{_HOLE}{len(self._holes)}@@"
-                    self._holes[marker] = part
-                    part = marker
-                marked.append(part)
-            return "".join(marked)
+            holes = self._holes
+            return "".join(part if isinstance(part, str) else holes.mark(part) for part in parts)
         written = "".join(part if isinstance(part, str) else part[1] for part in parts)
         unknown = next(part[0] for part in parts if not isinstance(part, str))
         if principal and account_of(written).account is not None:
@@ -440,36 +433,6 @@ class Resolver:
         if all(value == values[0] for value in values):
             return values[0]
         return Unknown(f"Fn::FindInMap {shown_keys(arg[:3])} depends on {unknown}")
-
-
-_HOLE = "@@isl-unresolved-"
-_HOLE_PATTERN = re.compile(re.escape(_HOLE) + r"\d+@@")
-
-
-def _first(holes: dict[str, tuple[Unknown, str]]) -> Unknown:
-    return next(iter(holes.values()))[0]
-
-
-def _fill(value: object, holes: dict[str, tuple[Unknown, str]], principal: bool) -> object:
-    """Put the unresolved parts back into a document parsed from text with markers."""
-    if isinstance(value, dict):
-        return {
-            _HOLE_PATTERN.sub(lambda m: holes[m.group()][1], key): _fill(
-                item, holes, principal or key in PRINCIPAL_KEYS
-            )
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_fill(item, holes, principal) for item in value]
-    if not isinstance(value, str) or _HOLE not in value:
-        return value
-    if value in holes:
-        return holes[value][0]
-    written = _HOLE_PATTERN.sub(lambda m: holes[m.group()][1], value)
-    if principal and account_of(written).account is not None:
-        return written
-    unknown = holes[_HOLE_PATTERN.search(value).group()][0]  # type: ignore[union-attr]
-    return Unknown(f"{written!r}, where {unknown}")
 
 
 def shown_keys(keys: list[object]) -> str:

@@ -9,6 +9,14 @@ from dataclasses import dataclass, field
 from ...model.values import JsonPath, Locator
 
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
+ROLE = "AWS::IAM::Role"
+USER = "AWS::IAM::User"
+ACCESS_KEY = "AWS::IAM::AccessKey"
+POLICY = "AWS::IAM::Policy"
+MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
+ROLE_POLICY = "AWS::IAM::RolePolicy"
+SAM_FUNCTION = "AWS::Serverless::Function"
+STACK_SET = "AWS::CloudFormation::StackSet"
 _RESOURCE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
 
 

@@ -1,0 +1,148 @@
+"""Policy documents inside a template: resolved for one variant, normalised as IAM reads them, and
+located in the file (through ``Fn::If`` branches and inside policies written as JSON text)."""
+
+from __future__ import annotations
+
+from ...model.document import DocumentKind, PolicyDocument, Problem, Syntax, UnresolvedPolicy
+from ...model.values import Anchor, JsonPath, Locator, Span, Unknown
+from ..text.embedded_json import embedded_locator
+from ..text.json_locations import JsonLocations
+from ..text.jsonfile import load_json
+from .intrinsics import NO_VALUE, PathMap, Resolver
+from .template import Template
+
+#: Policy documents nested deeper than this are not read (no real policy comes close).
+MAX_DEPTH = 64
+
+
+class MappedLocator:
+    """Positions inside a resolved document, looked up where each part came from in the file."""
+
+    def __init__(self, base: Locator, origin: JsonPath, paths: PathMap) -> None:
+        self.base = base
+        self.origin = origin
+        self.paths = paths
+
+    def locate(self, path: JsonPath) -> Span | None:
+        if path[: len(self.origin)] != self.origin:
+            return self.base.locate(path)
+        mapped = self.paths.get(path[len(self.origin) :])
+        return self.base.locate(mapped) if mapped is not None else None
+
+    def source_path(self, path: JsonPath) -> JsonPath | None:
+        """Where a resolved path was written in the file (for the finding's JSON path)."""
+        if path[: len(self.origin)] != self.origin:
+            return path
+        return self.paths.get(path[len(self.origin) :])
+
+
+def _placeholder_statement(kind: DocumentKind, unknown: Unknown) -> dict[str, object]:
+    """What an unresolvable statement may be, so that rules say "unverifiable" instead of nothing."""
+    if kind == "trust":
+        return {"Effect": "Allow", "Principal": {"AWS": unknown}, "Action": "sts:AssumeRole", "Condition": unknown}
+    return {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": unknown}
+
+
+def _with_placeholders(data: dict[str, object], kind: DocumentKind) -> dict[str, object]:
+    statements = data.get("Statement")
+    if isinstance(statements, Unknown):
+        return {**data, "Statement": [_placeholder_statement(kind, statements)]}
+    if isinstance(statements, list) and any(isinstance(s, Unknown) for s in statements):
+        fixed = [_placeholder_statement(kind, s) if isinstance(s, Unknown) else s for s in statements]
+        return {**data, "Statement": fixed}
+    return data
+
+
+def _depth(value: object) -> int:
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _written_as_text(raw: object) -> bool:
+    return isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in ("Fn::Sub", "Fn::Join")
+
+
+def _normalise(value: object) -> object:
+    """Numbers become text, as IAM reads them (YAML makes ``123456789012`` an integer)."""
+    if isinstance(value, dict):
+        return {key: _normalise(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normalise(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class DocumentReader:
+    """Reads the policy documents of one template; what cannot be read goes to ``problems``."""
+
+    def __init__(self, template: Template, problems: list[Problem]) -> None:
+        self.template = template
+        self.problems = problems
+
+    def anchor(self, path: JsonPath) -> Anchor:
+        return Anchor(self.template.file, path, self.template.locator)
+
+    def problem(self, message: str, path: JsonPath) -> None:
+        self.problems.append(Problem(self.template.file, message, self.anchor(path).span()))
+
+    def document(
+        self, resolver: Resolver, raw: object, origin: JsonPath, kind: DocumentKind, label: str
+    ) -> PolicyDocument | UnresolvedPolicy | None:
+        if raw is None:
+            return None
+        if _depth(raw) > MAX_DEPTH:
+            self.problem(f"{label}: nested more than {MAX_DEPTH} levels deep, not read", origin)
+            return None
+        data, paths = resolver.document(raw, origin)
+        if data is NO_VALUE:
+            return None
+        locator: Locator | None = None
+        if isinstance(data, str):
+            try:
+                data = load_json(data)
+            except ValueError as error:
+                self.problem(f"{label}: neither a policy object nor a JSON policy document ({error})", origin)
+                return None
+            paths = {(): paths.get((), origin)}
+            locator = self._embedded(resolver, raw, origin)
+        if isinstance(data, Unknown) and _written_as_text(raw):
+            data = resolver.text_document(raw, origin)
+            paths = {(): origin}
+            locator = self._embedded(resolver, raw, origin)
+        if isinstance(data, Unknown):
+            if kind != "trust":
+                return UnresolvedPolicy(label, data, self.anchor(origin))
+            data = {"Version": "2012-10-17", "Statement": [_placeholder_statement(kind, data)]}
+        data = _normalise(data)
+        if isinstance(data, dict):
+            data = _with_placeholders(data, kind)
+        locator = locator or MappedLocator(self.template.locator, origin, paths)
+        return PolicyDocument(data, kind, label, Anchor(self.template.file, origin, locator), self._syntax(raw))
+
+    def _syntax(self, raw: object) -> Syntax:
+        if isinstance(raw, str) or (isinstance(raw, dict) and "Fn::Sub" in raw):
+            return "json"  # written as JSON text inside the template
+        return "cloudformation-json" if isinstance(self.template.locator, JsonLocations) else "cloudformation-yaml"
+
+    def _embedded(self, resolver: Resolver, raw: object, origin: JsonPath) -> Locator | None:
+        """Where the JSON text of a document written as a string sits in the file, if it can be found."""
+        picked = resolver.pick(raw, origin)
+        if self.template.text is None or not isinstance(picked, tuple):
+            return None
+        node, node_origin = picked
+        if isinstance(node, dict) and len(node) == 1 and "Fn::Sub" in node:
+            node = node["Fn::Sub"]
+            node = node[0] if isinstance(node, list) and node else node
+        if not isinstance(node, str):
+            return None
+        near = self.template.locator.locate(node_origin)
+        return embedded_locator(self.template.locator, origin, self.template.text, node, near.line if near else 1)

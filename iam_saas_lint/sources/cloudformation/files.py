@@ -1,0 +1,74 @@
+"""Template files: a JSON template, or a YAML file that holds a CloudFormation, SAM or Serverless
+template (other YAML is skipped), or JSON under a YAML-family name (``.template``)."""
+
+from __future__ import annotations
+
+import re
+
+from ...model.document import Inventory, Problem
+from ..text.comments import comment_suppressions
+from ..text.files import TextFile, looks_like_iam, read_text
+from ..text.jsonfile import JsonFile, parse_json
+from ..text.yaml_positions import YamlDocument, YamlError, load_yaml
+from .reader import read_template
+from .template import Template, is_serverless, is_template
+
+_CFN_MARKERS = re.compile(r"^\s*(?:Resources|AWSTemplateFormatVersion|Transform)\s*:", re.MULTILINE)
+
+
+def looks_like_template(text: str) -> bool:
+    return looks_like_iam(text) or _CFN_MARKERS.search(text) is not None
+
+
+def read_json_template(json_file: JsonFile) -> Inventory:
+    assert isinstance(json_file.data, dict)
+    locations = json_file.locations
+    return read_template(Template(json_file.path, locations, json_file.data, text=locations.text))
+
+
+def _template_of(path: str, document: YamlDocument, text: str) -> Template | None:
+    data = document.data
+    if is_template(data):
+        assert isinstance(data, dict)
+        return Template(path, document.locations, data, text=text)
+    if is_serverless(data, path):
+        assert isinstance(data, dict)
+        resources = data["resources"]
+        assert isinstance(resources, dict)
+        return Template(path, document.locations, resources, root=("resources",), service=data, text=text)
+    return None
+
+
+def read_yaml_file(path: str, max_bytes: int) -> Inventory:
+    """A YAML file: a CloudFormation, SAM or Serverless template, or nothing (other YAML is skipped)."""
+    text = read_text(path, max_bytes)
+    if text is None:
+        return Inventory()
+    if isinstance(text, Problem):
+        return Inventory(problems=[text])
+    inventory = _read_yaml_text(path, text)
+    inventory.suppressions.extend(comment_suppressions(path, text.text))
+    return inventory
+
+
+def _read_yaml_text(path: str, text: TextFile) -> Inventory:
+    if text.text.lstrip().startswith("{"):  # a JSON template with a YAML-family name (``.template``)
+        parsed = parse_json(text)
+        if isinstance(parsed, JsonFile) and is_template(parsed.data):
+            inventory = read_json_template(parsed)
+            inventory.problems[:0] = parsed.duplicate_problems() if parsed.has_duplicates else []
+            return inventory
+    try:
+        documents = load_yaml(text.text)
+    except YamlError as error:
+        if error.hostile or looks_like_template(text.text):
+            return Inventory(problems=[Problem(path, error.message, error.span)])
+        return Inventory()
+    for document in documents:
+        template = _template_of(path, document, text.text)
+        if template is None:
+            continue
+        inventory = read_template(template)
+        inventory.problems[:0] = [Problem(path, issue.message, issue.span) for issue in document.issues]
+        return inventory
+    return Inventory()
