@@ -54,6 +54,14 @@ EXPECTED = {
     "parameters.yaml": [("ISL003", 30, 30), ("ISL005", 23, 7), ("ISL005", 34, 7)],
     # The TemplateBody of a StackSet is a template of its own, positioned inside the block.
     "stackset.yaml": [("ISL001", 29, 21), ("ISL005", 25, 15)],
+    # Fn::ForEach over a CommaDelimitedList default makes one role per item (positions inside the
+    # loop's fragment); Fn::FindInMap's DefaultValue and Fn::ToJsonString are evaluated.
+    "foreach-roles.yaml": [("ISL003", 31, 21)],
+    # A trust in SAM's Globals reaches every function's role, at the Globals line; a function's
+    # own statements are appended to the global ones (SAM's list merge).
+    # Past the variants tried, a deny policy's own condition is not assumed to hold: ISL009.
+    "many-conditions.yaml": [("ISL009", 37, 3)],
+    "sam-globals.yaml": [("ISL001", 11, 11), ("ISL001", 11, 11), ("ISL005", 7, 5), ("ISL005", 25, 7)],
 }
 
 

@@ -31,6 +31,8 @@ class TemplateReader:
         self.role_reader = RoleReader(template, self.links, self.documents)
 
     def read(self) -> Inventory:
+        for message, path in self.template.expansion_problems:
+            self.documents.problem(message, path)
         used: set[str] = set()
         for role_id in self.template.of_type(ROLE):
             props = self.template.properties(role_id)

@@ -5,6 +5,8 @@ name it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ...model.document import (
     DocumentKind,
     PolicyDocument,
@@ -111,8 +113,9 @@ class RoleReader:
         if "PermissionsBoundary" in props:
             add(self.managed(resolver, props["PermissionsBoundary"], here + ("PermissionsBoundary",), "boundary"))
         for logical_id in attached:
-            if self._exists(logical_id, branches):
-                add(self._attached_policy(resolver, role_id, logical_id))
+            exists = self._exists(logical_id, branches)
+            if exists is not False:
+                add(self._attached_policy(resolver, role_id, logical_id, exists))
         return Role(
             name=variant_name(display, assignment),
             anchor=self.anchor(self.template.resource_path(role_id)),
@@ -123,7 +126,7 @@ class RoleReader:
             variant=tuple((name, "true" if value else "false") for name, value in assignment),
         )
 
-    def _attached_policy(self, resolver: Resolver, role_id: str, logical_id: str) -> _Found:
+    def _attached_policy(self, resolver: Resolver, role_id: str, logical_id: str, exists: bool | Unknown) -> _Found:
         """A policy resource that names the role in this variant (``Roles``, ``RoleName``)."""
         kind = self.template.type_of(logical_id)
         target = attachment_target(kind)
@@ -131,13 +134,20 @@ class RoleReader:
         policy_path = self.template.resource_path(logical_id, "Properties")
         if role_id not in self.links.named(policy_props.get(target), resolver, policy_path + (target,)):
             return None
+        if isinstance(exists, Unknown):
+            return UnresolvedPolicy(logical_id, exists, self.anchor(self.template.resource_path(logical_id)))
         label = f"{_WHAT[str(kind)]} {logical_id}"
         raw = policy_props.get("PolicyDocument")
         return self.documents.document(resolver, raw, policy_path + ("PolicyDocument",), "permissions", label)
 
-    def _exists(self, logical_id: str, assignment: dict[str, bool]) -> bool:
+    def _exists(self, logical_id: str, assignment: Mapping[str, bool]) -> bool | Unknown:
+        """Whether a resource exists in a variant; unknown when its condition was not enumerated."""
         condition = self.template.resources[logical_id].get("Condition")
-        return not isinstance(condition, str) or assignment.get(condition, True)
+        if not isinstance(condition, str) or condition not in self.template.conditions:
+            return True
+        if condition in assignment:
+            return assignment[condition]
+        return Unknown(f"{logical_id} exists only if condition {condition} holds, one condition too many to try")
 
     def _list(
         self, resolver: Resolver, raw: object, origin: JsonPath, unresolved: list[UnresolvedPolicy], what: str
@@ -193,5 +203,10 @@ class RoleReader:
 
     def managed_document(self, resolver: Resolver, logical_id: str, kind: DocumentKind, label: str) -> _Found:
         path = self.template.resource_path(logical_id, "Properties", "PolicyDocument")
+        exists = self._exists(logical_id, resolver.branches)
+        if isinstance(exists, Unknown):
+            return UnresolvedPolicy(label, exists, self.anchor(self.template.resource_path(logical_id)))
+        if not exists:
+            return None
         raw = self.template.properties(logical_id).get("PolicyDocument")
         return self.documents.document(resolver, raw, path, kind, label)

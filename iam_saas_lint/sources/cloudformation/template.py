@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ...model.values import JsonPath, Locator
+from .expand import MovedLocator, expand_template
 
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
 ROLE = "AWS::IAM::Role"
@@ -73,8 +74,15 @@ class Template:
     mappings: dict[str, object] = field(init=False)
     conditions: dict[str, object] = field(init=False)
     resources: dict[str, dict[str, object]] = field(init=False)
+    #: What the language extensions or SAM's globals could not expand: (message, path as written).
+    expansion_problems: list[tuple[str, JsonPath]] = field(init=False)
 
     def __post_init__(self) -> None:
+        expansion = expand_template(self.data, self.root)
+        if expansion.moved:
+            self.locator = MovedLocator(self.locator, expansion.moved)
+        self.data = expansion.data
+        self.expansion_problems = expansion.problems
         self.parameters = {k: v for k, v in _mapping(self.data.get("Parameters")).items() if isinstance(v, dict)}
         self.mappings = _mapping(self.data.get("Mappings"))
         self.conditions = _mapping(self.data.get("Conditions"))
