@@ -1,54 +1,87 @@
-"""The on-disk cache: each unit's findings, keyed by the content of the files it read, the tool's
-version and the configuration that changes verdicts. A second run over an unchanged tree only
-hashes files; editing one file re-lints only the units that read it.
+"""The on-disk cache: each unit's findings, reused while nothing its verdict depends on has changed.
 
-It lives in the repository's ``.iam-saas-lint-cache/`` (git-ignored by a ``.gitignore`` inside),
-as JSON: a cache planted in a repository must not be able to run code, as a pickle could. Nor may
-it hide findings: the file is signed with a key kept outside the repository (in the user's cache
-folder), and a cache whose signature does not match is ignored.
+An entry is found by the unit (its kind and files) and the run's fingerprint: the tool's version,
+the digest of the package's own files (an edited rule never serves an old verdict) and the
+configuration that changes verdicts. It is reused only if everything the unit's readers read is as
+it was: the digest of the exact bytes each reader parsed (recorded by the reader as it read them,
+never by a separate read), every path a reader looked for and did not find, and the list of files
+the unit's folders hold (a new ``terraform.tfvars`` changes a module's verdict).
+
+Entries are JSON, never pickles, one small file each (``cache_store``), signed with a key kept
+outside the repository and outside the scanned folders, so a cache committed to a repository
+cannot hide findings. Without a repository (no ``.git`` above the working folder) there is no cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
-import secrets
-import tempfile
 from dataclasses import asdict
+from typing import Any
 
 from . import __version__
+from .cache_store import DIRECTORY, EntryStore
 from .config import Config
 from .executor import UnitResult
 from .findings import Finding, Severity
 from .model.document import Suppression
 from .model.values import Span
 from .sources import ReadOptions, Unit
+from .sources.text.files import current_state
 
-DIRECTORY = ".iam-saas-lint-cache"
-FORMAT = 1
-#: Entries unused for this many runs are dropped (pre-commit runs touch few units, so keep a while).
-KEEP_RUNS = 50
+FORMAT = 2
+#: Units whose reader groups files by folder: the folder's list of files is part of their verdict.
+_FOLDER_KINDS = ("terraform", "bundle")
+_KEY_BYTES = 32
 
 
-def repository_root(start: str = ".") -> str:
-    """The nearest folder with ``.git`` walking up from ``start``; else ``start`` itself."""
+def repository_root(start: str = ".") -> str | None:
+    """The nearest folder with ``.git`` walking up from ``start``; ``None`` outside a repository."""
     directory = os.path.abspath(start)
     while True:
-        if os.path.exists(os.path.join(directory, ".git")):
+        if os.path.lexists(os.path.join(directory, ".git")):
             return directory
         parent = os.path.dirname(directory)
         if parent == directory:
-            return os.path.abspath(start)
+            return None
         directory = parent
 
 
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """The digest of every file of the installed package (code and data), once per process."""
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.sha256()
+        package = os.path.dirname(os.path.abspath(__file__))
+        for directory, folders, files in os.walk(package):
+            folders[:] = sorted(f for f in folders if f != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                path = os.path.join(directory, name)
+                digest.update(os.path.relpath(path, package).encode("utf-8", "surrogateescape") + b"\0")
+                try:
+                    with open(path, "rb") as handle:
+                        digest.update(handle.read())
+                except OSError:
+                    digest.update(b"unreadable")
+                digest.update(b"\0")
+        _code_digest = digest.hexdigest()
+    return _code_digest
+
+
 def config_fingerprint(config: Config, options: ReadOptions) -> str:
-    """What makes a cached verdict stale besides the files: tool version, settings, rules, paths."""
+    """What makes a cached verdict stale besides the files: tool version and code, settings, paths."""
     settings = config.settings
     described = {
         "version": __version__,
+        "code": code_digest(),
         "format": FORMAT,
         "cwd": os.getcwd(),
         "own_accounts": sorted(settings.own_accounts),
@@ -64,166 +97,179 @@ def config_fingerprint(config: Config, options: ReadOptions) -> str:
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def folder_state(directory: str) -> str:
+    """The list of files a folder holds (the cache's own folder left out)."""
+    try:
+        names = sorted(n for n in os.listdir(directory or ".") if n != DIRECTORY)
+    except OSError as error:
+        return f"error:{error.errno}"
+    listing = "\0".join(names).encode("utf-8", "surrogateescape")
+    return "sha256:" + hashlib.sha256(listing).hexdigest()
+
+
 def _finding_data(finding: Finding) -> dict[str, object]:
     data = asdict(finding)
     data["severity"] = finding.severity.value
     return data
 
 
-def _finding(data: dict[str, object]) -> Finding:
-    return Finding(**{**data, "severity": Severity(data["severity"])})  # type: ignore[arg-type]
+def _finding(data: dict[str, Any]) -> Finding:
+    return Finding(**{**data, "severity": Severity(data["severity"])})
 
 
-def _suppression(data: dict[str, object]) -> Suppression:
-    span = data["span"]
+def _suppression(data: dict[str, Any]) -> Suppression:
     region = data.get("region")
-    assert isinstance(span, dict)
     return Suppression(
-        tuple(data["rules"]),  # type: ignore[arg-type]
+        tuple(data["rules"]),
         str(data["reason"]),
         str(data["file"]),
-        Span(**span),
-        data["scope"],  # type: ignore[arg-type]
-        data.get("role"),  # type: ignore[arg-type]
+        Span(**data["span"]),
+        data["scope"],
+        data.get("role"),
         Span(**region) if isinstance(region, dict) else None,
     )
 
 
+def _result(entry: dict[str, Any]) -> UnitResult:
+    return UnitResult(
+        findings=[_finding(f) for f in entry["findings"]],
+        suppressions=[_suppression(s) for s in entry["suppressions"]],
+        role_files={str(k): tuple(v) for k, v in entry["role_files"].items()},
+        raw=bool(entry["raw"]),
+        roles=int(entry["roles"]),
+    )
+
+
 class Cache:
-    def __init__(self, directory: str, fingerprint: str, key: bytes | None) -> None:
-        self.signing_key = key
-        self.directory = directory
-        self.path = os.path.join(directory, "cache.json")
+    def __init__(self, store: EntryStore, fingerprint: str, signing_key: bytes, max_bytes: int) -> None:
+        self.store = store
         self.fingerprint = fingerprint
-        self.entries: dict[str, dict[str, object]] = {}
-        self.used: set[str] = set()
-        self.dirty = False
-        self.run_number = 0
-        self._hashes: dict[str, str] = {}
-        self._load()
-
-    def _load(self) -> None:
-        if self.signing_key is None:
-            return
-        try:
-            with open(self.path, "rb") as handle:
-                signature, _, body = handle.read().partition(b"\n")
-            if not hmac.compare_digest(signature.decode("ascii", "replace"), _sign(self.signing_key, body)):
-                return
-            document = json.loads(body)
-        except (OSError, ValueError, RecursionError):
-            return
-        if isinstance(document, dict) and document.get("fingerprint") == self.fingerprint:
-            entries = document.get("entries")
-            run_number = document.get("run")
-            if isinstance(entries, dict) and isinstance(run_number, int):
-                self.entries = entries
-                self.run_number = run_number + 1
-
-    def file_hash(self, path: str) -> str:
-        found = self._hashes.get(path)
-        if found is None:
-            digest = hashlib.sha256()
-            try:
-                with open(path, "rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
-                found = digest.hexdigest()
-            except OSError:
-                found = "unreadable"
-            self._hashes[path] = found
-        return found
+        self.signing_key = signing_key
+        self.max_bytes = max_bytes
+        self._states: dict[tuple[str, bool], str] = {}
+        self._folders: dict[str, str] = {}
 
     def key(self, unit: Unit) -> str:
-        parts = [unit.kind, *(f"{path}\0{self.file_hash(path)}" for path in unit.files)]
-        return hashlib.sha256("\0\0".join(parts).encode()).hexdigest()
+        described = "\0".join([self.fingerprint, unit.kind, *unit.files])
+        return hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def _state(self, path: str, recorded: str) -> str:
+        memo = (path, recorded.startswith("?"))
+        found = self._states.get(memo)
+        if found is None:
+            found = self._states[memo] = current_state(path, recorded, self.max_bytes)
+        return found
+
+    def _folder(self, directory: str) -> str:
+        found = self._folders.get(directory)
+        if found is None:
+            found = self._folders[directory] = folder_state(directory)
+        return found
 
     def get(self, unit: Unit) -> UnitResult | None:
         key = self.key(unit)
-        entry = self.entries.get(key)
-        if not isinstance(entry, dict):
+        data = self.store.read(key)
+        if data is None:
             return None
-        dependencies = entry.get("dependencies", {})
-        if not isinstance(dependencies, dict) or any(self.file_hash(p) != h for p, h in dependencies.items()):
+        signature, _, body = data.partition(b"\n")
+        if not hmac.compare_digest(signature, _sign(self.signing_key, body).encode()):
             return None
         try:
-            result = UnitResult(
-                findings=[_finding(f) for f in entry["findings"]],  # type: ignore[attr-defined]
-                suppressions=[_suppression(s) for s in entry["suppressions"]],  # type: ignore[attr-defined]
-                role_files={k: tuple(v) for k, v in entry["role_files"].items()},  # type: ignore[attr-defined]
-                raw=bool(entry["raw"]),
-                roles=int(entry["roles"]),  # type: ignore[call-overload]
-                dependencies=tuple(dependencies),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError):
+            entry = json.loads(body)
+            if entry["key"] != key:
+                return None
+            reads, folders = entry["reads"], entry["folders"]
+            if any(self._state(path, state) != state for path, state in reads.items()):
+                return None
+            if any(self._folder(directory) != state for directory, state in folders.items()):
+                return None
+            return _result(entry)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
             return None
-        self.used.add(key)
-        entry["seen"] = self.run_number
-        return result
 
     def put(self, unit: Unit, result: UnitResult) -> None:
+        if any(state == "changed while read" for state in result.reads.values()):
+            return
+        folders = {os.path.dirname(path) for path in unit.files} if unit.kind in _FOLDER_KINDS else set()
         key = self.key(unit)
-        self.entries[key] = {
+        entry = {
+            "key": key,
             "findings": [_finding_data(f) for f in result.findings],
             "suppressions": [asdict(s) for s in result.suppressions],
             "role_files": result.role_files,
             "raw": result.raw,
             "roles": result.roles,
-            "dependencies": {path: self.file_hash(path) for path in result.dependencies},
-            "seen": self.run_number,
+            "reads": result.reads,
+            # listed now, after the read: a file added meanwhile makes the entry stale, never wrong
+            "folders": {directory: folder_state(directory) for directory in sorted(folders)},
         }
-        self.used.add(key)
-        self.dirty = True
+        body = json.dumps(entry, separators=(",", ":")).encode("utf-8", "surrogateescape")
+        self.store.write(key, _sign(self.signing_key, body).encode() + b"\n" + body)
 
     def save(self) -> None:
-        """Write the cache back; entries no run has used for a while (changed or deleted files) drop
-        out. Never fails the run."""
-        if self.signing_key is None or (not self.dirty and not self.used):
-            return
-        oldest = self.run_number - KEEP_RUNS
-        kept = {k: v for k, v in self.entries.items() if isinstance(v.get("seen"), int) and v["seen"] >= oldest}  # type: ignore[operator]
-        document = {"fingerprint": self.fingerprint, "run": self.run_number, "entries": kept}
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            ignore = os.path.join(self.directory, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by iam-saas-lint: the cache is local to this checkout.\n*\n")
-            body = json.dumps(document, separators=(",", ":")).encode()
-            fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".cache-", suffix=".json")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(_sign(self.signing_key, body).encode() + b"\n" + body)
-            os.replace(temporary, self.path)
-        except OSError:
-            pass  # a read-only checkout: run without saving
+        """Prune old entries now and then; never fails the run."""
+        with contextlib.suppress(OSError):
+            self.store.prune_if_due()
 
 
 def _sign(key: bytes, body: bytes) -> str:
     return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
-def signing_key() -> bytes | None:
-    """This user's key, outside any repository; ``None`` (no cache) when it cannot be kept."""
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def signing_key(untrusted: list[str]) -> bytes | None:
+    """This user's key, kept in the user's cache folder; ``None`` (no cache) when that folder lies
+    inside one of the ``untrusted`` folders (the repository, the scanned tree) or the key cannot be
+    kept privately: a key committed beside the cache would let the cache say anything."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = os.path.join(base, "iam-saas-lint", "cache-key")
+    folder = os.path.realpath(os.path.join(base, "iam-saas-lint"))
+    if any(_inside(folder, os.path.realpath(tree)) for tree in untrusted):
+        return None
+    path = os.path.join(folder, "cache-key")
     try:
-        with open(path, "rb") as handle:
-            key = handle.read()
-        if len(key) >= 32:
-            return key
-    except OSError:
-        pass
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        key = secrets.token_bytes(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-        return key
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        return _read_key(path) or _create_key(folder, path)
     except OSError:
         return None
 
 
-def open_cache(config: Config, options: ReadOptions, start: str = ".") -> Cache:
-    directory = os.path.join(repository_root(start), DIRECTORY)
-    return Cache(directory, config_fingerprint(config, options), signing_key())
+def _read_key(path: str) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(fd)
+        private = status.st_uid == os.getuid() and not status.st_mode & 0o077
+        key = handle.read(_KEY_BYTES * 4)
+    if not private or len(key) < _KEY_BYTES:
+        raise OSError("the cache key is not a private file of this user")
+    return key
+
+
+def _create_key(folder: str, path: str) -> bytes | None:
+    """Written whole under a temporary name, then linked into place (a second run may race us)."""
+    temporary = os.path.join(folder, f".cache-key-{os.getpid()}-{os.urandom(6).hex()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(os.urandom(_KEY_BYTES))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path, follow_symlinks=False)
+    finally:
+        os.unlink(temporary)
+    return _read_key(path)
+
+
+def open_cache(config: Config, options: ReadOptions, start: str = ".") -> Cache | None:
+    """The repository's cache, or ``None``: outside a repository, or without a trustworthy key."""
+    root = repository_root(start)
+    if root is None:
+        return None
+    key = signing_key([root, *options.roots])
+    if key is None:
+        return None
+    return Cache(EntryStore(root), config_fingerprint(config, options), key, options.max_bytes)

@@ -117,8 +117,6 @@ def lint_unit(unit: Unit, config: Config, options: ReadOptions) -> UnitResult:
         return UnitResult([finding], internal_error=True, tracebacks=result.tracebacks)
     inventory = read.inventory
     _apply(inventory, _rules(config), Context(config.settings), result, unit.files[0])
-    own = set(unit.files)
-    dependencies = {file for role in inventory.roles for file in role.files if file not in own}
     return UnitResult(
         findings=result.findings,
         suppressions=list(inventory.suppressions),
@@ -127,7 +125,6 @@ def lint_unit(unit: Unit, config: Config, options: ReadOptions) -> UnitResult:
         roles=len(inventory.roles),
         internal_error=result.internal_error,
         tracebacks=result.tracebacks,
-        dependencies=tuple(sorted(dependencies)),
     )
 
 

@@ -35,8 +35,8 @@ class UnitResult:
     roles: int = 0
     internal_error: bool = False
     tracebacks: list[str] = field(default_factory=list)
-    #: Files beyond the unit's own that its verdicts read (``file()`` targets, bundle members).
-    dependencies: tuple[str, ...] = ()
+    #: Every path the unit's readers tried, with what they found (for the cache; see ``sources.text.files``).
+    reads: dict[str, str] = field(default_factory=dict)
 
 
 Work = Callable[["Unit", "Config", "ReadOptions"], UnitResult]
@@ -76,8 +76,22 @@ def _batches(units: Sequence[Unit], jobs: int) -> list[list[Unit]]:
     return batches
 
 
-def _run_batch(work: Work, batch: list[Unit], config: Config, options: ReadOptions) -> list[UnitResult]:
-    return [work(unit, config, options) for unit in batch]
+def _run_one(work: Work, unit: Unit, config: Config, options: ReadOptions, record: bool) -> UnitResult:
+    if not record:
+        return work(unit, config, options)
+    from .sources.text.files import start_read_log, stop_read_log
+
+    start_read_log()
+    try:
+        result = work(unit, config, options)
+    finally:
+        reads = stop_read_log()
+    result.reads = reads
+    return result
+
+
+def _run_batch(work: Work, batch: list[Unit], config: Config, options: ReadOptions, record: bool) -> list[UnitResult]:
+    return [_run_one(work, unit, config, options, record) for unit in batch]
 
 
 class Executor:
@@ -107,11 +121,12 @@ class Executor:
         return [(unit, results[unit]) for unit in units]
 
     def _compute(self, todo: list[Unit]) -> list[tuple[Unit, UnitResult]]:
+        record = self.cache is not None
         if self.jobs == 1 or len(todo) < MIN_PARALLEL_UNITS:
-            return [(unit, self.work(unit, self.config, self.options)) for unit in todo]
+            return [(unit, _run_one(self.work, unit, self.config, self.options, record)) for unit in todo]
         batches = _batches(todo, self.jobs)
         pool = self._workers()
-        futures = [pool.submit(_run_batch, self.work, batch, self.config, self.options) for batch in batches]
+        futures = [pool.submit(_run_batch, self.work, batch, self.config, self.options, record) for batch in batches]
         done: list[tuple[Unit, UnitResult]] = []
         for batch, future in zip(batches, futures, strict=True):
             done.extend(zip(batch, future.result(), strict=True))

@@ -105,11 +105,23 @@ def test_configuration_and_version_changes_invalidate(tree: Path, monkeypatch: p
     assert run(["."], owned, use_cache=True).units_linted > 20
 
 
-def test_a_corrupt_or_unwritable_cache_is_ignored(tree: Path) -> None:
+def _entries(tree: Path) -> list[Path]:
+    return sorted(p for p in (tree / ".iam-saas-lint-cache" / "entries").rglob("*") if p.is_file())
+
+
+def test_an_edited_rule_never_serves_an_old_verdict(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package's own files are part of every key: a changed digest of them re-lints everything."""
     run(["."], Config(), use_cache=True)
-    (tree / ".iam-saas-lint-cache" / "cache.json").write_text("{not json")
+    monkeypatch.setattr(cache_module, "_code_digest", "0" * 64)
+    assert run(["."], Config(), use_cache=True).units_linted > 20
+
+
+def test_a_corrupt_or_unwritable_cache_is_ignored(tree: Path) -> None:
+    first = run(["."], Config(), use_cache=True)
+    for entry in _entries(tree):
+        entry.write_bytes(entry.read_bytes()[:-20])
     result = run(["."], Config(), use_cache=True)
-    assert result.units_linted > 20 and result.findings
+    assert result.units_linted > 20 and _shown(result) == _shown(first)
     shutil.rmtree(tree / ".iam-saas-lint-cache")
     (tree / ".iam-saas-lint-cache").write_text("a file where the folder should be")
     assert _shown(run(["."], Config(), use_cache=True)) == _shown(result)
@@ -118,12 +130,11 @@ def test_a_corrupt_or_unwritable_cache_is_ignored(tree: Path) -> None:
 def test_a_cache_planted_in_the_repository_cannot_hide_findings(tree: Path) -> None:
     """Someone commits a cache that says every unit is clean: its signature does not match."""
     first = run(["."], Config(), use_cache=True)
-    path = tree / ".iam-saas-lint-cache" / "cache.json"
-    signature, _, body = path.read_bytes().partition(b"\n")
-    document = json.loads(body)
-    for entry in document["entries"].values():
+    for path in _entries(tree):
+        signature, _, body = path.read_bytes().partition(b"\n")
+        entry = json.loads(body)
         entry["findings"] = []
-    path.write_bytes(signature + b"\n" + json.dumps(document).encode())
+        path.write_bytes(signature + b"\n" + json.dumps(entry).encode())
     again = run(["."], Config(), use_cache=True)
     assert again.units_linted > 20
     assert _shown(again) == _shown(first)

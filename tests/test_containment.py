@@ -158,6 +158,7 @@ def test_with_the_cache_the_only_writes_are_in_the_cache_folder(tmp_path: Path) 
     tree = tmp_path / "fixtures"
     shutil.copytree(REPO / "fixtures" / "raw", tree)
     (tree / ".iam-saas-lint.toml").write_text("")
+    (tree / ".git").mkdir()  # the cache is only kept at a repository's root
     before = _snapshot(tree)
     outcome = lint_child(tree, "--cache", tree=tree)
     assert outcome.code == 1 and outcome.events["network"] == [] and outcome.events["processes"] == []

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ...model.document import Inventory
 from ...model.values import Unknown
-from ..text.files import TextFile, read_text
+from ..text.files import TextFile, note_missing, read_text
 
 
 class ModuleFiles:
@@ -34,6 +34,7 @@ class ModuleFiles:
         if not self._inside(real):
             return Unknown(f"{shown} is outside the scanned tree and is not read")
         if not os.path.isfile(real):
+            note_missing(real)
             what = "is not a regular file (not opened)" if os.path.lexists(real) else "does not exist"
             return Unknown(f"{shown} {what}")
         text = read_text(real, self.max_bytes)

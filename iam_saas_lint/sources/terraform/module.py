@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from ...model.document import Problem, Suppression
 from ...model.values import Span
 from ..text.comments import comment_suppressions
-from ..text.files import TextFile, looks_like_iam, read_text
+from ..text.files import TextFile, looks_like_iam, note_missing, read_text
 from ..text.jsonfile import MAX_FILE_NESTING, load_json
 from .blocks import padded, split
 from .hcl import ParseError, hcl_budget, parse_hcl, structural_count
@@ -294,6 +294,7 @@ def _tfvars_files(directory: str) -> list[str]:
 
 def _read_tfvars(module: Module, path: str, max_bytes: int) -> None:
     if not os.path.isfile(path) or os.path.islink(path):
+        note_missing(path)
         return
     text = read_text(path, max_bytes)
     if not isinstance(text, TextFile):

@@ -22,6 +22,9 @@ IAM_MARKERS = (
     "iamRoleStatements",
 )
 _START = Span(1, 1, 1, 1)
+#: While a unit is read for the cache: every path a reader tried, with what it found there (the
+#: digest of the exact bytes parsed, or why there were none). ``None`` when nobody is recording.
+_read_log: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -53,24 +56,80 @@ def _non_blocking(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
+def start_read_log() -> None:
+    global _read_log
+    _read_log = {}
+
+
+def stop_read_log() -> dict[str, str]:
+    global _read_log
+    log, _read_log = _read_log or {}, None
+    return log
+
+
+def _read_bytes(path: str, max_bytes: int) -> bytes | str | OSError:
+    """At most ``max_bytes + 1`` bytes of a regular file; else why not (a state the cache compares)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "not a regular file"
+        with open(path, "rb", opener=_non_blocking) as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                return "not a regular file"
+            if status.st_size > max_bytes:
+                return f"{status.st_size:,}"
+            return handle.read(max_bytes + 1)
+    except OSError as error:
+        return error
+
+
+def _state(found: bytes | str | OSError) -> str:
+    import hashlib
+
+    if isinstance(found, bytes):
+        return "sha256:" + hashlib.sha256(found).hexdigest()
+    if isinstance(found, OSError):
+        return f"error:{found.errno}"
+    return f"oversized:{found}" if found[:1].isdigit() else found
+
+
+def _presence(path: str) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "?absent"
+    return "?link" if stat.S_ISLNK(mode) else "?file" if stat.S_ISREG(mode) else "?other"
+
+
+def current_state(path: str, recorded: str, max_bytes: int) -> str:
+    """What the read log would record for ``path`` now (to compare with ``recorded``)."""
+    if recorded.startswith("?"):
+        return _presence(path)
+    return _state(_read_bytes(path, max_bytes))
+
+
+def note_missing(path: str) -> None:
+    """A reader looked for ``path`` and did not read it (absent, a link, not a regular file): the
+    verdict changes when that does."""
+    if _read_log is not None and path not in _read_log:
+        _read_log[path] = _presence(path)
+
+
 def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile | Problem | None:
     """The file's text; a ``Problem`` when an IAM-looking file cannot be read; ``None`` to skip it.
 
     Only regular files are opened (never a FIFO or a device), and at most ``max_bytes + 1`` bytes are
     read, whatever size the file claims (``/proc`` files and files that grow claim less than they hold).
     """
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb", opener=_non_blocking) as handle:
-            status = os.fstat(handle.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                return None
-            if status.st_size > max_bytes:
-                return _too_large(path, f"{status.st_size:,}", max_bytes)
-            raw = handle.read(max_bytes + 1)
-    except OSError as error:
-        return Problem(path, f"cannot read the file: {error.strerror or error}", _START, internal=True)
+    raw = _read_bytes(path, max_bytes)
+    if _read_log is not None:
+        state = _state(raw)
+        # read twice with different content: the verdict matches neither, so it must never be reused
+        _read_log[path] = state if _read_log.get(path, state) == state else "changed while read"
+    if isinstance(raw, OSError):
+        return Problem(path, f"cannot read the file: {raw.strerror or raw}", _START, internal=True)
+    if isinstance(raw, str):
+        return None if raw == "not a regular file" else _too_large(path, raw, max_bytes)
     if len(raw) > max_bytes:
         return _too_large(path, f"more than {max_bytes:,}", max_bytes)
     try:
