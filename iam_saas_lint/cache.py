@@ -88,6 +88,8 @@ def config_fingerprint(config: Config, options: ReadOptions) -> str:
         "own_organizations": sorted(settings.own_organizations),
         "unresolved_principals": settings.unresolved_principals,
         "vendors": [asdict(v) for v in settings.vendors],
+        "own_identity_providers": list(settings.own_identity_providers),
+        "federated_subject_scope": settings.federated_subject_scope,
         "select": config.select,
         "ignore": config.ignore,
         "max_file_size": config.max_file_size,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from .model.cidrs import parse_cidr
-from .model.settings import Settings, UnresolvedPrincipals
+from .model.settings import Settings, SubjectScope, UnresolvedPrincipals
 from .model.vendors import Vendor, registry
 from .sources.text.files import DEFAULT_MAX_BYTES
 
@@ -32,6 +32,7 @@ KNOWN_KEYS = frozenset(
     {
         "own-accounts", "own-organizations", "select", "ignore", "exclude",
         "unresolved-principals", "roles", "max-file-size", "vendors", "per-file-ignores", "ignore-roles",
+        "own-identity-providers", "federated-subject-scope",
     }
 )  # fmt: skip
 ROLE_KEYS = frozenset({"name", "trust", "policies"})
@@ -152,6 +153,14 @@ def _vendors(table: Mapping[str, Any], where: str) -> tuple[Vendor, ...]:
     return tuple(vendors)
 
 
+def _identity_providers(table: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    hosts = _strings(table, "own-identity-providers", where)
+    for host in hosts:
+        if not host.strip() or any(c.isspace() for c in host.strip()):
+            raise ConfigError(f"{where}: own-identity-providers: {host!r} is not an issuer host")
+    return hosts
+
+
 def _rule_table(table: Mapping[str, Any], key: str, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     raw = table.get(key, {})
     if not isinstance(raw, dict):
@@ -167,6 +176,9 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
     unresolved = table.get("unresolved-principals", "third-party")
     if unresolved not in ("third-party", "own"):
         raise ConfigError(f'{where}: unresolved-principals must be "third-party" or "own"')
+    scope = table.get("federated-subject-scope", "owner")
+    if scope not in ("owner", "repository"):
+        raise ConfigError(f'{where}: federated-subject-scope must be "owner" or "repository"')
     max_size = table.get("max-file-size", DEFAULT_MAX_BYTES)
     if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size <= 0:
         raise ConfigError(f"{where}: max-file-size must be a positive number of bytes")
@@ -175,6 +187,8 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
         own_organizations=frozenset(_strings(table, "own-organizations", where)),
         unresolved_principals=cast(UnresolvedPrincipals, unresolved),
         vendors=_vendors(table, where),
+        own_identity_providers=_identity_providers(table, where),
+        federated_subject_scope=cast(SubjectScope, scope),
     )
     return Config(
         settings=settings,

@@ -8,6 +8,7 @@ from typing import Literal
 from .vendors import Vendor
 
 UnresolvedPrincipals = Literal["third-party", "own"]
+SubjectScope = Literal["owner", "repository"]
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,7 @@ class Settings:
     unresolved_principals: UnresolvedPrincipals = "third-party"
     #: Vendors from the configuration (accounts and published source ranges).
     vendors: tuple[Vendor, ...] = ()
+    #: OIDC issuers that are yours (host globs): ISL014 does not report them.
+    own_identity_providers: tuple[str, ...] = ()
+    #: How narrowly a federated subject must be pinned: the owner (default), or the repository too.
+    federated_subject_scope: SubjectScope = "owner"

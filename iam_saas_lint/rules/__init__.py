@@ -15,6 +15,9 @@ from . import (
     isl009_unverifiable,
     isl010_service_confused_deputy,
     isl011_vendor_ip_mismatch,
+    isl012_federated_subject_not_pinned,
+    isl013_federated_audience_not_pinned,
+    isl014_federated_provider_unknown,
     isl100_unused_suppression,
     isl101_suppression_without_reason,
 )
@@ -33,6 +36,9 @@ RULES: tuple[Rule, ...] = (
     isl009_unverifiable.RULE,
     isl010_service_confused_deputy.RULE,
     isl011_vendor_ip_mismatch.RULE,
+    isl012_federated_subject_not_pinned.RULE,
+    isl013_federated_audience_not_pinned.RULE,
+    isl014_federated_provider_unknown.RULE,
     isl100_unused_suppression.RULE,
     isl101_suppression_without_reason.RULE,
 )

@@ -1,7 +1,8 @@
 """## What it does
 Reports a verdict that depends on a value the linter could not resolve: an external id condition
-whose operator or value is unknown, a source-IP Deny whose address list or action is unknown, or
-a policy attached to a vendor role that is not in the scanned tree. It names the value. It is not
+whose operator or value is unknown, a source-IP Deny whose address list or action is unknown, a
+policy attached to a vendor role that is not in the scanned tree, or a web-identity trust whose
+provider or subject pattern is unresolved. It names the value. It is not
 raised when the outcome does not depend on the value: `StringEquals sts:ExternalId` pinned to a
 parameter enforces an external id whatever the parameter holds.
 
@@ -35,6 +36,7 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
+from .federated import unverifiable_federation
 from .roles import grants_needing_external_id, role_label, third_party_roles
 
 
@@ -85,6 +87,8 @@ def _source_ip(inventory: Inventory, context: Context) -> Iterator[Violation]:
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     yield from _external_id(inventory, context)
     yield from _source_ip(inventory, context)
+    for message, anchor, role in unverifiable_federation(inventory, context):
+        yield Violation(message, anchor, role)
 
 
 RULE = Rule(
