@@ -9,6 +9,7 @@ from functools import lru_cache
 from ..findings import Severity
 from ..fixes import Fix
 from ..model.document import Inventory, PolicyDocument, Role, Syntax
+from ..model.federation import WebIdentityGrant, web_identity_grants
 from ..model.settings import Settings
 from ..model.source_ip import DenyVerdict, IpDeny, deny_verdict, ip_denies
 from ..model.trust import TrustAnalysis, analyze_trust
@@ -34,6 +35,7 @@ class Context:
     _trust: dict[int, tuple[Role, TrustAnalysis]] = field(default_factory=dict)
     #: Keyed by ``id(document)``, the same way: one policy may be attached to many roles and variants.
     _denies: dict[int, tuple[PolicyDocument, list[IpDeny]]] = field(default_factory=dict)
+    _federation: dict[int, tuple[PolicyDocument, tuple[WebIdentityGrant, ...]]] = field(default_factory=dict)
 
     def trust(self, role: Role) -> TrustAnalysis:
         """The trust analysis of a role, computed once and shared by the rules."""
@@ -47,6 +49,15 @@ class Context:
         analysis = analyze_trust(data, settings)
         self._trust[id(role)] = (role, analysis)
         return analysis
+
+    def federation(self, trust: PolicyDocument) -> tuple[WebIdentityGrant, ...]:
+        """The web-identity grants of a trust policy, computed once and shared by ISL009 and ISL012-ISL014."""
+        entry = self._federation.get(id(trust))
+        if entry is not None and entry[0] is trust:
+            return entry[1]
+        grants = web_identity_grants(trust.data, self.settings)
+        self._federation[id(trust)] = (trust, grants)
+        return grants
 
     def deny(self, role: Role) -> DenyVerdict:
         """The source-IP Deny verdict of a role; each document is analysed once and shared by the rules."""

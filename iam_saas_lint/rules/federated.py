@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..fixes import Fix
 from ..model.document import Inventory, PolicyDocument, Role
-from ..model.federation import ClaimCheck, WebIdentityGrant, web_identity_grants
+from ..model.federation import ClaimCheck, WebIdentityGrant
 from ..model.issuers import Issuer, has_wildcard
 from ..model.values import Anchor
 from .base import Context
@@ -16,7 +16,7 @@ def federated_grants(inventory: Inventory, context: Context) -> Iterator[tuple[R
     for role in inventory.roles:
         if role.trust is None:
             continue
-        for grant in web_identity_grants(role.trust.data, context.settings):
+        for grant in context.federation(role.trust):
             yield role, role.trust, grant
 
 
