@@ -36,7 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     parser.add_argument("--show-fixes", action="store_true", help="show the snippet that fixes each finding")
-    parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: available CPUs)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes (default: one below a few hundred units to lint, else available CPUs)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write .iam-saas-lint-cache/")
     parser.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings as a baseline")
@@ -202,12 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"iam-saas-lint: {error}", file=sys.stderr)
         return EXIT_ERROR
     from .engine import run
-    from .executor import available_cpus
 
     if args.jobs is not None and args.jobs < 1:
         print("iam-saas-lint: --jobs must be at least 1", file=sys.stderr)
         return EXIT_ERROR
-    result = run(args.paths, config, jobs=args.jobs or available_cpus(), use_cache=not args.no_cache)
+    result = run(args.paths, config, jobs=args.jobs, use_cache=not args.no_cache)
     findings = result.findings
     try:
         findings = _baseline(args, findings)

@@ -136,9 +136,9 @@ def _in_focus(finding: Finding, role_files: dict[str, tuple[str, ...]], focus: s
     return bool(focus.intersection(files))
 
 
-def run(paths: Sequence[str], config: Config, jobs: int = 1, use_cache: bool = False) -> RunResult:
-    """Lint files and folders. ``jobs`` worker processes; ``use_cache`` reads and writes the
-    repository's ``.iam-saas-lint-cache/``."""
+def run(paths: Sequence[str], config: Config, jobs: int | None = 1, use_cache: bool = False) -> RunResult:
+    """Lint files and folders. ``jobs`` worker processes (``None``: chosen from the number of units
+    left to lint); ``use_cache`` reads and writes the repository's ``.iam-saas-lint-cache/``."""
     found = discover(paths, config.exclude, config.root)
     result = RunResult([], files=len(found.files), skipped=found.skipped)
     for path, why in found.skipped:

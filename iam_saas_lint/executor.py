@@ -19,8 +19,12 @@ if TYPE_CHECKING:
     from .config import Config
     from .sources import ReadOptions, Unit
 
-#: Below this many units to lint, starting worker processes costs more than it saves.
+#: Below this many units to lint, starting worker processes costs more than it saves, whatever
+#: ``--jobs`` says.
 MIN_PARALLEL_UNITS = 16
+#: Without ``--jobs``: one process below this many units left to lint after the cache (measured by
+#: ``bench/jobs.py``: on two CPUs, two workers only win on a few hundred units and more).
+AUTO_PARALLEL_UNITS = 300
 
 
 @dataclass
@@ -47,6 +51,12 @@ def available_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+def jobs_for(units_to_lint: int) -> int:
+    """The default number of processes: one for a few hundred units or fewer (a pre-commit run, or a
+    tree the cache mostly serves), else every available CPU."""
+    return 1 if units_to_lint < AUTO_PARALLEL_UNITS else available_cpus()
 
 
 def _size(unit: Unit) -> int:
@@ -95,11 +105,13 @@ def _run_batch(work: Work, batch: list[Unit], config: Config, options: ReadOptio
 
 
 class Executor:
-    def __init__(self, work: Work, config: Config, options: ReadOptions, jobs: int, cache: Cache | None) -> None:
+    def __init__(self, work: Work, config: Config, options: ReadOptions, jobs: int | None, cache: Cache | None) -> None:
+        """``jobs=None``: chosen from the work (``jobs_for``)."""
         self.work = work
         self.config = config
         self.options = options
-        self.jobs = max(1, jobs)
+        self.requested = jobs
+        self.jobs = max(1, jobs or 1)
         self.cache = cache
         self.linted = 0
         self._pool: FuturesExecutor | None = None
@@ -122,6 +134,8 @@ class Executor:
 
     def _compute(self, todo: list[Unit]) -> list[tuple[Unit, UnitResult]]:
         record = self.cache is not None
+        if self.requested is None:
+            self.jobs = jobs_for(len(todo))
         if self.jobs == 1 or len(todo) < MIN_PARALLEL_UNITS:
             return [(unit, _run_one(self.work, unit, self.config, self.options, record)) for unit in todo]
         batches = _batches(todo, self.jobs)

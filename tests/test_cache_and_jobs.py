@@ -138,3 +138,20 @@ def test_a_cache_planted_in_the_repository_cannot_hide_findings(tree: Path) -> N
     again = run(["."], Config(), use_cache=True)
     assert again.units_linted > 20
     assert _shown(again) == _shown(first)
+
+
+def test_without_jobs_a_small_run_stays_in_one_process(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default is chosen from the units left to lint: worker processes only pay off on hundreds."""
+    from iam_saas_lint import executor
+
+    assert executor.jobs_for(executor.AUTO_PARALLEL_UNITS - 1) == 1
+    assert executor.jobs_for(executor.AUTO_PARALLEL_UNITS) == executor.available_cpus()
+    started: list[int] = []
+    monkeypatch.setattr(executor.Executor, "_workers", lambda self: started.append(self.jobs))
+    result = run(["."], Config(), jobs=None)
+    assert started == [] and _shown(result) == _shown(run(["."], Config(), jobs=1))
+    monkeypatch.setattr(executor, "AUTO_PARALLEL_UNITS", 10)
+    monkeypatch.setattr(executor, "available_cpus", lambda: 2)
+    with pytest.raises(AttributeError):  # the pool was asked for: the stub returns none
+        run(["."], Config(), jobs=None)
+    assert started == [2]

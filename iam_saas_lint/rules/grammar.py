@@ -1,8 +1,8 @@
 """The IAM policy grammar, checked by a JSON Schema.
 
-The schema (``data/policy.schema.json``) is the authority. A quick structural pass accepts the
-common well-formed shapes without importing ``jsonschema``; anything it does not accept
-outright is validated by the schema, which also writes the message.
+The schema (``data/policy.schema.json``) is the authority. A quick structural pass accepts what
+the schema accepts (values that could not be resolved included) without importing ``jsonschema``;
+only a document it rejects is validated by the schema, which writes the message.
 """
 
 from __future__ import annotations
@@ -47,10 +47,41 @@ def _is_strings(value: object) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
 
 
+def _is_scalar(value: object) -> bool:
+    return isinstance(value, (str, int, float))  # bool is an int
+
+
+def _principal_ok(principal: object) -> bool:
+    if principal == "*" or principal == UNKNOWN_PLACEHOLDER:
+        return True
+    if not isinstance(principal, dict) or not principal:
+        return False
+    kinds_ok = all(k in _PRINCIPAL_KINDS or k == UNKNOWN_PLACEHOLDER for k in principal)
+    return kinds_ok and all(_is_strings(v) for v in principal.values())
+
+
+def _condition_ok(condition: object) -> bool:
+    if condition == UNKNOWN_PLACEHOLDER:
+        return True
+    if not isinstance(condition, dict):
+        return False
+    for block in condition.values():
+        if block == UNKNOWN_PLACEHOLDER:
+            continue
+        if not isinstance(block, dict):
+            return False
+        for values in block.values():
+            if not (_is_scalar(values) or (isinstance(values, list) and all(_is_scalar(v) for v in values))):
+                return False
+    return True
+
+
 def _quick_statement_ok(statement: object) -> bool:
+    """Exactly what the schema accepts for a statement, values that could not be resolved included,
+    so that ``jsonschema`` is imported only for documents that break the grammar."""
     if not isinstance(statement, dict) or not statement.keys() <= _STATEMENT_KEYS:
         return False
-    if statement.get("Effect") not in ("Allow", "Deny"):
+    if statement.get("Effect") not in ("Allow", "Deny", UNKNOWN_PLACEHOLDER):
         return False
     if sum(k in statement for k in ("Action", "NotAction")) != 1:
         return False
@@ -58,33 +89,15 @@ def _quick_statement_ok(statement: object) -> bool:
         "Resource" in statement and "NotResource" in statement
     ):
         return False
-    for key in ("Sid",):
-        if key in statement and not isinstance(statement[key], str):
-            return False
+    if "Sid" in statement and not isinstance(statement["Sid"], str):
+        return False
     for key in ("Action", "NotAction", "Resource", "NotResource"):
         if key in statement and not _is_strings(statement[key]):
             return False
     for key in ("Principal", "NotPrincipal"):
-        if key in statement:
-            principal = statement[key]
-            if principal == "*":
-                continue
-            if not isinstance(principal, dict) or not principal or not principal.keys() <= _PRINCIPAL_KINDS:
-                return False
-            if not all(_is_strings(v) for v in principal.values()):
-                return False
-    condition = statement.get("Condition")
-    if condition is not None:
-        if not isinstance(condition, dict):
+        if key in statement and not _principal_ok(statement[key]):
             return False
-        for block in condition.values():
-            if not isinstance(block, dict):
-                return False
-            for values in block.values():
-                items = values if isinstance(values, list) else [values]
-                if not all(isinstance(item, (str, bool, int, float)) for item in items):
-                    return False
-    return True
+    return "Condition" not in statement or _condition_ok(statement["Condition"])
 
 
 def _quick_ok(document: object) -> bool:
@@ -92,14 +105,20 @@ def _quick_ok(document: object) -> bool:
         return False
     if not document.keys() <= {"Version", "Id", "Statement"}:
         return False
-    if "Version" in document and document["Version"] not in ("2012-10-17", "2008-10-17"):
+    if "Version" in document and document["Version"] not in ("2012-10-17", "2008-10-17", UNKNOWN_PLACEHOLDER):
         return False
     if "Id" in document and not isinstance(document["Id"], str):
         return False
     statements = document["Statement"]
+    if statements == UNKNOWN_PLACEHOLDER:
+        return True
     if isinstance(statements, dict):
         return _quick_statement_ok(statements)
-    return isinstance(statements, list) and bool(statements) and all(_quick_statement_ok(s) for s in statements)
+    return (
+        isinstance(statements, list)
+        and bool(statements)
+        and all(s == UNKNOWN_PLACEHOLDER or _quick_statement_ok(s) for s in statements)
+    )
 
 
 @lru_cache(maxsize=1)
