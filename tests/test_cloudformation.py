@@ -61,6 +61,17 @@ EXPECTED = {
     # own statements are appended to the global ones (SAM's list merge).
     # Past the variants tried, a deny policy's own condition is not assumed to hold: ISL009.
     "many-conditions.yaml": [("ISL009", 37, 3)],
+    # A StackSet body built with !Sub (positions inside the block); its parameter passes the parent's
+    # own role (!GetAtt), one of your accounts, so only the vendor's statement is reported.
+    "stackset-organization.yaml": [("ISL001", 52, 21), ("ISL005", 45, 15)],
+    # Roles named by the same expression as RoleName; a managed policy linked by the ARN its name and
+    # Path make; a generated name never matches a literal ARN (ISL009, not a pass).
+    "linking-by-name.yaml": [("ISL009", 75, 11)],
+    # A Condition given twice inside a policy written as JSON text is ISL000, as in a file.
+    "json-string-duplicate-keys.yaml": [("ISL000", 15, 13), ("ISL002", 15, 42)],
+    # ${self:…} naming an object (a whole statement) or a list (the CIDRs) substitutes the value;
+    # an unresolved variable inside a CIDR list is unknown, not an invalid CIDR.
+    "serverless-objects/serverless.yml": [("ISL001", 19, 15), ("ISL009", 51, 23)],
     "sam-globals.yaml": [("ISL001", 11, 11), ("ISL001", 11, 11), ("ISL005", 7, 5), ("ISL005", 25, 7)],
 }
 

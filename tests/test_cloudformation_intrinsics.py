@@ -11,7 +11,8 @@ from iam_saas_lint.findings import Finding, Severity
 from iam_saas_lint.model.document import Role, variant_name
 from iam_saas_lint.model.values import OWN_ACCOUNT, Anchor, NoLocator, Unknown
 from iam_saas_lint.sources.cloudformation.conditions import MAX_VARIANTS, ConditionModel
-from iam_saas_lint.sources.cloudformation.intrinsics import NO_VALUE, Resolver
+from iam_saas_lint.sources.cloudformation.intrinsic_values import NO_VALUE
+from iam_saas_lint.sources.cloudformation.intrinsics import Resolver
 from iam_saas_lint.sources.cloudformation.template import Template, is_serverless, is_template
 from iam_saas_lint.variants import merge_variant_findings
 
@@ -236,3 +237,16 @@ def test_texts_are_not_multiplied_without_bound() -> None:
     resolver = Resolver(Template("t.yaml", NoLocator(), template))
     value = resolver.value({"Fn::Sub": "${Big}" * 20}, ())
     assert isinstance(value, Unknown) and "not built" in value.description
+
+
+def test_length_and_to_json_string_are_evaluated() -> None:
+    template = Template(
+        "t.yaml",
+        NoLocator(),
+        {"Parameters": {"Ips": {"Type": "CommaDelimitedList", "Default": "a,b,c"}}, "Resources": {}},
+    )
+    resolver = Resolver(template)
+    assert resolver.value({"Fn::Length": {"Ref": "Ips"}}, ()) == 3
+    assert resolver.value({"Fn::ToJsonString": {"k": [{"Ref": "Ips"}]}}, ()) == '{"k":[["a","b","c"]]}'
+    unknown = resolver.value({"Fn::ToJsonString": {"k": {"Ref": "AWS::StackName"}}}, ())
+    assert isinstance(unknown, Unknown) and "stack name" in str(unknown)

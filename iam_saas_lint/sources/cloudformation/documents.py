@@ -4,11 +4,12 @@ located in the file (through ``Fn::If`` branches and inside policies written as 
 from __future__ import annotations
 
 from ...model.document import DocumentKind, PolicyDocument, Problem, Syntax, UnresolvedPolicy
-from ...model.values import Anchor, JsonPath, Locator, Span, Unknown
+from ...model.values import Anchor, JsonPath, Locator, Span, Unknown, format_json_path
 from ..text.embedded_json import embedded_locator
 from ..text.json_locations import JsonLocations
 from ..text.jsonfile import load_json
-from .intrinsics import NO_VALUE, PathMap, Resolver
+from .intrinsic_values import NO_VALUE
+from .intrinsics import PathMap, Resolver
 from .template import Template
 
 #: Policy documents nested deeper than this are not read (no real policy comes close).
@@ -107,13 +108,15 @@ class DocumentReader:
             return None
         locator: Locator | None = None
         if isinstance(data, str):
+            text = data
             try:
-                data = load_json(data)
+                data = load_json(text)
             except ValueError as error:
                 self.problem(f"{label}: neither a policy object nor a JSON policy document ({error})", origin)
                 return None
             paths = {(): paths.get((), origin)}
             locator = self._embedded(resolver, raw, origin)
+            self._duplicate_keys(text, label, Anchor(self.template.file, origin, locator or self.template.locator))
         if isinstance(data, Unknown) and _written_as_text(raw):
             data = resolver.text_document(raw, origin)
             paths = {(): origin}
@@ -127,6 +130,15 @@ class DocumentReader:
             data = _with_placeholders(data, kind)
         locator = locator or MappedLocator(self.template.locator, origin, paths)
         return PolicyDocument(data, kind, label, Anchor(self.template.file, origin, locator), self._syntax(raw))
+
+    def _duplicate_keys(self, text: str, label: str, anchor: Anchor) -> None:
+        """Keys given twice in a document written as JSON text (IAM and Python keep different copies)."""
+        if text.count('"') < 4:
+            return
+        for path in JsonLocations(text).duplicate_keys():
+            where = format_json_path(path[:-1])
+            message = f"{label}: duplicate key {path[-1]!r} at {where}: parsers disagree on which copy wins"
+            self.problems.append(Problem(self.template.file, message, anchor.child(*path).span()))
 
     def _syntax(self, raw: object) -> Syntax:
         if isinstance(raw, str) or (isinstance(raw, dict) and "Fn::Sub" in raw):

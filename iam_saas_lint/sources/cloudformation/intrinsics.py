@@ -10,14 +10,15 @@ the path in the file it came from, so that findings can point into ``Fn::If`` br
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
-from typing import Final
 
 from ...model.principals import account_of
 from ...model.values import OWN_ACCOUNT, JsonPath, Unknown
 from ..text.jsonfile import load_json
 from .conditions import ParameterValues
+from .intrinsic_values import NO_VALUE, NoValue, first_unknown, scalar_text, shown, shown_keys, truthy, unknown_in
 from .template import Template
 from .text_holes import PRINCIPAL_KEYS, Holes
 
@@ -42,31 +43,7 @@ _DEPLOY_TIME_PSEUDO = {
 }
 
 
-class _NoValue:
-    """``AWS::NoValue``: the element it stands in for is removed."""
-
-    def __repr__(self) -> str:
-        return "NO_VALUE"
-
-
-NO_VALUE: Final = _NoValue()
 PathMap = dict[JsonPath, JsonPath]
-
-
-def shown(raw: object) -> str:
-    """How an unresolved part of a string is written in messages: ``${Name}``."""
-    if isinstance(raw, dict) and len(raw) == 1:
-        ((key, arg),) = raw.items()
-        if key == "Ref" and isinstance(arg, str):
-            return "${" + arg + "}"
-        if key == "Fn::GetAtt" and isinstance(arg, list) and all(isinstance(a, str) for a in arg):
-            return "${" + ".".join(arg) + "}"
-        return "${" + str(key) + "}"
-    return "${...}"
-
-
-def _truthy(value: object) -> bool:
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 class Resolver:
@@ -110,7 +87,7 @@ class Resolver:
             return Unknown(f"a policy written as text whose unresolved parts make it unreadable ({holes.first()})")
         return holes.fill(parsed)
 
-    def pick(self, raw: object, origin: JsonPath) -> tuple[object, JsonPath] | _NoValue | Unknown:
+    def pick(self, raw: object, origin: JsonPath) -> tuple[object, JsonPath] | NoValue | Unknown:
         """The value behind ``Fn::If`` wrappers, without resolving anything else."""
         while isinstance(raw, dict) and len(raw) == 1:
             ((key, arg),) = raw.items()
@@ -129,8 +106,8 @@ class Resolver:
     def items(self, raw: object, origin: JsonPath) -> list[tuple[object, JsonPath]] | Unknown:
         """The members of a list property after ``Fn::If`` and ``AWS::NoValue``, each still raw."""
         picked = self.pick(raw, origin)
-        if isinstance(picked, (_NoValue, Unknown)):
-            return [] if isinstance(picked, _NoValue) else picked
+        if isinstance(picked, (NoValue, Unknown)):
+            return [] if isinstance(picked, NoValue) else picked
         raw, origin = picked
         if not isinstance(raw, list):
             resolved = self.value(raw, origin)
@@ -138,11 +115,11 @@ class Resolver:
                 return resolved
             if isinstance(resolved, list):
                 return [(item, origin) for item in resolved]
-            return [] if isinstance(resolved, _NoValue) else [(resolved, origin)]
+            return [] if isinstance(resolved, NoValue) else [(resolved, origin)]
         found: list[tuple[object, JsonPath]] = []
         for index, item in enumerate(raw):
             member = self.pick(item, origin + (index,))
-            if isinstance(member, _NoValue):
+            if isinstance(member, NoValue):
                 continue
             found.append((member, origin + (index,)) if isinstance(member, Unknown) else member)
         return found
@@ -170,21 +147,21 @@ class Resolver:
             for key, value in raw.items():
                 inner = principal or key in PRINCIPAL_KEYS
                 resolved = self._resolve(value, origin + (key,), path + (key,), paths, inner)
-                if not isinstance(resolved, _NoValue):
+                if not isinstance(resolved, NoValue):
                     result[key] = resolved
             return result
         if isinstance(raw, list):
             items: list[object] = []
             for index, item in enumerate(raw):
                 resolved = self._resolve(item, origin + (index,), path + (len(items),), paths, principal)
-                if not isinstance(resolved, _NoValue):
+                if not isinstance(resolved, NoValue):
                     items.append(resolved)
             return items
         if isinstance(raw, str):
             return self._text(raw)
         return raw
 
-    def _text(self, text: str) -> str | Unknown:
+    def _text(self, text: str) -> object:
         if "{{resolve:" in text:
             return Unknown(f"{text!r} is a dynamic reference, resolved only at deploy time")
         if self.template.service is not None and "${" in text:
@@ -222,6 +199,13 @@ class Resolver:
                 if isinstance(attribute, str):
                     return self.get_att(arg[0], attribute)
             return Unknown("a Fn::GetAtt whose resource or attribute cannot be told")
+        if key == "Fn::Length":
+            items = self.value(arg, origin + (key,))
+            return len(items) if isinstance(items, list) else unknown_in(items, "a Fn::Length of something not a list")
+        if key == "Fn::ToJsonString":
+            value = self.value(arg, origin + (key,))
+            found = first_unknown(value)
+            return found if found is not None else json.dumps(value, separators=(",", ":"))
         if key == "Fn::ImportValue":
             return Unknown(f"Fn::ImportValue {self._describe(arg)}, an export of another stack")
         return Unknown(f"{key}, which a static reader does not evaluate")
@@ -253,7 +237,7 @@ class Resolver:
     def parameter(self, name: str) -> object:
         spec = self.template.parameters[name]
         kind = str(spec.get("Type", "String"))
-        if _truthy(spec.get("NoEcho")):
+        if truthy(spec.get("NoEcho")):
             return Unknown(f"parameter {name} is NoEcho: its value is supplied at deploy time")
         if kind.startswith("AWS::SSM::Parameter::Value"):
             return Unknown(f"parameter {name} is read from Systems Manager at deploy time")
@@ -264,15 +248,15 @@ class Resolver:
         if "Default" not in spec:
             return Unknown(f"parameter {name} has no Default: its value is supplied at deploy time")
         default = spec["Default"]
-        if constraint and not isinstance(default, (dict, list)) and not constraint.allows(_scalar_text(default)):
-            return Unknown(f"parameter {name}, which is not its Default {_scalar_text(default)!r} in this branch")
+        if constraint and not isinstance(default, (dict, list)) and not constraint.allows(scalar_text(default)):
+            return Unknown(f"parameter {name}, which is not its Default {scalar_text(default)!r} in this branch")
         if kind == "CommaDelimitedList" or kind.startswith("List<"):
             if isinstance(default, list):
-                return [_scalar_text(item) for item in default]
-            return [part.strip() for part in _scalar_text(default).split(",")]
+                return [scalar_text(item) for item in default]
+            return [part.strip() for part in scalar_text(default).split(",")]
         if isinstance(default, (dict, list)):
             return Unknown(f"parameter {name} has a Default that is not text")
-        text = _scalar_text(default)
+        text = scalar_text(default)
         if "{{resolve:" in text:
             return Unknown(f"parameter {name} defaults to a dynamic reference, resolved only at deploy time")
         return text
@@ -288,11 +272,20 @@ class Resolver:
             resource_type, property_name = found
             name = self._name_of(logical_id, property_name)
             if resource_type == "policy":
-                return f"arn:{PARTITION}:iam::{OWN_ACCOUNT}:policy/{name or logical_id}"
+                return self._policy_arn(logical_id)
             if name is not None:
                 return name
             return Unknown(f"the name CloudFormation generates for {logical_id}")
         return Unknown(f"Ref to resource {logical_id} ({kind}), known only after deployment")
+
+    def _policy_arn(self, logical_id: str) -> str | Unknown:
+        """A managed policy's ARN from its ``ManagedPolicyName`` and ``Path``; a generated name is unknown."""
+        properties = self.template.properties(logical_id)
+        name = self.value(properties["ManagedPolicyName"], ()) if "ManagedPolicyName" in properties else None
+        path = self.value(properties["Path"], ()) if "Path" in properties else "/"
+        if not isinstance(name, str) or not isinstance(path, str):
+            return Unknown(f"the ARN CloudFormation generates for {logical_id}")
+        return f"arn:{PARTITION}:iam::{OWN_ACCOUNT}:policy{path}{name}"
 
     def get_att(self, logical_id: str, attribute: str) -> object:
         kind = self.template.type_of(logical_id)
@@ -301,6 +294,8 @@ class Resolver:
         found = _IAM_ARN_KINDS.get(kind)
         if found is not None and attribute in ("Arn", "PolicyArn"):
             resource_type, property_name = found
+            if resource_type == "policy":
+                return self._policy_arn(logical_id)
             name = self._name_of(logical_id, property_name) or logical_id
             return f"arn:{PARTITION}:iam::{OWN_ACCOUNT}:{resource_type}/{name}"
         return Unknown(f"Fn::GetAtt {logical_id}.{attribute}, known only after deployment")
@@ -340,6 +335,8 @@ class Resolver:
         text = self._text(arg)
         if isinstance(text, Unknown):
             return text
+        if not isinstance(text, str):
+            return Unknown("a Fn::Sub whose template is a Serverless variable naming an object")
         parts: list[str | tuple[Unknown, str]] = []
         position = 0
         for match in _SUB_VARIABLE.finditer(text):
@@ -427,19 +424,9 @@ class Resolver:
             candidates = following
         values = [self.value(candidate, ()) for candidate in candidates]
         if not values:
-            if not isinstance(default, _NoValue):
+            if not isinstance(default, NoValue):
                 return default
             return Unknown(f"Fn::FindInMap {shown_keys(arg[:3])}: no such entry in Mappings")
         if all(value == values[0] for value in values):
             return values[0]
         return Unknown(f"Fn::FindInMap {shown_keys(arg[:3])} depends on {unknown}")
-
-
-def shown_keys(keys: list[object]) -> str:
-    return "/".join(key if isinstance(key, str) else shown(key) for key in keys)
-
-
-def _scalar_text(value: object) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)

@@ -8,9 +8,16 @@ links hold in it (``named``).
 
 from __future__ import annotations
 
+import json
+
 from ...model.values import JsonPath, Unknown
 from .intrinsics import Resolver
 from .template import MANAGED_POLICY, POLICY, ROLE, ROLE_POLICY, SAM_FUNCTION, Template
+
+
+def _expression(raw: dict[object, object]) -> str:
+    """A name written as an expression, as a key that only the same expression has."""
+    return "\0expression " + json.dumps(raw, sort_keys=True, default=str)
 
 
 def _every_branch(raw: object) -> list[object]:
@@ -50,16 +57,27 @@ class Links:
         self.role_names = self._role_names()
         self.sam_roles = {f"{logical_id}Role": logical_id for logical_id in template.of_type(SAM_FUNCTION)}
         self.attachments = self._attachments()
-        self.managed_arns = {str(static.ref(m)): m for m in template.of_type(MANAGED_POLICY)}
+        arns = {m: static.ref(m) for m in template.of_type(MANAGED_POLICY)}
+        self.managed_arns = {arn: m for m, arn in arns.items() if isinstance(arn, str)}
 
     def _role_names(self) -> dict[str, str]:
-        """Literal role names (``RoleName``, possibly a parameter default) → logical ids."""
+        """Role names → logical ids: literal names (possibly a parameter default), and names that
+        are known only at deploy time keyed by their expression (the same expression in one
+        template is the same name: ``!Sub "${AWS::StackName}-datadog"`` in a role and a policy)."""
         names: dict[str, str] = {}
         for logical_id in self.template.of_type(ROLE):
-            name = self.static.value(self.template.properties(logical_id).get("RoleName"), ())
+            raw = self.template.properties(logical_id).get("RoleName")
+            name = self.static.value(raw, ())
             if isinstance(name, str):
                 names[name] = logical_id
+            elif isinstance(raw, dict):
+                names[_expression(raw)] = logical_id
         return names
+
+    def _by_name(self, item: object, value: object) -> str | None:
+        if isinstance(value, str):
+            return self.role_names.get(value)
+        return self.role_names.get(_expression(item)) if isinstance(item, dict) else None
 
     def _role_ref(self, item: object) -> str | None:
         """The role a ``{"Ref": …}`` names: a role of the template or the role SAM makes for a function."""
@@ -84,9 +102,9 @@ class Links:
             if target is not None:
                 found.add(target)
                 continue
-            value = resolver.value(item, item_path)
-            if isinstance(value, str) and value in self.role_names:
-                found.add(self.role_names[value])
+            named = self._by_name(item, resolver.value(item, item_path))
+            if named is not None:
+                found.add(named)
         return found
 
     def _may_name(self, raw: object) -> set[str]:
@@ -99,8 +117,9 @@ class Links:
                 continue
             value = self.static.value(item, ())
             for name in value if isinstance(value, list) else [value]:
-                if isinstance(name, str) and name in self.role_names:
-                    found.add(self.role_names[name])
+                named = self._by_name(item, name)
+                if named is not None:
+                    found.add(named)
         return found
 
     def managed_ids(self, raw: object) -> list[str]:

@@ -18,7 +18,8 @@ from ...model.document import (
 from ...model.values import OWN_ACCOUNT, Anchor, JsonPath, Unknown
 from .conditions import ConditionModel, Variant, if_conditions
 from .documents import DocumentReader
-from .intrinsics import NO_VALUE, Resolver
+from .intrinsic_values import NO_VALUE
+from .intrinsics import Resolver
 from .links import Links, attachment_target
 from .template import MANAGED_POLICY, POLICY, ROLE_POLICY, SAM_FUNCTION, Template
 

@@ -60,7 +60,37 @@ def _variable(body: str, service: Mapping[str, object]) -> str | None:
     return None
 
 
-def substitute(text: str, service: Mapping[str, object]) -> str | Unknown:
+def _whole_value(text: str, service: Mapping[str, object], rounds: int) -> object:
+    """A string that is one ``${self:…}`` naming an object or a list is replaced by that value
+    (strings inside it substituted in turn); ``None`` when it is not such a string."""
+    match = _VARIABLE.fullmatch(text.strip())
+    if match is None or rounds >= _MAX_ROUNDS:
+        return None
+    for option in match.group(1).split(","):
+        option = option.strip()
+        if option.startswith("self:"):
+            value = _lookup(service, option[len("self:") :])
+            if isinstance(value, (dict, list)):
+                return _substitute_inside(value, service, rounds + 1)
+    return None
+
+
+def _substitute_inside(value: object, service: Mapping[str, object], rounds: int) -> object:
+    if isinstance(value, dict):
+        return {key: _substitute_inside(item, service, rounds) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_substitute_inside(item, service, rounds) for item in value]
+    if isinstance(value, str) and "${" in value:
+        return substitute(value, service, rounds)
+    return value
+
+
+def substitute(text: str, service: Mapping[str, object], rounds: int = 0) -> object:
+    """``text`` with its Serverless variables replaced: text, the object or list a whole-string
+    ``${self:…}`` names, or unknown."""
+    whole = _whole_value(text, service, rounds)
+    if whole is not None:
+        return whole
     for _ in range(_MAX_ROUNDS):
         match = _VARIABLE.search(text)
         if match is None:
