@@ -72,6 +72,8 @@ EXPECTED = {
     # ${self:…} naming an object (a whole statement) or a list (the CIDRs) substitutes the value;
     # an unresolved variable inside a CIDR list is unknown, not an invalid CIDR.
     "serverless-objects/serverless.yml": [("ISL001", 19, 15), ("ISL009", 51, 23)],
+    # A branch that compares a parameter with a value its MinLength/AllowedPattern excludes is pruned.
+    "impossible-branch.yaml": [],
     "sam-globals.yaml": [("ISL001", 11, 11), ("ISL001", 11, 11), ("ISL005", 7, 5), ("ISL005", 25, 7)],
 }
 
@@ -136,3 +138,65 @@ def test_whole_fixture_folder_reads_without_internal_errors() -> None:
     result = run([str(FIXTURES)], Config())
     assert not result.internal_error
     assert not any("internal error" in f.message for f in result.findings)
+
+
+def test_nested_stacks_are_read_with_the_parameters_the_parent_passes() -> None:
+    result = run([str(FIXTURES / "nested" / "parent.yaml")], Config())
+    found = sorted((Path(f.path).name, f.rule, f.line, f.column, f.role or "") for f in result.findings)
+    assert found == [
+        ("parent.yaml", "ISL009", 19, 7, "LogArchive"),
+        ("parent.yaml", "ISL009", 19, 7, "LogArchive"),
+        ("vendor-role.yaml", "ISL001", 16, 13, "DatadogIntegration/VendorRole [if HasExternalId=false]"),
+    ]
+    vendor = next(f for f in result.findings if f.rule == "ISL001")
+    assert "Datadog (464622532012)" in vendor.message
+    assert sorted(f.message.split(": ", 1)[1][:30] for f in result.findings if f.rule == "ISL009") == [
+        "cannot tell whether a source-I",
+        "cannot tell whether the extern",
+    ]
+
+
+def test_cdk_nested_stack_is_read_from_its_asset_beside_the_parent(tmp_path: Path) -> None:
+    import json
+
+    child = {
+        "Resources": {
+            "VendorRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"AWS": {"Ref": "referencetoVendorAccount"}},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                },
+            }
+        },
+        "Parameters": {"referencetoVendorAccount": {"Type": "String"}},
+    }
+    parent = {
+        "Resources": {
+            "VendorNestedStack": {
+                "Type": "AWS::CloudFormation::Stack",
+                "Properties": {
+                    "TemplateURL": {"Fn::Join": ["", ["https://s3.", {"Ref": "AWS::URLSuffix"}, "/cdk-assets/x.json"]]},
+                    "Parameters": {"referencetoVendorAccount": "arn:aws:iam::464622532012:root"},
+                },
+                "Metadata": {"aws:asset:path": "AppVendorNested.nested.template.json"},
+            }
+        }
+    }
+    (tmp_path / "AppVendorNested.nested.template.json").write_text(json.dumps(child, indent=1))
+    (tmp_path / "App.template.json").write_text(json.dumps(parent, indent=1))
+    result = run([str(tmp_path / "App.template.json")], Config())
+    found = sorted((f.rule, f.role) for f in result.findings)
+    assert found == [
+        ("ISL001", "VendorNestedStack/VendorRole"),
+        ("ISL005", "VendorNestedStack/VendorRole"),
+    ]
+    assert all(f.path.endswith("AppVendorNested.nested.template.json") for f in result.findings)

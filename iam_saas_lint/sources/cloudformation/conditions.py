@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -160,7 +161,9 @@ class ConditionModel:
 
     # -- enumerating -----------------------------------------------------------------------------
     def _choices(self, name: str, literals: set[str]) -> list[object]:
-        allowed = self.template.parameters.get(name, {}).get("AllowedValues")
+        spec = self.template.parameters.get(name, {})
+        allowed = spec.get("AllowedValues")
+        literals = {value for value in literals if _admits(spec, value)}
         options: list[object] = list(sorted(literals))
         if isinstance(allowed, list) and allowed:
             allowed_text = {str(v).lower() if isinstance(v, bool) else str(v) for v in allowed}
@@ -239,3 +242,19 @@ class ConditionModel:
             )
             for assignment, seen in chosen.items()
         ]
+
+
+def _admits(spec: Mapping[str, object], value: str) -> bool:
+    """Whether a parameter's ``MinLength``, ``MaxLength`` and ``AllowedPattern`` let it be ``value``
+    (a comparison with a value it can never have is a branch no deployment takes)."""
+    low, high, pattern = spec.get("MinLength"), spec.get("MaxLength"), spec.get("AllowedPattern")
+    if isinstance(low, (int, str)) and str(low).isdecimal() and len(value) < int(low):
+        return False
+    if isinstance(high, (int, str)) and str(high).isdecimal() and len(value) > int(high):
+        return False
+    if isinstance(pattern, str) and len(pattern) <= 1_000:
+        try:
+            return re.fullmatch(pattern, value) is not None
+        except re.error:
+            return True  # a Java pattern Python cannot read: no pruning
+    return True

@@ -10,12 +10,13 @@ and the model decides what they may do.
 
 from __future__ import annotations
 
-from ...model.document import AccessKey, Inventory, PolicyDocument, Problem
+from ...model.document import AccessKey, Inventory, PolicyDocument, Problem, Role
 from ...model.values import Anchor, Span
 from .documents import DocumentReader
 from .intrinsics import Resolver
 from .links import Links, every_branch_item
 from .metadata import metadata_suppressions
+from .nested_stacks import nested_templates
 from .roles import ROLE_PROPERTIES, SAM_ROLE_PROPERTIES, RoleReader, display_name
 from .stacksets import stack_set_templates
 from .template import ACCESS_KEY, MANAGED_POLICY, POLICY, ROLE, SAM_FUNCTION, USER, Template
@@ -54,6 +55,10 @@ class TemplateReader:
         self._access_keys()
         for nested in stack_set_templates(self.template, self.static, self.documents):
             self.inventory.extend(TemplateReader(nested).read())
+        unreadable: list[Role] = []
+        for child in nested_templates(self.template, self.static, self.documents, unreadable):
+            self.inventory.extend(TemplateReader(child).read())
+        self.inventory.roles.extend(unreadable)
         self.inventory.suppressions.extend(metadata_suppressions(self.template))
         return self.inventory
 

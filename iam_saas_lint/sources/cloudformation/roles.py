@@ -123,7 +123,7 @@ class RoleReader:
             trust=trust,
             policies=tuple(policies),
             unresolved_policies=tuple(unresolved),
-            files=frozenset({self.template.file}),
+            files=self.template.files(),
             variant=tuple((name, "true" if value else "false") for name, value in assignment),
         )
 

@@ -70,6 +70,8 @@ class Template:
     #: For a template inside another (a StackSet's ``TemplateBody``): how its names are prefixed.
     name_prefix: str = ""
     depth: int = 0
+    #: For a nested stack's template: the template that deploys it.
+    parent: Template | None = None
     parameters: dict[str, dict[str, object]] = field(init=False)
     mappings: dict[str, object] = field(init=False)
     conditions: dict[str, object] = field(init=False)
@@ -87,6 +89,15 @@ class Template:
         self.mappings = _mapping(self.data.get("Mappings"))
         self.conditions = _mapping(self.data.get("Conditions"))
         self.resources = {k: v for k, v in _mapping(self.data.get("Resources")).items() if isinstance(v, dict)}
+
+    def files(self) -> frozenset[str]:
+        """This template's file and those of the stacks that deploy it (a role takes part in each)."""
+        found: set[str] = set()
+        template: Template | None = self
+        while template is not None:
+            found.add(template.file)
+            template = template.parent
+        return frozenset(found)
 
     def path(self, *keys: str | int) -> JsonPath:
         return self.root + tuple(keys)
