@@ -69,7 +69,7 @@ def main(root: str) -> int:
     started = time.perf_counter()
     for path, kind in formats.items():
         try:
-            unit = Unit("yaml" if path.endswith(YAML) else "json", (path,))
+            unit = Unit("file", (path,))
             inventory = read_unit(unit, options).inventory
             findings = check_inventory(inventory, config)
         except Exception:

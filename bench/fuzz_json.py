@@ -17,7 +17,7 @@ def read(path: str, work: Path) -> object:
     from iam_saas_lint.sources import ReadOptions, Unit, bundle_units, read_unit
 
     options = ReadOptions(roots=(str(work),))
-    first = read_unit(Unit("json", (path,)), options)  # the first pass, as a run does
+    first = read_unit(Unit("file", (path,)), options)  # the first pass, as a run does
     inventory = first.inventory
     if first.raw:  # a raw policy: its bundle in the second pass
         for unit in bundle_units([path], ()):

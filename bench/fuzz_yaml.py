@@ -16,7 +16,7 @@ from fuzz_common import Target, fixture_seeds, main
 def read(path: str, work: Path) -> object:
     from iam_saas_lint.sources import ReadOptions, Unit, read_unit
 
-    return read_unit(Unit("yaml", (path,)), ReadOptions(roots=(str(work),))).inventory
+    return read_unit(Unit("file", (path,)), ReadOptions(roots=(str(work),))).inventory
 
 
 if __name__ == "__main__":

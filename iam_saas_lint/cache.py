@@ -34,7 +34,7 @@ from .sources.text.files import current_state
 
 FORMAT = 2
 #: Units whose reader groups files by folder: the folder's list of files is part of their verdict.
-_FOLDER_KINDS = ("terraform", "bundle")
+_FOLDER_KINDS = ("module", "bundle")
 _KEY_BYTES = 32
 
 
@@ -138,6 +138,7 @@ def _result(entry: dict[str, Any]) -> UnitResult:
         suppressions=[_suppression(s) for s in entry["suppressions"]],
         role_files={str(k): tuple(v) for k, v in entry["role_files"].items()},
         raw=bool(entry["raw"]),
+        skipped=str(entry.get("skipped", "")),
         roles=int(entry["roles"]),
     )
 
@@ -200,6 +201,7 @@ class Cache:
             "suppressions": [asdict(s) for s in result.suppressions],
             "role_files": result.role_files,
             "raw": result.raw,
+            "skipped": result.skipped,
             "roles": result.roles,
             "reads": result.reads,
             # listed now, after the read: a file added meanwhile makes the entry stale, never wrong

@@ -9,13 +9,9 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .sources.formats import FOLDER_RULES, FolderRule, is_candidate, load, not_read_reason, shares_folder, suffix_of
+
 SKIPPED_DIRS = frozenset({".git", ".terraform", "node_modules", ".iam-saas-lint-cache"})
-#: A CDK cloud assembly: walked only for the stack templates its manifest names.
-CDK_OUT = "cdk.out"
-JSON_SUFFIXES = (".json",)
-YAML_SUFFIXES = (".yaml", ".yml", ".template")
-TERRAFORM_SUFFIXES = (".tf",)
-SUFFIXES = JSON_SUFFIXES + YAML_SUFFIXES + TERRAFORM_SUFFIXES
 #: Skip reasons that start so are errors (exit 2): something in the tree could not be read.
 UNREADABLE = "cannot read "
 
@@ -47,10 +43,6 @@ def _excluded(path: str, patterns: Sequence[str], root: str) -> bool:
         if fnmatch.fnmatch(relative, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts):
             return True
     return False
-
-
-def is_candidate(name: str) -> bool:
-    return name.endswith(SUFFIXES)
 
 
 def _inside(real: str, root_real: str) -> bool:
@@ -89,8 +81,9 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
         kept = []
         for name in sorted(dirnames):
             full = os.path.join(directory, name)
-            if name == CDK_OUT and not os.path.islink(full) and not _excluded(full, exclude, root):
-                _cdk_out(full, top_real, exclude, root, result)
+            rule = FOLDER_RULES.get(name)
+            if rule is not None and not os.path.islink(full) and not _excluded(full, exclude, root):
+                _listed_folder(full, rule, top_real, exclude, root, result)
             elif os.path.islink(full):
                 result.skipped.append((display_path(full), "link to a folder: not followed"))
             elif name in SKIPPED_DIRS or _excluded(full, exclude, root):
@@ -101,16 +94,25 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
         for name in sorted(filenames):
             full = os.path.join(directory, name)
             if is_candidate(name) and not _excluded(full, exclude, root) and _regular_inside(full, top_real, result):
-                result.files.append(display_path(full))
+                _add(full, result)
 
 
-def _cdk_out(folder: str, top_real: str, exclude: Sequence[str], root: str, result: Discovery) -> None:
-    """A CDK cloud assembly: only the stack templates its manifest names (not assets or the tree)."""
-    from .sources.cloudformation.cdk import cdk_templates
+def _add(path: str, result: Discovery) -> bool:
+    reason = not_read_reason(path)
+    if reason is not None:
+        result.skipped.append((display_path(path), reason))
+        return False
+    result.files.append(display_path(path))
+    return True
 
-    for path in cdk_templates(folder):
+
+def _listed_folder(
+    folder: str, rule: FolderRule, top_real: str, exclude: Sequence[str], root: str, result: Discovery
+) -> None:
+    """A folder whose format says which of its files to read (a CDK cloud assembly's stack templates)."""
+    for path in load(rule.files)(folder):
         if not _excluded(path, exclude, root) and _regular_inside(path, top_real, result):
-            result.files.append(display_path(path))
+            _add(path, result)
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: str = ".") -> Discovery:
@@ -120,10 +122,9 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: str = ".")
         if os.path.isdir(path):
             _walk(path, exclude, root, result)
         elif os.path.lexists(path):
-            if not _excluded(path, exclude, root) and _regular_inside(path, _named_root(path), result):
-                shown = display_path(path)
-                result.files.append(shown)
-                named.add(shown)
+            readable = not _excluded(path, exclude, root) and _regular_inside(path, _named_root(path), result)
+            if readable and _add(path, result):
+                named.add(display_path(path))
         else:
             result.skipped.append((path, "no such file or folder"))
     if named:
@@ -144,16 +145,14 @@ def _named_root(path: str) -> str:
 def _context_of(named: set[str], exclude: Sequence[str], root: str, result: Discovery) -> list[str]:
     """Files a named file's verdict depends on: the rest of its bundle or Terraform module."""
     context: list[str] = []
-    for directory, suffix in sorted({(os.path.dirname(f), os.path.splitext(f)[1]) for f in named}):
-        if suffix not in JSON_SUFFIXES + TERRAFORM_SUFFIXES:
-            continue
+    for directory, suffix in sorted({(os.path.dirname(f), suffix_of(f)) for f in named if shares_folder(f)}):
         try:
             names = sorted(os.listdir(directory or "."))
         except OSError:
             continue
         for name in names:
             full = os.path.join(directory, name)
-            wanted = name.endswith(suffix) and not _excluded(full, exclude, root)
+            wanted = suffix_of(name) == suffix and not _excluded(full, exclude, root)
             if wanted and _regular_inside(full, os.path.realpath(directory or "."), result):
                 context.append(display_path(full))
     return context

@@ -121,7 +121,9 @@ def lint_unit(unit: Unit, config: Config, options: ReadOptions) -> UnitResult:
         findings=result.findings,
         suppressions=list(inventory.suppressions),
         role_files=_role_files(inventory.roles),
-        raw=read.raw,
+        raw=read.raw is not None,
+        raw_policy=read.raw,
+        skipped=read.skipped,
         roles=len(inventory.roles),
         internal_error=result.internal_error,
         tracebacks=result.tracebacks,
@@ -157,7 +159,9 @@ def run(paths: Sequence[str], config: Config, jobs: int | None = 1, use_cache: b
     executor = Executor(lint_unit, config, options, jobs, cache)
     first = executor.run(plan_units(found.files))
     raw_files = [unit.files[0] for unit, unit_result in first if unit_result.raw]
-    second = executor.run(bundle_units(raw_files, explicit))
+    parsed = [r.raw_policy for _, r in first if r.raw_policy is not None]
+    result.skipped.extend((unit.files[0], r.skipped) for unit, r in first if r.skipped)
+    second = executor.run(bundle_units(raw_files, explicit, parsed))
     suppressions: list[Suppression] = []
     for _, unit_result in first + second:
         suppressions.extend(unit_result.suppressions)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .findings import Finding
 from .model.document import Suppression
+from .sources.raw_policy import RawPolicy
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor as FuturesExecutor
@@ -35,7 +36,12 @@ class UnitResult:
     suppressions: list[Suppression] = field(default_factory=list)
     #: Role name → the files it is made of, to report only what named files take part in.
     role_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: A raw policy file, bundled in the second pass; ``raw_policy`` is its parsed document when it was
+    #: read in this run (not kept in the cache), so that the second pass does not read it again.
     raw: bool = False
+    raw_policy: RawPolicy | None = None
+    #: Why the unit's file was not read (``--verbose``).
+    skipped: str = ""
     roles: int = 0
     internal_error: bool = False
     tracebacks: list[str] = field(default_factory=list)

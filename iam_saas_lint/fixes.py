@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from .model.document import Syntax
 
-SYNTAXES: tuple[Syntax, ...] = (
-    "json",
-    "cloudformation-yaml",
-    "cloudformation-json",
-    "terraform-jsonencode",
-    "terraform-document",
-)
 EXTERNAL_ID_PLACEHOLDER = "<external id the vendor generated for you>"
 CIDR_PLACEHOLDER = "<vendor egress CIDR>"
 
@@ -152,14 +145,34 @@ def render(fix: Fix, syntax: Syntax) -> str:
 
 
 def _render(fix: Fix, syntax: Syntax) -> str:
-    if syntax in ("json", "cloudformation-json"):
-        return _json(fix.data if fix.kind == "statement" else {"Condition": fix.data})
-    if syntax == "cloudformation-yaml":
-        return "\n".join(_yaml(fix.data if fix.kind == "statement" else {"Condition": fix.data}))
-    if syntax == "terraform-jsonencode":
-        if fix.kind == "statement":
-            return _hcl_value(fix.data, 0)
-        return f"Condition = {_hcl_value(fix.data, 0)}"
+    return RENDERERS[syntax](fix)
+
+
+def _as_json(fix: Fix) -> str:
+    return _json(fix.data if fix.kind == "statement" else {"Condition": fix.data})
+
+
+def _as_cloudformation_yaml(fix: Fix) -> str:
+    return "\n".join(_yaml(fix.data if fix.kind == "statement" else {"Condition": fix.data}))
+
+
+def _as_jsonencode(fix: Fix) -> str:
+    if fix.kind == "statement":
+        return _hcl_value(fix.data, 0)
+    return f"Condition = {_hcl_value(fix.data, 0)}"
+
+
+def _as_policy_document(fix: Fix) -> str:
     if fix.kind == "statement":
         return _hcl_document_statement(fix.data)
     return "\n".join(line[2:] for line in _hcl_document_conditions(fix.data))
+
+
+#: How a fix is written in each syntax a format's documents may have (``sources.formats``).
+RENDERERS: dict[Syntax, Callable[[Fix], str]] = {
+    "json": _as_json,
+    "cloudformation-json": _as_json,
+    "cloudformation-yaml": _as_cloudformation_yaml,
+    "terraform-jsonencode": _as_jsonencode,
+    "terraform-document": _as_policy_document,
+}

@@ -39,19 +39,24 @@ def _template_of(path: str, document: YamlDocument, text: str) -> Template | Non
     return None
 
 
-def read_yaml_file(path: str, max_bytes: int) -> Inventory:
-    """A YAML file: a CloudFormation, SAM or Serverless template, or nothing (other YAML is skipped)."""
+def read_yaml_file(path: str, max_bytes: int) -> Inventory | None:
+    """A YAML file: a CloudFormation, SAM or Serverless template; ``None`` for other YAML (skipped)
+    unless it holds suppression comments."""
     text = read_text(path, max_bytes)
     if text is None:
-        return Inventory()
+        return None
     if isinstance(text, Problem):
         return Inventory(problems=[text])
     inventory = _read_yaml_text(path, text)
-    inventory.suppressions.extend(comment_suppressions(path, text.text))
+    suppressions = comment_suppressions(path, text.text)
+    if inventory is None and not suppressions:
+        return None
+    inventory = inventory or Inventory()
+    inventory.suppressions.extend(suppressions)
     return inventory
 
 
-def _read_yaml_text(path: str, text: TextFile) -> Inventory:
+def _read_yaml_text(path: str, text: TextFile) -> Inventory | None:
     if text.text.lstrip().startswith("{"):  # a JSON template with a YAML-family name (``.template``)
         parsed = parse_json(text)
         if isinstance(parsed, JsonFile) and is_template(parsed.data):
@@ -63,7 +68,7 @@ def _read_yaml_text(path: str, text: TextFile) -> Inventory:
     except YamlError as error:
         if error.hostile or looks_like_template(text.text):
             return Inventory(problems=[Problem(path, error.message, error.span)])
-        return Inventory()
+        return None
     for document in documents:
         template = _template_of(path, document, text.text)
         if template is None:
@@ -71,4 +76,4 @@ def _read_yaml_text(path: str, text: TextFile) -> Inventory:
         inventory = read_template(template)
         inventory.problems[:0] = [Problem(path, issue.message, issue.span) for issue in document.issues]
         return inventory
-    return Inventory()
+    return None
