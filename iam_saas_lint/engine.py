@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import suppress
 from .config import Config
@@ -159,7 +159,11 @@ def run(paths: Sequence[str], config: Config, jobs: int | None = 1, use_cache: b
     executor = Executor(lint_unit, config, options, jobs, cache)
     first = executor.run(plan_units(found.files))
     raw_files = [unit.files[0] for unit, unit_result in first if unit_result.raw]
-    parsed = [r.raw_policy for _, r in first if r.raw_policy is not None]
+    parsed = [
+        replace(r.raw_policy, read_state=r.reads.get(r.raw_policy.file, ""))
+        for _, r in first
+        if r.raw_policy is not None
+    ]
     result.skipped.extend((unit.files[0], r.skipped) for unit, r in first if r.skipped)
     second = executor.run(bundle_units(raw_files, explicit, parsed))
     suppressions: list[Suppression] = []

@@ -18,7 +18,7 @@ from ..model.document import Inventory, Problem
 from .bundles import ExplicitRole, bundle, explicit_members
 from .formats import Format, UnitKind, formats_for, load, not_recognised, unit_kind
 from .raw_policy import RawPolicy
-from .text.files import DEFAULT_MAX_BYTES, TextFile, read_text
+from .text.files import DEFAULT_MAX_BYTES, TextFile, read_text, replay_read
 from .text.jsonfile import JsonFile, parse_json
 
 
@@ -138,6 +138,9 @@ def _read_bundle(unit: Unit, options: ReadOptions) -> Inventory:
     """Raw policy files bundled into roles: as the first pass parsed them, or read again when that
     pass came from the cache (their problems were reported then)."""
     raw = list(unit.parsed)
+    for policy in raw:
+        if policy.read_state:
+            replay_read(policy.file, policy.read_state)
     if not raw:
         for path in unit.files:
             loaded = _load_json(path, options.max_bytes)

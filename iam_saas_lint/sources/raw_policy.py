@@ -39,6 +39,8 @@ def policy_kind(data: dict[str, object]) -> DocumentKind:
 class RawPolicy:
     file: str
     document: PolicyDocument
+    #: What the cache's read log recorded when the file was read (kept for the bundle pass).
+    read_state: str = ""
 
 
 #: ``${EXTERNAL_ID}``, ``{{ external_id }}``: a template's variable, filled in before deployment.

@@ -67,6 +67,13 @@ def stop_read_log() -> dict[str, str]:
     return log
 
 
+def replay_read(path: str, state: str) -> None:
+    """A unit that uses what another unit of this run read (a bundle, the raw policies the first
+    pass parsed) records the same state, as if it had read the file itself."""
+    if _read_log is not None:
+        _read_log[path] = state
+
+
 def _read_bytes(path: str, max_bytes: int) -> bytes | str | OSError:
     """At most ``max_bytes + 1`` bytes of a regular file; else why not (a state the cache compares)."""
     try:
