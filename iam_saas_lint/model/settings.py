@@ -22,3 +22,6 @@ class Settings:
     own_identity_providers: tuple[str, ...] = ()
     #: How narrowly a federated subject must be pinned: the owner (default), or the repository too.
     federated_subject_scope: SubjectScope = "owner"
+    #: Prefix lengths (IPv4, IPv6): a source-IP allow-list whose union admits more addresses than
+    #: one range of this size is broader than any vendor's egress.
+    widest_source_ip_range: tuple[int, int] = (8, 32)

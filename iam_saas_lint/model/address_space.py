@@ -1,0 +1,132 @@
+"""Sets of addresses as sorted, disjoint integer intervals, one family at a time.
+
+Used to judge an allow-list by its union (``0.0.0.0/1`` plus ``128.0.0.0/1`` is every IPv4
+address) and to cut the address space into the pieces on which a policy's verdict cannot change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .cidrs import NON_PUBLIC_CIDRS, IPNetwork
+
+Interval = tuple[int, int]  # inclusive
+FAMILY_BITS = {4: 32, 6: 128}
+#: Global unicast: every IPv6 address that can reach AWS over the internet.
+PUBLIC_IPV6 = "2000::/3"
+
+
+def interval_of(network: IPNetwork) -> Interval:
+    return int(network.network_address), int(network.broadcast_address)
+
+
+def union(intervals: Iterable[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1] + 1:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def intersect(left: list[Interval], right: list[Interval]) -> list[Interval]:
+    found: list[Interval] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        start = max(left[i][0], right[j][0])
+        end = min(left[i][1], right[j][1])
+        if start <= end:
+            found.append((start, end))
+        if left[i][1] < right[j][1]:
+            i += 1
+        else:
+            j += 1
+    return found
+
+
+def size(intervals: Iterable[Interval]) -> int:
+    return sum(end - start + 1 for start, end in intervals)
+
+
+@lru_cache(maxsize=2)
+def public_space(family: int) -> tuple[Interval, ...]:
+    """The addresses that can appear as ``aws:SourceIp``."""
+    import ipaddress
+
+    if family == 6:
+        return (interval_of(ipaddress.ip_network(PUBLIC_IPV6)),)
+    private = union(interval_of(n) for n in (ipaddress.ip_network(c) for c in NON_PUBLIC_CIDRS) if n.version == 4)
+    found: list[Interval] = []
+    position = 0
+    for start, end in private:
+        if start > position:
+            found.append((position, start - 1))
+        position = end + 1
+    if position <= 2**32 - 1:
+        found.append((position, 2**32 - 1))
+    return tuple(found)
+
+
+def pieces(family: int, networks: Iterable[IPNetwork]) -> list[Interval]:
+    """The public address space of a family cut at every boundary of ``networks``: a policy that only
+    compares addresses with these networks gives the same verdict for every address of a piece."""
+    cuts: set[int] = set()
+    for network in networks:
+        if network.version == family:
+            start, end = interval_of(network)
+            cuts.update((start, end + 1))
+    found: list[Interval] = []
+    for start, end in public_space(family):
+        inner = sorted(c for c in cuts if start < c <= end)
+        position = start
+        for cut in inner:
+            found.append((position, cut - 1))
+            position = cut
+        found.append((position, end))
+    return found
+
+
+def address(family: int, number: int) -> str:
+    import ipaddress
+
+    return str(ipaddress.IPv4Address(number) if family == 4 else ipaddress.IPv6Address(number))
+
+
+@dataclass(frozen=True)
+class Breadth:
+    """How much of a family's public space a set of addresses covers."""
+
+    family: int
+    intervals: tuple[Interval, ...]
+
+    @property
+    def count(self) -> int:
+        return size(self.intervals)
+
+    @property
+    def everything(self) -> bool:
+        return self.count >= size(public_space(self.family))
+
+    def broader_than(self, prefix: int) -> bool:
+        return bool(self.count > 2 ** (FAMILY_BITS[self.family] - prefix))
+
+    def shown(self, limit: int = 3) -> str:
+        """The covered addresses as CIDRs, the first few."""
+        import ipaddress
+
+        factory = ipaddress.IPv4Address if self.family == 4 else ipaddress.IPv6Address
+        networks: list[str] = []
+        for start, end in self.intervals:
+            networks.extend(str(n) for n in ipaddress.summarize_address_range(factory(start), factory(end)))
+        more = f" and {len(networks) - limit} more" if len(networks) > limit else ""
+        return ", ".join(networks[:limit]) + more
+
+
+def public_breadth(family: int, networks: Iterable[IPNetwork]) -> Breadth:
+    """The public part of the union of ``networks`` in one family."""
+    listed = union(interval_of(n) for n in networks if n.version == family)
+    return Breadth(family, tuple(intersect(listed, list(public_space(family)))))

@@ -1,0 +1,272 @@
+"""Is every request of a role's session from outside the allow-list explicitly denied?
+
+Every Deny statement of the role's permission policies and boundary is evaluated, together, for
+every action and resource and every address: the address space is cut at the boundaries of the
+CIDRs the policies list (the verdict is the same for every address of a piece), actions and
+resources are instances of the patterns the Denies name plus ones they do not name, and every
+other condition key takes the values the policies compare it with, or none. The session's own
+facts are fixed: its account is the role's, and ``aws:ViaAWSService`` is false for the vendor's
+own calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from .address_space import Breadth, address, pieces, union
+from .cidrs import IPNetwork, parse_cidr
+from .conditions import OneOf, Request
+from .document import PolicyDocument, Role
+from .logic import Doubt, Truth, all_of, any_of, negate
+from .requests import (
+    action_applies,
+    assignments,
+    conditions_apply,
+    effect_doubt,
+    free_values,
+    instance_of,
+    resource_applies,
+)
+from .settings import Settings
+from .statements import Statement, statements_of
+from .values import OWN_ACCOUNT, Unknown
+
+#: Actions an explicit Deny cannot stop (``GetCallerIdentity`` needs no permission).
+UNDENIABLE_ACTIONS = frozenset({"sts:getcalleridentity"})
+FRESH_ACTION = "islfresh:UnlistedAction"
+FRESH_RESOURCE = "arn:aws:islfresh:us-east-1:000000000404:unlisted/resource"
+_VPC_PROBES = ("10.0.0.1", "172.31.0.1", "192.168.0.1", "100.64.0.1")
+IP_KEYS = ("aws:sourceip", "aws:vpcsourceip")
+_SESSION_KEYS = frozenset({"aws:principalaccount", "aws:viaawsservice", *IP_KEYS})
+
+
+@dataclass(frozen=True)
+class DenyInPolicy:
+    statement: Statement
+    document: PolicyDocument
+    variables: bool
+
+
+@dataclass(frozen=True)
+class Escape:
+    """A request of the session that no Deny stops."""
+
+    action: str
+    resource: str
+    source_ip: str | None
+    vpc_source_ip: str | None
+
+
+@dataclass(frozen=True)
+class DocumentDoubt:
+    document: PolicyDocument | None
+    doubt: Doubt
+
+
+@dataclass(frozen=True)
+class Coverage:
+    #: Public addresses from which some request is certainly not denied, per family.
+    admitted: dict[int, Breadth]
+    #: The same, counting requests whose denial depends on an unresolved value.
+    maybe_admitted: dict[int, Breadth]
+    #: A request through a VPC endpoint, from an address no policy lists, that is not denied.
+    vpc_escape: Escape | None
+    witness: Escape | None
+    doubt: DocumentDoubt | None
+
+
+def rejected_reason(statement: Statement) -> str:
+    """Why AWS would refuse the statement's document (a malformed address), or ``""``."""
+    for entry in statement.conditions:
+        if entry.operator.base in ("IpAddress", "NotIpAddress"):
+            for value in entry.literal_strings():
+                parsed = parse_cidr(value)
+                if parsed.network is None:
+                    return parsed.problem
+    return ""
+
+
+def permission_documents(role: Role) -> list[PolicyDocument]:
+    """The role's permission policies and boundary, each once (one policy may be linked twice)."""
+    seen: set[tuple[str, object, int]] = set()
+    found = []
+    for document in role.policies:
+        anchor = document.anchor
+        place = (anchor.file, anchor.path, 0 if anchor.path else id(anchor.locator))
+        if document.kind in ("permissions", "boundary") and place not in seen:
+            seen.add(place)
+            found.append(document)
+    return found
+
+
+def denies_of(documents: Sequence[PolicyDocument]) -> list[DenyInPolicy]:
+    groups: dict[object, DenyInPolicy] = {}
+    for document in documents:
+        data = document.data
+        variables = isinstance(data, dict) and data.get("Version") == "2012-10-17"
+        for statement in statements_of(data):
+            if statement.effect == "Allow" or (statement.effect is not None and not _may_deny(statement)):
+                continue
+            if rejected_reason(statement):
+                continue
+            key = (
+                statement.effect, statement.action_element, statement.actions, statement.resource_element,
+                statement.resources, statement.conditions_unknown, variables,
+                tuple((e.operator.written, e.key, e.values, e.values_unknown) for e in statement.conditions),
+            )  # fmt: skip
+            groups.setdefault(key, DenyInPolicy(statement, document, variables))
+    return list(groups.values())
+
+
+def _may_deny(statement: Statement) -> bool:
+    return statement.effect == "Deny" or isinstance(statement.effect, Unknown)
+
+
+def session_request(role: Role, settings: Settings) -> dict[str, tuple[str, ...]]:
+    own = frozenset({OWN_ACCOUNT, *settings.own_accounts, *role.own_accounts})
+    return {"aws:principalaccount": (OneOf(own),), "aws:viaawsservice": ("false",)}
+
+
+def _networks(denies: Sequence[DenyInPolicy], key: str) -> list[IPNetwork]:
+    found = []
+    for deny in denies:
+        for entry in deny.statement.conditions:
+            if entry.key_lower == key:
+                for value in entry.literal_strings():
+                    network = parse_cidr(value).network
+                    if network is not None:
+                        found.append(network)
+    return found
+
+
+def _targets(denies: Sequence[DenyInPolicy]) -> list[tuple[str, str]]:
+    actions = [FRESH_ACTION]
+    resources = [FRESH_RESOURCE]
+    for deny in denies:
+        for value in deny.statement.actions:
+            if isinstance(value, str) and value != "*":
+                actions.append(instance_of(value))
+        for value in deny.statement.resources:
+            if isinstance(value, str) and value != "*":
+                resources.append(instance_of(value))
+    actions = [a for a in dict.fromkeys(actions) if a.lower() not in UNDENIABLE_ACTIONS]
+    return [(a, r) for a in actions for r in dict.fromkeys(resources)]
+
+
+class _Judge:
+    def __init__(self, denies: Sequence[DenyInPolicy], session: Request) -> None:
+        self.session = session
+        #: Which document each doubt came from (doubts keep their identity through the logic).
+        self.origin: dict[int, tuple[Doubt, PolicyDocument]] = {}
+        entries = [e for d in denies for e in d.statement.conditions if e.key_lower not in _SESSION_KEYS]
+        self.table = free_values(entries)
+        self.by_target: list[tuple[tuple[str, str], list[tuple[DenyInPolicy, Truth]], set[str]]] = []
+        for target in _targets(denies):
+            action, resource = target
+            relevant: list[tuple[DenyInPolicy, Truth]] = []
+            for deny in denies:
+                statement = deny.statement
+                static = all_of([action_applies(statement, action), resource_applies(statement, resource)])
+                doubt = effect_doubt(statement)
+                if doubt is not None:
+                    static = all_of([static, doubt])
+                if static is not False:
+                    relevant.append((deny, static))
+            keys = {e.key_lower for d, _ in relevant for e in d.statement.conditions} - _SESSION_KEYS
+            self.by_target.append((target, relevant, keys))
+
+    def escapes(self, place: Request) -> Iterator[tuple[Truth, tuple[str, str]]]:
+        """For each target: whether some request to it from ``place`` is not denied."""
+        for target, relevant, keys in self.by_target:
+            combos = assignments(self.table, keys)
+            if combos is None:
+                yield Doubt(Unknown("too many combinations of condition values to evaluate"), ()), target
+                continue
+            outcomes: list[Truth] = []
+            for combo in combos:
+                request = {**self.session, **place, **combo}
+                parts: list[Truth] = []
+                for deny, static in relevant:
+                    part = all_of([static, conditions_apply(deny.statement, request, deny.variables)])
+                    if isinstance(part, Doubt):
+                        self.origin[id(part)] = (part, deny.document)
+                    parts.append(part)
+                    if part is True:
+                        break
+                denied = any_of(parts)
+                outcomes.append(negate(denied))
+                if denied is False:
+                    break
+            yield any_of(outcomes), target
+
+    def admitted(self, place: Request) -> tuple[Truth, tuple[str, str] | None]:
+        doubt: Truth = False
+        for escaped, target in self.escapes(place):
+            if escaped is True:
+                return True, target
+            if isinstance(escaped, Doubt) and doubt is False:
+                doubt = escaped
+        return doubt, None
+
+
+def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolicy]]:
+    denies = denies_of(permission_documents(role))
+    judge = _Judge(denies, session_request(role, settings))
+    admitted: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    maybe: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    witness: Escape | None = None
+    first_doubt: Doubt | None = None
+    source_networks = _networks(denies, "aws:sourceip")
+    for family in (4, 6):
+        for piece in pieces(family, source_networks):
+            shown = address(family, piece[0])
+            truth, target = judge.admitted({"aws:sourceip": (shown,)})
+            if truth is not False:
+                maybe[family].append(piece)
+            if truth is True:
+                admitted[family].append(piece)
+                outside = not any(n.version == family and _inside(piece, n) for n in source_networks)
+                if target is not None and outside and witness is None:
+                    witness = Escape(target[0], target[1], shown, None)
+            elif isinstance(truth, Doubt) and first_doubt is None:
+                first_doubt = truth
+    vpc_escape: Escape | None = None
+    vpc_networks = _networks(denies, "aws:vpcsourceip")
+    for probe in _vpc_probes(vpc_networks):
+        truth, target = judge.admitted({"aws:vpcsourceip": (probe,)})
+        if truth is True and target is not None:
+            vpc_escape = Escape(target[0], target[1], None, probe)
+            break
+        if isinstance(truth, Doubt) and first_doubt is None:
+            first_doubt = truth
+    doubt = None
+    if first_doubt is not None:
+        found = judge.origin.get(id(first_doubt))
+        doubt = DocumentDoubt(found[1] if found and found[0] is first_doubt else None, first_doubt)
+    return (
+        Coverage(
+            {f: Breadth(f, tuple(union(admitted[f]))) for f in (4, 6)},
+            {f: Breadth(f, tuple(union(maybe[f]))) for f in (4, 6)},
+            vpc_escape,
+            witness,
+            doubt,
+        ),
+        denies,
+    )
+
+
+def _inside(piece: tuple[int, int], network: IPNetwork) -> bool:
+    return int(network.network_address) <= piece[0] and piece[1] <= int(network.broadcast_address)
+
+
+def _vpc_probes(networks: Sequence[IPNetwork]) -> list[str]:
+    import ipaddress
+
+    probes = list(_VPC_PROBES)
+    for network in networks:
+        for number in (int(network.network_address) - 1, int(network.broadcast_address) + 1):
+            if network.version == 4 and 0 <= number < 2**32:
+                probes.append(str(ipaddress.IPv4Address(number)))
+    outside = [p for p in dict.fromkeys(probes) if not any(ipaddress.ip_address(p) in n for n in networks)]
+    return outside[:4]
