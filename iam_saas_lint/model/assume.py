@@ -195,7 +195,8 @@ class TrustEvaluator:
                 for value in entry.literal_strings():
                     if "${" in value and self.variables:
                         continue
-                    (patterns if "*" in value or "?" in value else pinned).append(value)
+                    like = entry.operator.base in ("StringLike", "StringNotLike")
+                    (patterns if like and ("*" in value or "?" in value) else pinned).append(value)
         pinned = list(dict.fromkeys(pinned)) or [Fresh("isl-vendor-given-id")]
         other = [_OTHER_TENANT, *(instance_of(p) for p in patterns if instance_of(p) not in pinned)]
         return tuple(pinned), tuple(dict.fromkeys(other))
@@ -278,10 +279,8 @@ class TrustEvaluator:
         return all_of(parts)
 
     def _principal(self, statement: Statement, caller: Caller, arn: str) -> Truth:
-        if statement.principals_unknown is not None and caller.kind != "unresolved":
-            hit: Truth = Doubt(statement.principals_unknown, statement.path + (statement.principal_element or "",))
-        else:
-            hit = any_of(self._one(p, caller, arn) for p in statement.principals)
+        # an unresolved Principal element stands for a principal of its own (a caller of its own class)
+        hit = any_of(self._one(p, caller, arn) for p in statement.principals)
         return negate(hit) if statement.principal_element == "NotPrincipal" else hit
 
     def _one(self, principal: Principal, caller: Caller, arn: str) -> Truth:

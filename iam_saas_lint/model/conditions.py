@@ -94,6 +94,8 @@ def evaluate(entry: ConditionEntry, request: Request, variables: bool = True) ->
         if op.qualifier == "ForAnyValue":
             return False
         return op.negated
+    if variables and _missing_variable(entry, request):
+        return False  # a variable whose key the request lacks (and no default) makes the condition false
     positive = _POSITIVE_OF.get(op.base, op.base)
     if op.qualifier == "ForAllValues":
         return all_of(_single(op, positive, entry, value, request, variables) for value in present)
@@ -104,6 +106,16 @@ def _single(op: Operator, positive: str, entry: ConditionEntry, value: str, requ
     values = entry.values if entry.values_unknown is None else (*entry.values, entry.values_unknown)
     matched = any_of(_match(positive, value, policy_value, request, variables, entry) for policy_value in values)
     return negate(matched) if op.negated else matched
+
+
+def _missing_variable(entry: ConditionEntry, request: Request) -> bool:
+    base = entry.operator.base
+    if not (base.startswith("String") or base.startswith("Arn")):
+        return False
+    return any(
+        isinstance(value, str) and "${" in value and substitute(value, request, like=False) is None
+        for value in entry.values
+    )
 
 
 def _null(entry: ConditionEntry, present: tuple[str, ...] | None) -> Truth:
@@ -135,7 +147,7 @@ def _match(
     text = str(policy_value).lower() if isinstance(policy_value, bool) else str(policy_value)
     if base.startswith("String") or base.startswith("Arn"):
         if variables and "${" in text:
-            substituted = _substitute(text, request, like=base in ("StringLike", "ArnLike", "ArnEquals"))
+            substituted = substitute(text, request, like=base in ("StringLike", "ArnLike", "ArnEquals"))
             if substituted is None:
                 return False
             text = substituted
@@ -169,7 +181,7 @@ def _escape_like(text: str) -> str:
     return text.replace("*", "\0*").replace("?", "\0?")
 
 
-def _substitute(text: str, request: Request, like: bool) -> str | None:
+def substitute(text: str, request: Request, like: bool) -> str | None:
     """Replace ``${key}`` and ``${key, 'default'}`` with the request's value; ``None`` when a key is
     absent without a default (the comparison then matches nothing)."""
     parts: list[str] = []

@@ -160,7 +160,7 @@ class _Judge:
         #: Which document each doubt came from (doubts keep their identity through the logic).
         self.origin: dict[int, tuple[Doubt, PolicyDocument]] = {}
         entries = [e for d in denies for e in d.statement.conditions if e.key_lower not in _SESSION_KEYS]
-        self.table = free_values(entries)
+        self.table = free_values(entries, session)
         self.by_target: list[tuple[tuple[str, str], list[tuple[DenyInPolicy, Truth]], set[str]]] = []
         for target in _targets(denies):
             action, resource = target

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .cidrs import parse_cidr
-from .conditions import Request, evaluate
+from .conditions import Request, evaluate, substitute
 from .logic import Doubt, Truth, all_of, any_of
 from .statements import ConditionEntry, Statement, grants_action, wildcard_matches
 from .values import Unknown
@@ -62,8 +62,9 @@ def _addresses(text: str) -> list[str]:
     return found
 
 
-def values_for(entry: ConditionEntry) -> list[str]:
-    """Request values that decide this entry one way or the other."""
+def values_for(entry: ConditionEntry, fixed: Request | None = None) -> list[str]:
+    """Request values that decide this entry one way or the other; a policy variable takes its value
+    from ``fixed`` (the facts of the request that do not vary) when it is there."""
     base = entry.operator.base
     found: list[str] = []
     for value in entry.values:
@@ -79,7 +80,9 @@ def values_for(entry: ConditionEntry) -> list[str]:
         elif base == "Bool":
             found.extend(("true", "false"))
         elif "${" in text:
-            continue
+            substituted = substitute(text, fixed, like=False) if fixed is not None else None
+            if substituted is not None:
+                found.append(substituted)
         else:
             found.append(text)
             if "*" in text or "?" in text:
@@ -91,12 +94,14 @@ def values_for(entry: ConditionEntry) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def free_values(entries: Iterable[ConditionEntry]) -> dict[str, list[tuple[str, ...] | None]]:
+def free_values(
+    entries: Iterable[ConditionEntry], fixed: Request | None = None
+) -> dict[str, list[tuple[str, ...] | None]]:
     """For each key, the request values to try (``None`` is absence)."""
     table: dict[str, list[tuple[str, ...] | None]] = {}
     for entry in entries:
         options = table.setdefault(entry.key_lower, [_ABSENT])
-        for value in values_for(entry):
+        for value in values_for(entry, fixed):
             if (value,) not in options:
                 options.append((value,))
     return table

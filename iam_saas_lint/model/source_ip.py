@@ -6,10 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .actions import uncovered_share
-from .cidrs import is_non_public, parse_cidr
+from .cidrs import ParsedCidr, parse_cidr
 from .document import PolicyDocument, Role, UnresolvedPolicy
+from .settings import Settings
 from .statements import ConditionEntry, Statement, statements_of
-from .values import JsonPath, Unknown
+from .values import OWN_ACCOUNT, JsonPath, Unknown
+
+#: Actions an explicit Deny cannot stop (``GetCallerIdentity`` needs no permission).
+UNDENIABLE_ACTIONS = frozenset({"sts:getcalleridentity"})
 
 _IP_KEYS = {"aws:sourceip", "aws:vpcsourceip"}
 
@@ -44,22 +48,23 @@ def _covers_everything(values: tuple[str | Unknown, ...]) -> bool | Unknown:
     return unknown if unknown is not None else False
 
 
-def _via_aws_service_exemption(entry: ConditionEntry) -> bool:
-    op = entry.operator
-    literal = entry.literal_strings()
-    return (
-        entry.key_lower == "aws:viaawsservice"
-        and op.base == "Bool"
-        and op.canonical
-        and op.qualifier is None
-        and not op.if_exists
-        and bool(literal)
-        and not entry.unknown_values()
-        and all(v.lower() == "false" for v in literal)
-    )
+def _always_true(entry: ConditionEntry, settings: Settings) -> bool:
+    """An extra condition that holds for every request of the role's session (``BoolIfExists
+    aws:ViaAWSService false``, ``aws:PrincipalAccount`` equal to your account) does not narrow the Deny."""
+    from .conditions import OneOf, evaluate
+    from .requests import free_values
+
+    own = frozenset({OWN_ACCOUNT, *settings.own_accounts})
+    session: dict[str, tuple[str, ...]] = {"aws:principalaccount": (OneOf(own),), "aws:viaawsservice": ("false",)}
+    if entry.key_lower in session:
+        return evaluate(entry, session) is True
+    options = free_values([entry], session)[entry.key_lower]
+    return all(evaluate(entry, {**session, **({entry.key_lower: o} if o else {})}) is True for o in options)
 
 
-def _check_cidrs(entry: ConditionEntry, holes: list[Hole], unknowns: list[tuple[Unknown, JsonPath]]) -> list[str]:
+def _check_cidrs(
+    entry: ConditionEntry, holes: list[Hole], unknowns: list[tuple[Unknown, JsonPath]], settings: Settings
+) -> list[str]:
     for unknown in entry.unknown_values():
         unknowns.append((unknown, entry.path))
     literal = entry.literal_strings()
@@ -70,21 +75,30 @@ def _check_cidrs(entry: ConditionEntry, holes: list[Hole], unknowns: list[tuple[
     for item in parsed:
         if item.problem:
             holes.append(Hole(item.problem, entry.path))
-    all_non_public = all(
-        item.network is not None and not item.problem and is_non_public(item.network) for item in parsed
-    )
-    if parsed and not entry.unknown_values() and all_non_public:
-        holes.append(
-            Hole(
-                "the allow-list holds only private, loopback, link-local or CGNAT ranges, "
-                "which never appear as aws:SourceIp",
-                entry.path,
-            )
-        )
+    if not any(item.problem for item in parsed):
+        holes.extend(Hole(reason, entry.path) for reason in union_problems(parsed, settings))
     return literal
 
 
-def _analyze_deny(statement: Statement) -> IpDeny:
+def union_problems(parsed: list[ParsedCidr], settings: Settings) -> list[str]:
+    """What the union of an allow-list admits beyond any vendor's egress, per address family."""
+    from .address_space import public_breadth
+
+    networks = [item.network for item in parsed if item.network is not None]
+    found = []
+    for family, bound in zip((4, 6), settings.widest_source_ip_range, strict=True):
+        breadth = public_breadth(family, networks)
+        name = f"IPv{family}"
+        if breadth.everything:
+            found.append(f"together the ranges admit every public {name} address, like a /0")
+        elif breadth.broader_than(bound):
+            found.append(
+                f"the {name} ranges ({breadth.shown()}) are broader than any vendor's egress (more than a /{bound})"
+            )
+    return found
+
+
+def _analyze_deny(statement: Statement, settings: Settings) -> IpDeny:
     if isinstance(statement.effect, Unknown):
         return IpDeny(statement, (), ((statement.effect, statement.path),))
     holes: list[Hole] = []
@@ -92,10 +106,11 @@ def _analyze_deny(statement: Statement) -> IpDeny:
     cidrs: list[str] = []
     base = statement.path
     literal_actions = [a for a in statement.actions if isinstance(a, str)]
-    if statement.action_element == "NotAction":
+    undeniable_only = all(a.lower() in UNDENIABLE_ACTIONS for a in literal_actions)
+    if statement.action_element == "NotAction" and not undeniable_only:
         share = uncovered_share(literal_actions, "NotAction")
         holes.append(Hole(f"NotAction leaves {share} usable from any address", base + ("NotAction",)))
-    else:
+    elif statement.action_element != "NotAction":
         covered = _covers_everything(statement.actions)
         if isinstance(covered, Unknown):
             unknowns.append((covered, base + ("Action",)))
@@ -117,34 +132,34 @@ def _analyze_deny(statement: Statement) -> IpDeny:
     has_not_ip = False
     for entry in statement.conditions:
         op = entry.operator
-        if entry.key_lower == "aws:sourceip":
-            if op.base == "NotIpAddress" and op.canonical and op.qualifier is None:
-                has_not_ip = True
-                cidrs.extend(_check_cidrs(entry, holes, unknowns))
-            elif op.base == "IpAddress":
+        if entry.key_lower in _IP_KEYS and op.base == "NotIpAddress" and op.canonical and op.qualifier != "ForAnyValue":
+            has_not_ip = True
+            if entry.key_lower == "aws:sourceip":
+                cidrs.extend(_check_cidrs(entry, holes, unknowns, settings))
+        elif entry.key_lower == "aws:sourceip":
+            if op.base == "IpAddress":
                 holes.append(Hole(f"{op.written} denies the listed addresses instead of all others", entry.path))
             elif op.base == "Null":
                 holes.append(Hole("Null on aws:SourceIp exempts requests through VPC endpoints (a bypass)", entry.path))
             else:
                 holes.append(Hole(f"{op.written} on aws:SourceIp does not deny other addresses", entry.path))
-        elif entry.key_lower == "aws:vpcsourceip":
-            holes.append(Hole("aws:VpcSourceIp only applies to requests through VPC endpoints", entry.path))
-        elif not _via_aws_service_exemption(entry):
+        elif not _always_true(entry, settings):
             holes.append(Hole(f"the extra condition {op.written} {entry.key} narrows the Deny", entry.path))
     if not has_not_ip and statement.conditions_unknown is None:
         holes.append(Hole("no NotIpAddress condition on aws:SourceIp", base + ("Condition",)))
     return IpDeny(statement, tuple(holes), tuple(unknowns), tuple(cidrs))
 
 
-def ip_denies(data: object) -> list[IpDeny]:
-    """Deny statements of a permission policy that condition on the caller's address."""
+def ip_denies(data: object, settings: Settings | None = None) -> list[IpDeny]:
+    """Deny statements of a permission policy that condition on the caller's address, each with the
+    holes it would leave if it were the only Deny."""
     found: list[IpDeny] = []
     for statement in statements_of(data):
         if not (statement.is_deny or isinstance(statement.effect, Unknown)):
             continue
         if statement.conditions_unknown is None and not any(e.key_lower in _IP_KEYS for e in statement.conditions):
             continue
-        found.append(_analyze_deny(statement))
+        found.append(_analyze_deny(statement, settings or Settings()))
     return found
 
 

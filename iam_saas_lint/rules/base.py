@@ -12,7 +12,9 @@ from ..model.document import Inventory, PolicyDocument, Role, Syntax
 from ..model.federation import WebIdentityGrant, web_identity_grants
 from ..model.settings import Settings
 from ..model.source_ip import DenyVerdict, IpDeny, deny_verdict, ip_denies
+from ..model.source_ip_verdict import SourceIpVerdict, judge_source_ip
 from ..model.trust import TrustAnalysis, analyze_trust
+from ..model.trust_verdict import TrustVerdict, judge_trust
 from ..model.values import Anchor
 
 
@@ -36,6 +38,33 @@ class Context:
     #: Keyed by ``id(document)``, the same way: one policy may be attached to many roles and variants.
     _denies: dict[int, tuple[PolicyDocument, list[IpDeny]]] = field(default_factory=dict)
     _federation: dict[int, tuple[PolicyDocument, tuple[WebIdentityGrant, ...]]] = field(default_factory=dict)
+    _verdicts: dict[int, tuple[Role, TrustVerdict]] = field(default_factory=dict)
+    _source_ip: dict[int, tuple[Role, SourceIpVerdict]] = field(default_factory=dict)
+
+    def settings_for(self, role: Role) -> Settings:
+        """The settings, with the accounts the input itself says are the role's own."""
+        settings = self.settings
+        if role.own_accounts - settings.own_accounts:
+            settings = replace(settings, own_accounts=settings.own_accounts | role.own_accounts)
+        return settings
+
+    def trust_verdict(self, role: Role) -> TrustVerdict:
+        """Who can assume the role and how, by the evaluator; computed once and shared by the rules."""
+        entry = self._verdicts.get(id(role))
+        if entry is not None and entry[0] is role:
+            return entry[1]
+        verdict = judge_trust(role.trust.data if role.trust is not None else None, self.settings_for(role))
+        self._verdicts[id(role)] = (role, verdict)
+        return verdict
+
+    def source_ip(self, role: Role) -> SourceIpVerdict:
+        """Whether the role's Denies stop every request from outside the allow-list, by the evaluator."""
+        entry = self._source_ip.get(id(role))
+        if entry is not None and entry[0] is role:
+            return entry[1]
+        verdict = judge_source_ip(role, self.settings_for(role), self._ip_denies)
+        self._source_ip[id(role)] = (role, verdict)
+        return verdict
 
     def trust(self, role: Role) -> TrustAnalysis:
         """The trust analysis of a role, computed once and shared by the rules."""
@@ -43,10 +72,7 @@ class Context:
         if entry is not None and entry[0] is role:
             return entry[1]
         data = role.trust.data if role.trust is not None else None
-        settings = self.settings
-        if role.own_accounts - settings.own_accounts:
-            settings = replace(settings, own_accounts=settings.own_accounts | role.own_accounts)
-        analysis = analyze_trust(data, settings)
+        analysis = analyze_trust(data, self.settings_for(role))
         self._trust[id(role)] = (role, analysis)
         return analysis
 
@@ -67,7 +93,7 @@ class Context:
         entry = self._denies.get(id(document))
         if entry is not None and entry[0] is document:
             return entry[1]
-        found = ip_denies(document.data)
+        found = ip_denies(document.data, self.settings)
         self._denies[id(document)] = (document, found)
         return found
 

@@ -35,11 +35,12 @@ from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
 from .grammar import kind_errors, schema_errors
+from .rejected_forms import rejected_forms
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for document in inventory.all_documents():
-        for error in [*schema_errors(document.data), *kind_errors(document)]:
+        for error in [*schema_errors(document.data), *kind_errors(document), *rejected_forms(document.data)]:
             yield Violation(f"{document.label}: {error.message}", document.anchor.child(*error.path))
 
 

@@ -37,32 +37,29 @@ from ..findings import Severity
 from ..fixes import external_id_condition
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .roles import grants_needing_external_id, role_label
+from .roles import role_label
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    #: Per role: whether some statement enforces an external id (computed once: a policy may hold
-    #: thousands of statements).
-    enforced_elsewhere: dict[int, bool] = {}
-    for role, trust, grant in grants_needing_external_id(inventory, context):
-        if grant.external_id != "missing":
+    for role in inventory.roles:
+        trust = role.trust
+        if trust is None:
             continue
-        if id(role) not in enforced_elsewhere:
-            enforced_elsewhere[id(role)] = any(g.external_id == "enforced" for g in context.trust(role).grants)
-        # a grant whose id is missing is not itself enforced, so "another statement" is exact
-        note = (
-            " (the external id in another statement does not help: Allow statements are ORed)"
-            if enforced_elsewhere[id(role)]
-            else ""
-        )
-        statement = grant.statement
-        yield Violation(
-            f"{role_label(role)} can be assumed by {grant.who()} without an sts:ExternalId condition{note}",
-            trust.anchor.child(*statement.path, statement.principal_element or "Principal"),
-            role.name,
-            fix=external_id_condition(),
-            syntax=trust.syntax,
-        )
+        for missing in context.trust_verdict(role).missing:
+            # the Allows are ORed: a pinned external id in another statement does not help
+            note = (
+                " (the external id in another statement does not help: Allow statements are ORed)"
+                if missing.enforced_elsewhere
+                else ""
+            )
+            statement = missing.statement
+            yield Violation(
+                f"{role_label(role)} can be assumed by {missing.who} without an sts:ExternalId condition{note}",
+                trust.anchor.child(*statement.path, statement.principal_element or "Principal"),
+                role.name,
+                fix=external_id_condition(),
+                syntax=trust.syntax,
+            )
 
 
 RULE = Rule(

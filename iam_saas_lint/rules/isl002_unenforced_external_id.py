@@ -37,18 +37,20 @@ from ..findings import Severity
 from ..fixes import external_id_condition
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .roles import grants_needing_external_id, role_label
+from .roles import role_label
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, trust, grant in grants_needing_external_id(inventory, context):
-        if grant.external_id != "weak":
+    for role in inventory.roles:
+        trust = role.trust
+        if trust is None:
             continue
-        for item in grant.checks:
+        for weak in context.trust_verdict(role).weak:
+            statement = weak.statement
+            path = weak.entry.path if weak.entry else (*statement.path, statement.principal_element or "Principal")
             yield Violation(
-                f"{role_label(role)} trusts {grant.who()} with an external id condition that pins nothing: "
-                f"{item.reason}",
-                trust.anchor.child(*item.entry.path),
+                f"{role_label(role)} trusts {weak.who} with an external id condition that pins nothing: {weak.reason}",
+                trust.anchor.child(*path),
                 role.name,
                 fix=external_id_condition(),
                 syntax=trust.syntax,

@@ -40,15 +40,13 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role in inventory.roles:
         if role.trust is None:
             continue
-        for grant in context.trust(role).grants:
-            for verdict in grant.third_parties:
-                if verdict.open_wildcard:
-                    yield Violation(
-                        f"{role_label(role)} can be assumed by any AWS principal (*): name the vendor's account "
-                        "or narrow it with aws:PrincipalOrgID",
-                        role.trust.anchor.child(*verdict.principal.path),
-                        role.name,
-                    )
+        for wildcard in context.trust_verdict(role).open_wildcards:
+            yield Violation(
+                f"{role_label(role)} can be assumed by any AWS principal (*): name the vendor's account "
+                "or narrow it with aws:PrincipalOrgID",
+                role.trust.anchor.child(*wildcard.principal.path),
+                role.name,
+            )
 
 
 RULE = Rule(

@@ -44,8 +44,8 @@ from .roles import role_label, third_party_roles, vendor_cidrs
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role, trust, analysis in third_party_roles(inventory, context):
-        verdict = context.deny(role)
-        if verdict.candidates or verdict.unresolved:
+        verdict = context.source_ip(role)
+        if verdict.state != "hole" or verdict.candidates or verdict.unresolved:
             continue
         notes = []
         if analysis.ip_conditions:
@@ -56,13 +56,13 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         if any(ip_allows(document.data) for document in role.policies):
             notes.append("an Allow with IpAddress does not deny other addresses")
         why = f" ({'; '.join(notes)})" if notes else ""
-        who = ", ".join(grant.who() for grant in analysis.grants)
+        who = context.trust_verdict(role).who
         yield Violation(
             f"{role_label(role)} trusts {who} but no permission policy denies all actions from outside "
             f"the vendor's addresses (Deny * with NotIpAddress aws:SourceIp){why}",
             trust.anchor,
             role.name,
-            fix=source_ip_deny(vendor_cidrs(analysis, context)),
+            fix=source_ip_deny(vendor_cidrs(role, context)),
             syntax=trust.syntax,
         )
 

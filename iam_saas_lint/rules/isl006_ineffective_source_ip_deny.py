@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..fixes import source_ip_deny
 from ..model.cidrs import is_non_public, parse_cidr
-from ..model.document import Inventory
+from ..model.document import Inventory, PolicyDocument, Role
 from ..model.source_ip import IpDeny
 from .base import Context, Rule, Violation
 from .roles import role_label, third_party_roles, vendor_cidrs
@@ -52,21 +52,66 @@ def _usable_cidrs(deny: IpDeny) -> list[str]:
     return kept
 
 
+def _ip_condition(deny: IpDeny) -> tuple[tuple[str | int, ...], str]:
+    """Where the Deny compares the caller's address, and why no internet request gets through it."""
+    for entry in deny.statement.conditions:
+        if entry.key_lower == "aws:vpcsourceip":
+            return (
+                entry.path,
+                "aws:VpcSourceIp is absent from every request over the internet, so NotIpAddress on it is true",
+            )
+    for entry in deny.statement.conditions:
+        if entry.key_lower == "aws:sourceip":
+            return entry.path, "the allow-list admits no public address: private ranges never appear as aws:SourceIp"
+    return deny.statement.path + ("Condition",), "no public address is admitted"
+
+
+def _unusable(role: Role, candidates: tuple[tuple[PolicyDocument, IpDeny], ...]) -> Iterator[Violation]:
+    """Points at the Deny that shuts the internet out: one on aws:VpcSourceIp or with only private ranges."""
+    chosen = candidates[0]
+    for document, deny in candidates:
+        keys = {entry.key_lower for entry in deny.statement.conditions}
+        private_only = deny.cidrs and not _usable_cidrs(deny)
+        if "aws:vpcsourceip" in keys or private_only:
+            chosen = (document, deny)
+            break
+    document, deny = chosen
+    path, why = _ip_condition(deny)
+    yield Violation(
+        f"{role_label(role)}: the source-IP Deny in {document.label} denies every request from the internet "
+        f"({why}): the role is unusable from the internet",
+        document.anchor.child(*path),
+        role.name,
+        Severity.WARNING,
+    )
+
+
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, _, analysis in third_party_roles(inventory, context):
-        verdict = context.deny(role)
-        if verdict.effective:
+    for role, _, _ in third_party_roles(inventory, context):
+        verdict = context.source_ip(role)
+        if verdict.state == "unusable" and verdict.candidates:
+            yield from _unusable(role, verdict.candidates)
+        if verdict.state != "hole" or not verdict.candidates:
             continue
-        for document, deny in verdict.candidates:
-            if not deny.holes:
-                continue
+        with_holes = [(document, deny) for document, deny in verdict.candidates if deny.holes]
+        for document, deny in with_holes:
             reasons = "; ".join(hole.reason for hole in deny.holes)
-            cidrs = vendor_cidrs(analysis, context) or _usable_cidrs(deny)
+            cidrs = vendor_cidrs(role, context) or _usable_cidrs(deny)
             yield Violation(
                 f"{role_label(role)}: the source-IP Deny in {document.label} leaves a hole: {reasons}",
                 document.anchor.child(*deny.holes[0].path),
                 role.name,
                 fix=source_ip_deny(cidrs),
+                syntax=document.syntax,
+            )
+        if not with_holes:
+            # each Deny is sound alone, but together they admit too much (their allow-lists' union)
+            document, deny = verdict.candidates[0]
+            yield Violation(
+                f"{role_label(role)}: the source-IP Denies leave a hole: {'; '.join(verdict.reasons)}",
+                document.anchor.child(*_ip_condition(deny)[0]),
+                role.name,
+                fix=source_ip_deny(vendor_cidrs(role, context) or _usable_cidrs(deny)),
                 syntax=document.syntax,
             )
 

@@ -37,44 +37,38 @@ from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
 from .federated import unverifiable_federation
-from .roles import grants_needing_external_id, role_label, third_party_roles
+from .roles import role_label, third_party_roles
 
 
-def _external_id(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, trust, grant in grants_needing_external_id(inventory, context):
-        if grant.external_id != "unknown":
+def _trust(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    for role in inventory.roles:
+        trust = role.trust
+        if trust is None:
             continue
-        statement = grant.statement
-        if grant.conditions_unknown is not None:
+        for doubt in context.trust_verdict(role).doubts:
             yield Violation(
-                f"{role_label(role)}: cannot tell whether the external id is enforced: the Condition is "
-                f"unresolved ({grant.conditions_unknown})",
-                trust.anchor.child(*statement.path, "Condition"),
+                f"{role_label(role)}: cannot tell whether {doubt.about}: {doubt.doubt.reason}",
+                trust.anchor.child(*doubt.doubt.path),
                 role.name,
             )
-        for item in grant.checks:
-            if item.state == "unknown":
-                yield Violation(
-                    f"{role_label(role)}: cannot tell whether the external id is enforced: {item.reason}",
-                    trust.anchor.child(*item.entry.path),
-                    role.name,
-                )
 
 
 def _source_ip(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, _, _ in third_party_roles(inventory, context):
-        verdict = context.deny(role)
-        if verdict.effective:
+    for role, trust, _ in third_party_roles(inventory, context):
+        verdict = context.source_ip(role)
+        if verdict.state not in ("hole", "doubt"):
             continue
-        for document, deny in verdict.candidates:
-            if not deny.holes:
-                for unknown, path in deny.unknowns:
-                    yield Violation(
-                        f"{role_label(role)}: cannot tell whether the source-IP Deny in {document.label} is "
-                        f"effective: {unknown}",
-                        document.anchor.child(*path),
-                        role.name,
-                    )
+        found = verdict.doubt
+        if verdict.state == "doubt" and found is not None:
+            document = found.document
+            label = document.label if document is not None else "a permission policy"
+            anchor = document.anchor if document is not None else trust.anchor
+            yield Violation(
+                f"{role_label(role)}: cannot tell whether the source-IP Deny in {label} is effective: "
+                f"{found.doubt.reason}",
+                anchor.child(*found.doubt.path) if document is not None else anchor,
+                role.name,
+            )
         for policy in verdict.unresolved:
             yield Violation(
                 f"{role_label(role)}: cannot tell whether a source-IP Deny is attached: {policy.label} is not "
@@ -85,7 +79,7 @@ def _source_ip(inventory: Inventory, context: Context) -> Iterator[Violation]:
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    yield from _external_id(inventory, context)
+    yield from _trust(inventory, context)
     yield from _source_ip(inventory, context)
     for message, anchor, role in unverifiable_federation(inventory, context):
         yield Violation(message, anchor, role)

@@ -11,13 +11,12 @@ from .base import Context
 
 
 def third_party_roles(inventory: Inventory, context: Context) -> Iterator[tuple[Role, PolicyDocument, TrustAnalysis]]:
-    """Roles a third party can assume, except human cross-account roles that require MFA."""
+    """Roles a third party can assume without MFA (human cross-account roles require it)."""
     for role in inventory.roles:
         if role.trust is None:
             continue
-        analysis = context.trust(role)
-        if analysis.third_party and not analysis.human_only:
-            yield role, role.trust, analysis
+        if context.trust_verdict(role).third_party:
+            yield role, role.trust, context.trust(role)
 
 
 def grants_needing_external_id(
@@ -31,14 +30,13 @@ def grants_needing_external_id(
             yield role, trust, grant
 
 
-def vendor_cidrs(analysis: TrustAnalysis, context: Context) -> list[str]:
-    """The configured egress ranges of the vendors a role trusts (empty when none is configured)."""
+def vendor_cidrs(role: Role, context: Context) -> list[str]:
+    """The configured egress ranges of the vendors that can assume a role (empty when none is configured)."""
     vendors = registry(context.settings.vendors)
     cidrs: list[str] = []
-    for grant in analysis.grants:
-        for verdict in grant.third_parties:
-            vendor = vendors.by_account(verdict.account) if verdict.account else None
-            cidrs.extend(vendor.source_ips or () if vendor else ())
+    for account in context.trust_verdict(role).accounts:
+        vendor = vendors.by_account(account)
+        cidrs.extend(vendor.source_ips or () if vendor else ())
     return list(dict.fromkeys(cidrs))
 
 
