@@ -102,7 +102,7 @@ def test_a_failing_rule_is_an_internal_error_and_the_other_rules_still_report(
     tree: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, healthy, _ = _run(capsys)
-    monkeypatch.setattr(isl001_missing_external_id, "grants_needing_external_id", _boom)
+    monkeypatch.setattr(isl001_missing_external_id, "missing_external_ids", _boom)
     code, findings, err = _run(capsys)
     assert code == 2
     internal = [f for f in findings if "internal error" in str(f["message"])]

@@ -37,29 +37,24 @@ from ..findings import Severity
 from ..fixes import external_id_condition
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .roles import role_label
+from .roles import missing_external_ids, role_label
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role in inventory.roles:
-        trust = role.trust
-        if trust is None:
-            continue
-        for missing in context.trust_verdict(role).missing:
-            # the Allows are ORed: a pinned external id in another statement does not help
-            note = (
-                " (the external id in another statement does not help: Allow statements are ORed)"
-                if missing.enforced_elsewhere
-                else ""
-            )
-            statement = missing.statement
-            yield Violation(
-                f"{role_label(role)} can be assumed by {missing.who} without an sts:ExternalId condition{note}",
-                trust.anchor.child(*statement.path, statement.principal_element or "Principal"),
-                role.name,
-                fix=external_id_condition(),
-                syntax=trust.syntax,
-            )
+    for role, trust, missing in missing_external_ids(inventory, context):
+        note = (
+            " (the external id in another statement does not help: Allow statements are ORed)"
+            if missing.enforced_elsewhere
+            else ""
+        )
+        statement = missing.statement
+        yield Violation(
+            f"{role_label(role)} can be assumed by {missing.who} without an sts:ExternalId condition{note}",
+            trust.anchor.child(*statement.path, statement.principal_element or "Principal"),
+            role.name,
+            fix=external_id_condition(),
+            syntax=trust.syntax,
+        )
 
 
 RULE = Rule(

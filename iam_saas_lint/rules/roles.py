@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..model.document import Inventory, PolicyDocument, Role
 from ..model.trust import AssumeGrant, TrustAnalysis
+from ..model.trust_verdict import MissingExternalId
 from ..model.vendors import registry
 from .base import Context
 
@@ -28,6 +29,16 @@ def grants_needing_external_id(
             continue
         for grant in analysis.grants:
             yield role, trust, grant
+
+
+def missing_external_ids(
+    inventory: Inventory, context: Context
+) -> Iterator[tuple[Role, PolicyDocument, MissingExternalId]]:
+    """Allow statements through which a third party assumes a role with no external id condition."""
+    for role in inventory.roles:
+        if role.trust is not None:
+            for missing in context.trust_verdict(role).missing:
+                yield role, role.trust, missing
 
 
 def vendor_cidrs(role: Role, context: Context) -> list[str]:
