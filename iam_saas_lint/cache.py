@@ -90,6 +90,7 @@ def config_fingerprint(config: Config, options: ReadOptions) -> str:
         "vendors": [asdict(v) for v in settings.vendors],
         "own_identity_providers": list(settings.own_identity_providers),
         "federated_subject_scope": settings.federated_subject_scope,
+        "widest_source_ip_range": settings.widest_source_ip_range,
         "select": config.select,
         "ignore": config.ignore,
         "max_file_size": config.max_file_size,

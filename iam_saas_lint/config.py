@@ -33,6 +33,7 @@ KNOWN_KEYS = frozenset(
         "own-accounts", "own-organizations", "select", "ignore", "exclude",
         "unresolved-principals", "roles", "max-file-size", "vendors", "per-file-ignores", "ignore-roles",
         "own-identity-providers", "federated-subject-scope",
+        "widest-source-ip-range",
     }
 )  # fmt: skip
 ROLE_KEYS = frozenset({"name", "trust", "policies"})
@@ -168,6 +169,20 @@ def _rule_table(table: Mapping[str, Any], key: str, where: str) -> tuple[tuple[s
     return tuple((name, tuple(r.upper() for r in _strings(raw, name, f"{where}: {key}"))) for name in raw)
 
 
+def _widest_range(table: Mapping[str, Any], where: str) -> tuple[int, int]:
+    """``widest-source-ip-range = {ipv4 = 8, ipv6 = 32}``: prefix lengths no allow-list may exceed."""
+    raw = table.get("widest-source-ip-range", {})
+    if not isinstance(raw, dict) or set(raw) - {"ipv4", "ipv6"}:
+        raise ConfigError(f"{where}: widest-source-ip-range must be a table with ipv4 and/or ipv6 prefix lengths")
+    found = []
+    for key, default, top in (("ipv4", 8, 32), ("ipv6", 32, 128)):
+        value = raw.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+            raise ConfigError(f"{where}: widest-source-ip-range.{key} must be a prefix length from 0 to {top}")
+        found.append(value)
+    return found[0], found[1]
+
+
 def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | None = None) -> Config:
     where = source or "configuration"
     unknown = sorted(set(table) - KNOWN_KEYS)
@@ -189,6 +204,7 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
         vendors=_vendors(table, where),
         own_identity_providers=_identity_providers(table, where),
         federated_subject_scope=cast(SubjectScope, scope),
+        widest_source_ip_range=_widest_range(table, where),
     )
     return Config(
         settings=settings,
