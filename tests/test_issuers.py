@@ -70,3 +70,18 @@ def test_configuration_options() -> None:
         config_from_table({"federated-subject-scope": "org"})
     with pytest.raises(ConfigError, match="own-identity-providers: 'a b' is not an issuer host"):
         config_from_table({"own-identity-providers": ["a b"]})
+
+
+def test_issuer_cases_are_generated_from_the_current_registry() -> None:
+    """``python scripts/build_federation_cases.py`` rewrites them after the registry changes."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "build_federation_cases.py"
+    spec = importlib.util.spec_from_file_location("build_federation_cases", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    assert module.TARGET.read_text() == module._dump(module.build()), "run python scripts/build_federation_cases.py"

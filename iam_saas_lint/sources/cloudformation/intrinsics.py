@@ -265,8 +265,18 @@ class Resolver:
         name = self.template.properties(logical_id).get(property_name)
         return name if isinstance(name, str) else None
 
+    def _oidc_provider_arn(self, logical_id: str) -> object:
+        """``Ref`` and ``Fn::GetAtt …Arn`` of an ``AWS::IAM::OIDCProvider``: the ARN IAM gives it, from ``Url``."""
+        url = self._name_of(logical_id, "Url")
+        if url is None:
+            return Unknown(f"the ARN of OIDC provider {logical_id}, whose Url is not a literal")
+        host = url.split("://", 1)[-1]
+        return f"arn:{PARTITION}:iam::{OWN_ACCOUNT}:oidc-provider/{host}"
+
     def _resource_ref(self, logical_id: str) -> object:
         kind = self.template.type_of(logical_id) or "an unknown type"
+        if kind == "AWS::IAM::OIDCProvider":
+            return self._oidc_provider_arn(logical_id)
         found = _IAM_ARN_KINDS.get(kind)
         if found is not None:
             resource_type, property_name = found
@@ -291,6 +301,8 @@ class Resolver:
         kind = self.template.type_of(logical_id)
         if kind is None:
             return Unknown(f"Fn::GetAtt {logical_id}.{attribute}, a resource the template does not define")
+        if kind == "AWS::IAM::OIDCProvider" and attribute == "Arn":
+            return self._oidc_provider_arn(logical_id)
         found = _IAM_ARN_KINDS.get(kind)
         if found is not None and attribute in ("Arn", "PolicyArn"):
             resource_type, property_name = found

@@ -234,6 +234,10 @@ class Evaluator(Expressions):
         self.touch(instance.file)
         if declaration.mode == "data":
             return self.data_attribute(instance, attribute, span)
+        if declaration.type == "aws_iam_openid_connect_provider" and attribute == "arn":
+            url = self.argument(instance, "url")  # IAM names the provider after its URL without the scheme
+            if isinstance(url, str):
+                return f"arn:aws:iam::{OWN_ACCOUNT}:oidc-provider/{url.split('://', 1)[-1]}", {(): span}
         kind = IDENTITY_TYPES.get(declaration.type)
         if kind is not None and attribute in ("name", "id", "arn", "unique_id"):
             name = self.argument(instance, "name")
