@@ -7,6 +7,7 @@ or, for issuers whose audience is the customer's own app or pool, on ``aud``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -113,6 +114,11 @@ def _operator_verdict(entry: ConditionEntry, what: str) -> ClaimCheck | None:
     return None
 
 
+def _owner_prefix(owner: re.Pattern[str], value: str) -> bool:
+    found = owner.match(value)
+    return found is not None and bool(found.group("owner"))
+
+
 def _subject_value(value: str, subject: SubjectClaim) -> ClaimState:
     """``pinned``, ``owner`` or ``weak`` for one ``StringLike`` value."""
     best: ClaimState = "weak"
@@ -134,8 +140,21 @@ def check_subject_entry(entry: ConditionEntry, subject: SubjectClaim) -> ClaimCh
     if decided is not None:
         return decided
     exact = entry.operator.base != "StringLike"
-    if exact:
+    if exact and not subject.customizable:
         # An exact value (or a parameter compared exactly) names one subject; wildcards are literal here.
+        return ClaimCheck("pinned", entry)
+    if exact:
+        # Customers choose the claims their subjects are built from, in any order: only a value that
+        # starts with the owner names a subject no one else can produce.
+        for value in entry.literal_strings():
+            if not any(_owner_prefix(shape.owner, value) for shape in subject.shapes):
+                return ClaimCheck(
+                    "weak",
+                    entry,
+                    f'{entry.operator.written} "{value}" does not start with the {subject.scope} '
+                    f"({subject.example.split(':', 1)[0]}:…): such a subject is never issued, or any owner can "
+                    "produce it with a custom subject template",
+                )
         return ClaimCheck("pinned", entry)
     unknown = entry.unknown_values()
     states = [(value, _subject_value(value, subject)) for value in entry.literal_strings()]

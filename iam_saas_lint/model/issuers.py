@@ -17,6 +17,8 @@ from typing import Literal
 
 Tenancy = Literal["shared", "per-customer"]
 _WILDCARD = re.compile(r"[*?]")
+#: ``${AWS::Region}`` left in a host by a template stands for one label.
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class SubjectClaim:
     shapes: tuple[SubjectShape, ...]
     #: A per-customer issuer whose URL already names the customer needs no subject pin.
     required: bool
+    #: The issuer lets each customer choose how the subject is built (GitHub's custom subject templates),
+    #: so an exact value that does not start with an owner shape may be produced by anyone.
+    customizable: bool
     #: A pinned value to suggest, with ``{owner}`` and ``{repository}`` placeholders.
     suggest: str
     example: str
@@ -95,7 +100,13 @@ def _subject(raw: object) -> SubjectClaim | None:
         for s in raw["shapes"]
     )
     return SubjectClaim(
-        raw["claim"], raw["scope"], shapes, bool(raw.get("required", True)), raw["suggest"], raw["example"]
+        raw["claim"],
+        raw["scope"],
+        shapes,
+        bool(raw.get("required", True)),
+        bool(raw.get("customizable", False)),
+        raw["suggest"],
+        raw["example"],
     )
 
 
@@ -129,7 +140,7 @@ def builtin_issuers() -> tuple[Issuer, ...]:
 
 @lru_cache(maxsize=256)
 def issuer_for(host: str) -> Issuer | None:
-    normalised = normalise_host(host)
+    normalised = _PLACEHOLDER.sub("placeholder", normalise_host(host))
     return next((issuer for issuer in builtin_issuers() if issuer.matches(normalised)), None)
 
 
