@@ -29,8 +29,6 @@ TEST_HOSTS = {
     "spacelift": "acme.app.spacelift.io",
     "eks": "oidc.eks.eu-west-1.amazonaws.com/id/5C5E0AD0A4D3B0C1E2F3A4B5C6D7E8F9",
 }
-#: Providers IAM knows by name: the principal is the bare host, not a provider ARN.
-BUILT_IN = {"google", "cognito", "facebook", "login-with-amazon"}
 #: A claim other than the audience, for the "audience only" scenario of audience issuers.
 OTHER_CLAIM = {
     "google": ("StringEquals", "sub", "110169484474386276334"),
@@ -60,7 +58,7 @@ def _host(issuer: Issuer) -> str:
 
 def _principal(issuer: Issuer) -> str:
     host = _host(issuer)
-    return host if issuer.id in BUILT_IN else f"arn:aws:iam::111122223333:oidc-provider/{host}"
+    return host if issuer.builtin else f"arn:aws:iam::111122223333:oidc-provider/{host}"
 
 
 def scenarios(issuer: Issuer) -> list[Scenario]:
@@ -190,7 +188,7 @@ def _cloudformation(issuer: Issuer, cases: list[Scenario], as_yaml: bool) -> Wri
     host = _host(issuer)
     resources: dict[str, object] = {}
     principal: object
-    if issuer.id in BUILT_IN:
+    if issuer.builtin:
         principal = host
     elif as_yaml:
         principal = {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{host}"}
@@ -222,7 +220,7 @@ def _hcl(value: object) -> str:
 
 def _terraform_provider(issuer: Issuer) -> tuple[str, str]:
     host = _host(issuer)
-    if issuer.id in BUILT_IN:
+    if issuer.builtin:
         return "", _hcl(host)
     block = (
         'resource "aws_iam_openid_connect_provider" "this" {\n'

@@ -68,6 +68,8 @@ class Issuer:
     subject: SubjectClaim | None
     audience: AudienceClaim | None
     docs: tuple[str, ...]
+    #: IAM knows the provider by name: the principal is the bare host, not an ``oidc-provider/`` ARN.
+    builtin: bool = False
 
     def matches(self, host: str) -> bool:
         return any(_host_pattern(pattern).fullmatch(host) for pattern in self.hosts)
@@ -133,6 +135,7 @@ def builtin_issuers() -> tuple[Issuer, ...]:
             _subject(e.get("subject")),
             _audience(e.get("audience")),
             tuple(e["docs"]),
+            bool(e.get("builtin", False)),
         )
         for e in entries
     )
