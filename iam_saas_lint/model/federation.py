@@ -39,8 +39,11 @@ class WebIdentityGrant:
 
     statement: Statement
     principal: Principal
-    #: The issuer host as IAM keys it (``token.actions.githubusercontent.com``); ``None`` when unknown.
+    #: The issuer host (``token.actions.githubusercontent.com``); ``None`` when unknown.
     host: str | None
+    #: How the issuer is written before ``:claim`` in this account's condition keys: the provider URL
+    #: without its scheme, trailing slash kept (``login.app.env0.com/:sub``).
+    key_prefix: str | None
     #: Why the host could not be told (the principal's unresolved value).
     host_unknown: Unknown | None
     #: The host was read from the condition keys because the principal itself is unresolved.
@@ -57,30 +60,32 @@ class WebIdentityGrant:
         return self.host or str(self.host_unknown)
 
 
-def _host_of_value(value: str) -> str | None:
-    """The issuer of a Federated principal value; ``None`` for a SAML provider (not web identity)."""
+def _issuer_of_value(value: str) -> str | None:
+    """The issuer a Federated principal value names, as IAM writes it in condition keys; ``None`` for a
+    SAML provider (not web identity)."""
     if ":saml-provider/" in value:
         return None
     marker = ":oidc-provider/"
-    if marker in value:
-        return normalise_host(value.split(marker, 1)[1])
-    return normalise_host(value)
+    written = value.split(marker, 1)[1] if marker in value else value
+    return written.split("://", 1)[-1]
 
 
-def _key_parts(key: str) -> tuple[str, str] | None:
-    """``issuer:claim`` of a condition key (``https://gitlab.com:sub`` -> ``gitlab.com``, ``sub``)."""
+def _key_parts(key: str) -> tuple[str, str, str] | None:
+    """Host, claim and issuer as written of a condition key (``https://gitlab.com:sub`` -> ``gitlab.com``,
+    ``sub``, ``gitlab.com``)."""
     prefix, colon, claim = key.rpartition(":")
     if not colon or not prefix or not claim:
         return None
     host = normalise_host(prefix)
-    if host in _GLOBAL_PREFIXES or "." not in host:
+    if host.lower() in _GLOBAL_PREFIXES or "." not in host:
         return None
-    return host, claim.lower()
+    return host, claim.lower(), prefix.split("://", 1)[-1]
 
 
-def _hosts_in_conditions(statement: Statement) -> list[str]:
-    found = [parts[0] for entry in statement.conditions if (parts := _key_parts(entry.key)) is not None]
-    return list(dict.fromkeys(found))
+def _issuers_in_conditions(statement: Statement) -> list[tuple[str, str]]:
+    """(host, as written) of the issuers the condition keys name."""
+    found = {p[0].lower(): (p[0], p[2]) for entry in statement.conditions if (p := _key_parts(entry.key))}
+    return list(found.values())
 
 
 def claim_entries(statement: Statement, host: str, claims: tuple[str, ...]) -> list[ConditionEntry]:
@@ -88,7 +93,7 @@ def claim_entries(statement: Statement, host: str, claims: tuple[str, ...]) -> l
     return [
         entry
         for entry in statement.conditions
-        if (parts := _key_parts(entry.key)) is not None and parts[0] == host and parts[1] in wanted
+        if (parts := _key_parts(entry.key)) is not None and parts[0].lower() == host.lower() and parts[1] in wanted
     ]
 
 
@@ -199,16 +204,18 @@ def _combine(checks: list[ClaimCheck], statement: Statement) -> ClaimCheck:
 def _grant(statement: Statement, principal: Principal, settings: Settings) -> WebIdentityGrant | None:
     value = principal.value
     host: str | None = None
+    written: str | None = None
     host_unknown: Unknown | None = None
     inferred = False
     if isinstance(value, str):
-        host = _host_of_value(value)
-        if host is None:
+        written = _issuer_of_value(value)
+        if written is None:
             return None
+        host = normalise_host(written)
     else:
-        candidates = _hosts_in_conditions(statement)
+        candidates = _issuers_in_conditions(statement)
         if len(candidates) == 1:
-            host, inferred = candidates[0], True
+            (host, written), inferred = candidates[0], True
         else:
             host_unknown = value
     issuer = issuer_for(host) if host is not None else None
@@ -222,7 +229,7 @@ def _grant(statement: Statement, principal: Principal, settings: Settings) -> We
         if issuer.audience is not None and issuer.audience.shared:
             entries = claim_entries(statement, host, (issuer.audience.claim, *issuer.audience.also))
             audience = _combine([check_audience_entry(e) for e in entries], statement)
-    return WebIdentityGrant(statement, principal, host, host_unknown, inferred, issuer, own, subject, audience)
+    return WebIdentityGrant(statement, principal, host, written, host_unknown, inferred, issuer, own, subject, audience)
 
 
 def web_identity_grants(data: object, settings: Settings) -> tuple[WebIdentityGrant, ...]:

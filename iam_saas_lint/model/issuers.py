@@ -86,12 +86,12 @@ def _host_pattern(pattern: str) -> re.Pattern[str]:
 
 
 def normalise_host(text: str) -> str:
-    """An issuer as IAM keys it: no scheme, no trailing slash, lower case."""
+    """An issuer as IAM keys it: no scheme, no trailing slash (compare it case-insensitively)."""
     host = text.strip()
     for scheme in ("https://", "http://"):
         if host.lower().startswith(scheme):
             host = host[len(scheme) :]
-    return host.rstrip("/").lower()
+    return host.rstrip("/")
 
 
 def _subject(raw: object) -> SubjectClaim | None:

@@ -64,8 +64,9 @@ def unverifiable_federation(inventory: Inventory, context: Context) -> Iterator[
         for check, claim in ((grant.subject, issuer.subject), (grant.audience, issuer.audience)):
             if check is None or claim is None or check.state != "unknown":
                 continue
+            key = f"{grant.key_prefix or grant.host}:{claim.claim}"
             yield (
-                f"{label}: cannot tell whether {grant.host}:{claim.claim} is pinned: {check.reason}",
+                f"{label}: cannot tell whether {key} is pinned: {check.reason}",
                 claim_anchor(trust, grant, check),
                 role.name,
             )

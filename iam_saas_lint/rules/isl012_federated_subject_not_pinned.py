@@ -55,7 +55,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             continue
         if subject.state in ("pinned", "unknown") or (subject.state == "owner" and not repository_scope):
             continue
-        key = f"{host}:{issuer.subject.claim}"
+        key = f"{grant.key_prefix or host}:{issuer.subject.claim}"
         who = f"{role_label(role)} trusts {issuer.name} ({host})"
         if subject.state == "missing":
             message = f"{who} without a condition on {key}: {issuer.exposure} can assume it"
@@ -68,7 +68,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             claim_anchor(trust, grant, subject),
             role.name,
             severity=Severity.WARNING if subject.state == "owner" else None,
-            fix=subject_fix(issuer, host),
+            fix=subject_fix(issuer, grant.key_prefix or host),
             syntax=trust.syntax,
         )
 

@@ -48,7 +48,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             continue
         if audience.state in ("pinned", "owner", "unknown"):
             continue
-        key = f"{host}:{issuer.audience.claim}"
+        key = f"{grant.key_prefix or host}:{issuer.audience.claim}"
         who = f"{role_label(role)} trusts {issuer.name} ({host})"
         if audience.state == "missing":
             message = f"{who} without a condition on {key}: {issuer.exposure} can assume it"
@@ -58,7 +58,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             message,
             claim_anchor(trust, grant, audience),
             role.name,
-            fix=audience_fix(issuer, host),
+            fix=audience_fix(issuer, grant.key_prefix or host),
             syntax=trust.syntax,
         )
 
