@@ -38,19 +38,12 @@ _AWS_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 
 
 def is_aws_managed_policy(arn: str) -> bool:
-    """``arn:aws:iam::aws:policy/…`` (in any partition): a policy AWS writes and maintains."""
+    """``arn:aws:iam::aws:policy/…`` (in any partition): a policy AWS writes and maintains.
+
+    It cannot hold your vendor's Deny or external id, so a role's verdicts never wait on it: readers
+    leave such attachments out of the role. Any other policy attached by an ARN whose document the
+    input does not hold is an ``UnresolvedPolicy`` (unknown, never a pass). Every reader asks here."""
     return _AWS_MANAGED_POLICY.match(arn) is not None
-
-
-def policy_attached_by_arn(label: str, arn: str, reason: Unknown, anchor: Anchor) -> UnresolvedPolicy | None:
-    """A policy attached by an ARN whose document the input does not hold.
-
-    An AWS-managed policy cannot hold your vendor's Deny (nor weaken a verdict that rests on your own
-    policies), so it asks nothing of the rules; any other such policy is unknown, never a pass.
-    Every reader hands such ARNs here rather than deciding itself."""
-    if is_aws_managed_policy(arn):
-        return None
-    return UnresolvedPolicy(label, reason, anchor)
 
 
 def variant_name(base: str, variant: Sequence[tuple[str, object]]) -> str:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .values import Anchor, JsonPath, Unknown
+from .values import JsonPath, Unknown
 
 Value = str | Unknown
 
@@ -330,7 +330,3 @@ def grants_action(statement: Statement, action: str) -> bool | Unknown:
     if matched:
         return True
     return unknown if unknown is not None else False
-
-
-def anchor_of(document_anchor: Anchor, path: JsonPath) -> Anchor:
-    return Anchor(document_anchor.file, document_anchor.path + path, document_anchor.locator)

@@ -5,12 +5,19 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from ..model.document import DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
+from ..model.document import (
+    DocumentKind,
+    Inventory,
+    PolicyDocument,
+    Problem,
+    Role,
+    UnresolvedPolicy,
+    is_aws_managed_policy,
+)
 from ..model.values import Anchor, Unknown
 from .text.jsonfile import JsonFile, load_json
 
 _ROLE_ARN_ACCOUNT = re.compile(r"^arn:[^:]+:iam::(\d{12}):")
-_AWS_MANAGED = re.compile(r"^arn:[^:]+:iam::aws:policy/")
 
 
 def is_account_export(data: object) -> bool:
@@ -69,8 +76,8 @@ class _RoleReader:
             p_index, v_index, raw = found
             where = self.file.anchor("Policies", p_index, "PolicyVersionList", v_index, "Document")
             return self.document(raw, kind, f"{label} {arn}", where)
-        if _AWS_MANAGED.match(arn):
-            return None  # an AWS-managed policy cannot hold your vendor's addresses
+        if is_aws_managed_policy(arn):
+            return None
         return UnresolvedPolicy(f"{label} {arn}", Unknown(f"{arn} is not in the export's Policies"), anchor)
 
     def role(self, index: int, detail: dict[str, object]) -> Role:

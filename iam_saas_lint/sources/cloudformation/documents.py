@@ -37,23 +37,6 @@ class MappedLocator:
         return self.paths.get(path[len(self.origin) :])
 
 
-def _placeholder_statement(kind: DocumentKind, unknown: Unknown) -> dict[str, object]:
-    """What an unresolvable statement may be, so that rules say "unverifiable" instead of nothing."""
-    if kind == "trust":
-        return {"Effect": "Allow", "Principal": {"AWS": unknown}, "Action": "sts:AssumeRole", "Condition": unknown}
-    return {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": unknown}
-
-
-def _with_placeholders(data: dict[str, object], kind: DocumentKind) -> dict[str, object]:
-    statements = data.get("Statement")
-    if isinstance(statements, Unknown):
-        return {**data, "Statement": [_placeholder_statement(kind, statements)]}
-    if isinstance(statements, list) and any(isinstance(s, Unknown) for s in statements):
-        fixed = [_placeholder_statement(kind, s) if isinstance(s, Unknown) else s for s in statements]
-        return {**data, "Statement": fixed}
-    return data
-
-
 def _depth(value: object) -> int:
     deepest = 0
     stack: list[tuple[object, int]] = [(value, 1)]
@@ -121,13 +104,9 @@ class DocumentReader:
             data = resolver.text_document(raw, origin)
             paths = {(): origin}
             locator = self._embedded(resolver, raw, origin)
-        if isinstance(data, Unknown):
-            if kind != "trust":
-                return UnresolvedPolicy(label, data, self.anchor(origin))
-            data = {"Version": "2012-10-17", "Statement": [_placeholder_statement(kind, data)]}
-        data = _normalise(data)
-        if isinstance(data, dict):
-            data = _with_placeholders(data, kind)
+        if isinstance(data, Unknown) and kind != "trust":
+            return UnresolvedPolicy(label, data, self.anchor(origin))
+        data = _normalise(data)  # unknown parts stay unknown: the model decides what they may do
         locator = locator or MappedLocator(self.template.locator, origin, paths)
         return PolicyDocument(data, kind, label, Anchor(self.template.file, origin, locator), self._syntax(raw))
 

@@ -12,7 +12,7 @@ from ...model.document import (
     PolicyDocument,
     Role,
     UnresolvedPolicy,
-    policy_attached_by_arn,
+    is_aws_managed_policy,
     variant_name,
 )
 from ...model.values import OWN_ACCOUNT, Anchor, JsonPath, Unknown
@@ -190,6 +190,8 @@ class RoleReader:
             return self.managed_document(resolver, linked[0], kind, f"{what} {linked[0]}")
         arn = resolver.value(raw, origin)
         if isinstance(arn, str):
+            if is_aws_managed_policy(arn):
+                return None
             if arn in self.links.managed_arns:
                 logical_id = self.links.managed_arns[arn]
                 return self.managed_document(resolver, logical_id, kind, f"{what} {logical_id}")
@@ -197,7 +199,7 @@ class RoleReader:
                 return None  # SAM: a bare name is an AWS-managed policy
             shown = arn.replace(OWN_ACCOUNT, "${AWS::AccountId}")
             reason = Unknown("it is not defined in this template")
-            return policy_attached_by_arn(f"{what} {shown}", arn, reason, self.anchor(origin))
+            return UnresolvedPolicy(f"{what} {shown}", reason, self.anchor(origin))
         if isinstance(arn, Unknown):
             return UnresolvedPolicy(what, arn, self.anchor(origin))
         return None

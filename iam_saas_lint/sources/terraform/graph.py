@@ -20,15 +20,15 @@ from ...model.document import (
     Role,
     Syntax,
     UnresolvedPolicy,
+    is_aws_managed_policy,
 )
 from ...model.values import Anchor, JsonPath, Span, Unknown
 from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .evaluate import Evaluator
 from .module import Module, span_of
 from .scope import BadJsonText, Instance
-from .values import JsonText, Places, ResourceAttr, first_unknown, plain_data, unresolved_trust_statement
+from .values import JsonText, Places, ResourceAttr, first_unknown, plain_data
 
-_AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 _POLICY_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
 _ROLE_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:role/(?:.*/)?([^/]+)$")
 
@@ -83,45 +83,6 @@ def _unknown_values_as_lists(data: object) -> object:
     return data
 
 
-def _worst_case_statements(data: object) -> object:
-    """Unresolved statements of a trust policy, replaced by the worst they may be."""
-    if not isinstance(data, dict):
-        return data
-    statements = data.get("Statement")
-    if isinstance(statements, Unknown):
-        return {**data, "Statement": [unresolved_trust_statement(statements)]}
-    if isinstance(statements, list) and any(isinstance(s, Unknown) for s in statements):
-        replaced = [unresolved_trust_statement(s) if isinstance(s, Unknown) else s for s in statements]
-        return {**data, "Statement": replaced}
-    return data
-
-
-def _split_statements(data: object, places: Places) -> tuple[object, Places, list[tuple[Unknown, JsonPath]]]:
-    """Take unresolved statements out of a document (renumbering places); report them apart."""
-    if not isinstance(data, dict) or not isinstance(data.get("Statement"), list):
-        return data, places, []
-    statements = data["Statement"]
-    unknown = [(index, s) for index, s in enumerate(statements) if isinstance(s, Unknown)]
-    if not unknown:
-        return data, places, []
-    removed = {index for index, _ in unknown}
-    renumber: dict[int, int] = {}
-    kept: list[object] = []
-    for index, statement in enumerate(statements):
-        if index not in removed:
-            renumber[index] = len(kept)
-            kept.append(statement)
-    new_places: Places = {}
-    for path, span in places.items():
-        if len(path) >= 2 and path[0] == "Statement" and isinstance(path[1], int):
-            if path[1] in renumber:
-                new_places[("Statement", renumber[path[1]]) + path[2:]] = span
-        else:
-            new_places[path] = span
-    found: list[tuple[Unknown, JsonPath]] = [(s, ("Statement", i)) for i, s in unknown]
-    return {**data, "Statement": kept}, new_places, found
-
-
 class GraphBuilder:
     def __init__(self, module: Module, evaluator: Evaluator) -> None:
         self.module = module
@@ -167,8 +128,7 @@ class GraphBuilder:
             return []
         elif isinstance(value, Unknown):
             if kind == "trust":
-                data = {"Version": "2012-10-17", "Statement": [unresolved_trust_statement(value)]}
-                return [PolicyDocument(data, kind, label, Anchor(file, (), PlacesLocator(root, {})))]
+                return [PolicyDocument(value, kind, label, Anchor(file, (), PlacesLocator(root, {})))]
             return [UnresolvedPolicy(label, value, Anchor(file, (), PlacesLocator(root, {})))]
         else:
             self.inventory.problems.append(
@@ -178,22 +138,8 @@ class GraphBuilder:
         if nesting_depth(data, MAX_DOCUMENT_NESTING) > MAX_DOCUMENT_NESTING:
             self.inventory.problems.append(Problem(file, f"{label}: {TooDeep(MAX_DOCUMENT_NESTING)}", root))
             return []
-        if kind == "trust":
-            data = _worst_case_statements(data)
-            anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
-            return [PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor, syntax)]
-        if isinstance(data, dict) and isinstance(data.get("Statement"), Unknown):
-            return [UnresolvedPolicy(label, data["Statement"], Anchor(file, (), PlacesLocator(root, anchor_places)))]
-        original = Anchor(file, (), PlacesLocator(root, anchor_places))
-        data, anchor_places, unknown = _split_statements(data, anchor_places)
         anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
-        found: list[PolicyDocument | UnresolvedPolicy] = [
-            PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor, syntax)
-        ]
-        for reason, path in unknown:
-            where = Anchor(file, (), PlacesLocator(original.child(*path).span(), {}))
-            found.append(UnresolvedPolicy(f"a statement of {label}", reason, where))
-        return found
+        return [PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor, syntax)]
 
     def attribute_document(
         self, instance: Instance, attribute: str, kind: DocumentKind, label: str
@@ -259,7 +205,7 @@ class GraphBuilder:
         if text is None or text == "":
             return []
         if isinstance(text, str):
-            if _AWS_MANAGED.match(text):
+            if is_aws_managed_policy(text):
                 return []
             match = _POLICY_ARN.match(text)
             named = self._policy_named(match.group(1)) if match else []

@@ -13,12 +13,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ...model.document import AccessKey, DocumentKind, Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
+from ...model.document import (
+    AccessKey,
+    DocumentKind,
+    Inventory,
+    PolicyDocument,
+    Problem,
+    Role,
+    UnresolvedPolicy,
+    is_aws_managed_policy,
+)
 from ...model.values import Anchor, JsonPath, Unknown
 from ..text.jsonfile import JsonFile, load_json
-from .values import unresolved_trust_statement
 
-_AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 _POLICY_NAME = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
 _INDEX = re.compile(r"\[[^\]]*\]")
 MASKED = "sensitive-value-masked"
@@ -155,7 +162,6 @@ class _PlanReader:
         assert isinstance(json_file.data, dict)
         self.resources = _resources(json_file.data)
         self.inventory = Inventory()
-        self.by_address = {r.address: r for r in self.resources}
         self.attached: set[int] = set()
         self._documents: dict[tuple[str, str, str], PolicyDocument | UnresolvedPolicy | None] = {}
 
@@ -224,7 +230,7 @@ class _PlanReader:
     ) -> list[PolicyDocument | UnresolvedPolicy]:
         anchor = self.anchor(resource, *path)
         if isinstance(value, str):
-            if _AWS_MANAGED.match(value):
+            if is_aws_managed_policy(value):
                 return []
             name = _POLICY_NAME.match(value)
             matches = [
@@ -306,9 +312,8 @@ class _PlanReader:
 
     def _role(self, role: _Resource, documents: list[PolicyDocument | UnresolvedPolicy]) -> None:
         trust = self.document(role, ("assume_role_policy",), "trust", f"trust policy of {role.address}")
-        if isinstance(trust, UnresolvedPolicy):
-            data = {"Version": "2012-10-17", "Statement": [unresolved_trust_statement(trust.reason)]}
-            trust = PolicyDocument(data, "trust", trust.label, trust.anchor)
+        if isinstance(trust, UnresolvedPolicy):  # the model decides what an unknown trust policy allows
+            trust = PolicyDocument(trust.reason, "trust", trust.label, trust.anchor)
         policies: list[PolicyDocument] = []
         unresolved: list[UnresolvedPolicy] = []
         for document in documents:

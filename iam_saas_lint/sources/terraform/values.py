@@ -108,10 +108,3 @@ def format_key(key: object) -> str:
     if isinstance(key, int) and not isinstance(key, bool):
         return f"[{key}]"
     return "[" + json.dumps(str(key)) + "]"
-
-
-def unresolved_trust_statement(reason: Unknown) -> dict[str, object]:
-    """What an unresolved trust-policy statement may be, at worst: an Allow of ``sts:AssumeRole`` to an
-    unresolved principal under an unresolved condition. The evaluator then says the verdict depends on it
-    (an unresolved principal counts as a third party unless configured otherwise)."""
-    return {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": reason}, "Condition": reason}
