@@ -68,3 +68,63 @@ def test_json_only_run_does_not_import_hcl2(in_repo: str) -> None:
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=in_repo)
     assert output.stdout.split() == ["False", "False"]
+
+
+def test_module_instances_are_linked_within_their_own_instance(in_repo: str) -> None:
+    # A real plan (see the fixture's README): only module.vendor["prod"] attaches the Deny.
+    result = run(["fixtures/terraform/plan_module_instances/plan.json"], Config())
+    assert [(f.rule, f.line, f.column, f.role) for f in result.findings] == [
+        ("ISL005", 1, 1797, 'module.vendor["staging"].aws_iam_role.this'),
+    ]
+    assert result.roles == 2
+
+
+def _resource(address: str, type_name: str, values: dict[str, object]) -> dict[str, object]:
+    return {"address": address, "mode": "managed", "type": type_name, "name": address.split(".")[-1], "values": values}
+
+
+def test_state_is_read_like_a_plan(tmp_path: Path) -> None:
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"NotIpAddress": {"aws:SourceIp": ["3.233.144.0/20"]}}}]}  # fmt: skip
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+             "Condition": {"StringEquals": {"sts:ExternalId": "7f3c9a2e41b84d0c9e6a"}}}]}  # fmt: skip
+    arn = "arn:aws:iam::111122223333:policy/ip-deny"
+    trusted = json.dumps(trust)
+    resources = [
+        _resource("aws_iam_role.prod", "aws_iam_role", {"name": "datadog-prod", "assume_role_policy": trusted}),
+        _resource("aws_iam_role.dev", "aws_iam_role", {"name": "datadog-dev", "assume_role_policy": trusted}),
+        _resource("aws_iam_policy.deny", "aws_iam_policy", {"name": "ip-deny", "arn": arn, "policy": json.dumps(deny)}),
+        _resource("aws_iam_role_policy_attachment.prod", "aws_iam_role_policy_attachment",
+                  {"role": "datadog-prod", "policy_arn": arn}),
+    ]  # fmt: skip
+    state = tmp_path / "terraform.tfstate.json"
+    body = {"format_version": "1.0", "terraform_version": "1.11.4", "values": {"root_module": {"resources": resources}}}
+    state.write_text(json.dumps(body))
+    findings = run([str(state)], Config()).findings
+    assert [(f.rule, f.role) for f in findings] == [("ISL005", "aws_iam_role.dev")]
+
+
+def test_an_attachment_to_one_of_several_instances_is_unknown_not_a_deny_for_all(tmp_path: Path) -> None:
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"NotIpAddress": {"aws:SourceIp": ["3.233.144.0/20"]}}}]}  # fmt: skip
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+             "Condition": {"StringEquals": {"sts:ExternalId": "7f3c9a2e41b84d0c9e6a"}}}]}  # fmt: skip
+    resources = [
+        _resource('aws_iam_role.r["a"]', "aws_iam_role", {"assume_role_policy": json.dumps(trust)}),
+        _resource('aws_iam_role.r["b"]', "aws_iam_role", {"assume_role_policy": json.dumps(trust)}),
+        _resource("aws_iam_role_policy.deny", "aws_iam_role_policy", {"policy": json.dumps(deny)}),
+    ]
+    role_refs = {"role": {"references": ["local.pick", "aws_iam_role.r"]}}
+    configuration = {"root_module": {"resources": [{"address": "aws_iam_role_policy.deny", "expressions": role_refs}]}}
+    change = {"actions": ["create"], "after": resources[0]["values"], "after_unknown": {"name": True}}
+    changes = [{"address": 'aws_iam_role.r["a"]', "mode": "managed", "type": "aws_iam_role", "change": change}]
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}},
+                                "resource_changes": changes, "configuration": configuration}))  # fmt: skip
+    findings = run([str(plan)], Config()).findings
+    assert sorted((f.rule, f.role) for f in findings) == [
+        ("ISL009", 'aws_iam_role.r["a"]'),
+        ("ISL009", 'aws_iam_role.r["b"]'),
+    ]

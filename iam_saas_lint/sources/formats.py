@@ -115,16 +115,18 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="Terraform plan",
-        title="Terraform plan JSON (`terraform show -json`)",
+        title="Terraform plan or state JSON (`terraform show -json`)",
         suffixes=(".json",),
         unit="file",
         reads_from="json",
         shape="terraform.plan:is_plan",
         reader="terraform.plan:read_plan",
-        recognised="`format_version` with `planned_values` or `resource_changes`",
+        recognised="`format_version` with `planned_values` or `resource_changes` (a plan), or `values` (a state)",
         makes_a_role=(
-            "resources of the root and every child module, linked by planned names and ARNs; values known only "
-            "after apply are unknown; sensitive values are never printed"
+            "resources of the root and every child module, linked by planned names and ARNs, or by the "
+            "configuration's references within the same module instance (an attachment that may name any "
+            "instance of a `count`/`for_each` resource is unknown); values known only after apply are unknown; "
+            "sensitive values are never printed"
         ),
     ),
     Format(

@@ -32,8 +32,12 @@ MASKED = "sensitive-value-masked"
 
 
 def is_plan(data: object) -> bool:
+    """A plan (``planned_values``, ``resource_changes``) or a state (``values``) as ``terraform show -json``
+    writes them."""
     return (
-        isinstance(data, dict) and "format_version" in data and ("planned_values" in data or "resource_changes" in data)
+        isinstance(data, dict)
+        and "format_version" in data
+        and ("planned_values" in data or "resource_changes" in data or isinstance(data.get("values"), dict))
     )
 
 
@@ -87,6 +91,15 @@ def _config_references(module: object, prefix: str, into: dict[str, dict[str, li
             _config_references(call.get("module"), f"{prefix}module.{name}.", into)
 
 
+_MODULE_INSTANCE = re.compile(r'^(?:module\.[A-Za-z0-9_-]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*')
+
+
+def module_instance(address: str) -> str:
+    """The module instance a resource address is in, keys included: ``module.x["a"].`` (or "")."""
+    found = _MODULE_INSTANCE.match(address)
+    return found.group(0) if found else ""
+
+
 def _module_of(address: str) -> str:
     parts = address.split(".")
     prefix = []
@@ -98,9 +111,10 @@ def _module_of(address: str) -> str:
 
 def _resources(plan: dict[str, object]) -> list[_Resource]:
     found: dict[str, _Resource] = {}
-    planned = plan.get("planned_values")
+    section = "planned_values" if "planned_values" in plan else "values"
+    planned = plan.get(section)
     root = planned.get("root_module") if isinstance(planned, dict) else None
-    for planned, path in _modules(root, ("planned_values", "root_module")):
+    for planned, path in _modules(root, (section, "root_module")):
         address, values = planned.get("address"), planned.get("values")
         if planned.get("mode", "managed") != "managed" or not isinstance(address, str):
             continue
@@ -108,6 +122,9 @@ def _resources(plan: dict[str, object]) -> list[_Resource]:
             address, str(planned.get("type")), _module_of(address), values if isinstance(values, dict) else {},
             path + ("values",),
         )  # fmt: skip
+        sensitive = planned.get("sensitive_values")
+        if isinstance(sensitive, dict):
+            found[address].sensitive = sensitive
     deleted: set[str] = set()
     changes = plan.get("resource_changes")
     for index, change in enumerate(changes if isinstance(changes, list) else []):
@@ -209,21 +226,38 @@ class _PlanReader:
 
     # -- linking ---------------------------------------------------------------------------------
 
-    def _referenced(self, resource: _Resource, attribute: str, type_name: str) -> list[_Resource]:
-        """Resources of ``type_name`` that the configuration of ``attribute`` refers to."""
-        targets = set()
+    def _referenced(self, resource: _Resource, attribute: str, type_name: str) -> tuple[list[_Resource], bool]:
+        """Resources of ``type_name`` that the configuration of ``attribute`` refers to, and whether
+        they are certain. References are module-local, so only the referring resource's own module
+        instance is searched; among the instances of a ``count``/``for_each`` resource, the one the
+        reference indexes, or the one with the referring resource's own key; otherwise every
+        instance may be meant, and none is certain."""
+        here = module_instance(resource.address)
+        own_key = _instance_key(resource.address)
+        chosen: list[_Resource] = []
+        certain = True
         for reference in resource.references.get(attribute, []):
-            parts = _INDEX.sub("", reference).split(".")
-            for index in range(len(parts) - 1):
-                if parts[index] == type_name:
-                    targets.add(".".join(parts[: index + 2]))
-        return [r for r in self.of_type(type_name) if r.config_address in targets]
+            target = _target(reference, type_name)
+            if target is None:
+                continue
+            config, key = target
+            instances = [
+                r for r in self.of_type(type_name)
+                if module_instance(r.address) == here and _INDEX.sub("", r.address[len(here) :]) == config
+            ]  # fmt: skip
+            if key is None and len(instances) > 1:
+                keyed = [r for r in instances if own_key is not None and _instance_key(r.address) == own_key]
+                instances, certain = (keyed, certain) if keyed else (instances, False)
+            elif key is not None:
+                instances = [r for r in instances if _instance_key(r.address) == key]
+            chosen.extend(r for r in instances if r not in chosen)
+        return chosen, certain
 
-    def roles_for(self, resource: _Resource, attribute: str) -> list[_Resource]:
+    def roles_for(self, resource: _Resource, attribute: str) -> tuple[list[_Resource], bool]:
         value = resource.values.get(attribute)
         names = value if isinstance(value, list) else [value]
         found = [r for r in self.of_type("aws_iam_role") if r.values.get("name") in names and r.values.get("name")]
-        return found or self._referenced(resource, attribute, "aws_iam_role")
+        return (found, True) if found else self._referenced(resource, attribute, "aws_iam_role")
 
     def policies_for(
         self, resource: _Resource, attribute: str, kind: DocumentKind, value: object, path: tuple[str | int, ...]
@@ -240,9 +274,10 @@ class _PlanReader:
             if not matches:
                 return [UnresolvedPolicy(f"policy {value}", Unknown(f"{value} is not defined in this plan"), anchor)]
         else:
-            matches = self._referenced(resource, attribute, "aws_iam_policy")
-            if not matches:
-                reason = Unknown(f"{resource.address}.{attribute} is known only after apply")
+            matches, certain = self._referenced(resource, attribute, "aws_iam_policy")
+            if not matches or not certain:
+                why = "is known only after apply" if not matches else "may name any instance of the policy it refers to"
+                reason = Unknown(f"{resource.address}.{attribute} {why}")
                 return [UnresolvedPolicy(f"{attribute} of {resource.address}", reason, anchor)]
         found = []
         for policy in matches:
@@ -261,22 +296,23 @@ class _PlanReader:
         for kind_type, attribute in (("aws_iam_role_policy", "role"),):
             for resource in self.of_type(kind_type):
                 document = self.document(resource, ("policy",), "permissions", resource.address)
-                for role in self.roles_for(resource, attribute):
+                targets, certain = self.roles_for(resource, attribute)
+                for role in targets:
                     if document is not None:
-                        roles[role.address][1].append(document)
+                        roles[role.address][1].append(document if certain else self._maybe(resource, role))
         for kind_type, attribute in (
             ("aws_iam_role_policy_attachment", "role"),
             ("aws_iam_policy_attachment", "roles"),
         ):
             for resource in self.of_type(kind_type):
-                targets = self.roles_for(resource, attribute)
+                targets, certain = self.roles_for(resource, attribute)
                 if not targets:
                     continue
                 documents = self.policies_for(
                     resource, "policy_arn", "permissions", resource.values.get("policy_arn"), ("policy_arn",)
                 )
                 for role in targets:
-                    roles[role.address][1].extend(documents)
+                    roles[role.address][1].extend(documents if certain else [self._maybe(resource, role)])
         for role, documents in roles.values():
             self._role(role, documents)
         for policy in self.of_type("aws_iam_policy"):
@@ -287,6 +323,12 @@ class _PlanReader:
             user = key.values.get("user")
             self.inventory.access_keys.append(AccessKey(str(user) if user else key.address, self.anchor(key)))
         return self.inventory
+
+    def _maybe(self, resource: _Resource, role: _Resource) -> UnresolvedPolicy:
+        """A policy that attaches to one instance of a role, and the plan cannot tell which."""
+        family = _INDEX.sub("", role.address)
+        reason = Unknown(f"{resource.address} attaches to one instance of {family}, the plan does not say which")
+        return UnresolvedPolicy(resource.address, reason, self.anchor(resource))
 
     def _own_policies(self, role: _Resource) -> list[PolicyDocument | UnresolvedPolicy]:
         documents: list[PolicyDocument | UnresolvedPolicy] = []
@@ -328,6 +370,23 @@ class _PlanReader:
                 role.address, self.anchor(role), trust, tuple(policies), tuple(unresolved), frozenset({self.file.path})
             )
         )
+
+
+def _instance_key(address: str) -> str | None:
+    """The resource's own ``count``/``for_each`` key as written (``["a"]``, ``[0]``), or ``None``."""
+    rest = address[len(module_instance(address)) :]
+    found = _INDEX.search(rest)
+    return found.group(0) if found else None
+
+
+def _target(reference: str, type_name: str) -> tuple[str, str | None] | None:
+    """``aws_iam_role.r["k"].name`` → (``aws_iam_role.r``, ``["k"]``) when it names a ``type_name``."""
+    found = re.match(
+        rf"^{re.escape(type_name)}\.([A-Za-z0-9_-]+)(\[[^\]]*\])?", reference[len(module_instance(reference)) :]
+    )
+    if found is None:
+        return None
+    return f"{type_name}.{found.group(1)}", found.group(2)
 
 
 def _get(value: object, step: str | int) -> object:
