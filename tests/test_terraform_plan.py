@@ -128,3 +128,14 @@ def test_an_attachment_to_one_of_several_instances_is_unknown_not_a_deny_for_all
         ("ISL009", 'aws_iam_role.r["a"]'),
         ("ISL009", 'aws_iam_role.r["b"]'),
     ]
+
+
+def test_cloudformation_deployed_by_terraform_is_read_with_its_parameters(in_repo: str) -> None:
+    # A real plan (see the fixture's README): the template's role trusts the account the stack passes.
+    result = run(["fixtures/terraform/plan_cloudformation_stack/plan.json"], Config())
+    role = "aws_cloudformation_stack.vendor_role/VendorRole (vendor-scanner)"
+    assert [(f.rule, f.line, f.column, f.role) for f in result.findings] == [
+        ("ISL005", 1, 806, role),
+        ("ISL001", 1, 925, role),
+    ]
+    assert "Datadog (464622532012)" in result.findings[1].message

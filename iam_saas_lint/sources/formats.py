@@ -125,8 +125,9 @@ FORMATS: tuple[Format, ...] = (
         makes_a_role=(
             "resources of the root and every child module, linked by planned names and ARNs, or by the "
             "configuration's references within the same module instance (an attachment that may name any "
-            "instance of a `count`/`for_each` resource is unknown); values known only after apply are unknown; "
-            "sensitive values are never printed"
+            "instance of a `count`/`for_each` resource is unknown); the templates `aws_cloudformation_stack` and "
+            "`aws_cloudformation_stack_set` deploy (`template_body` with `parameters`); values known only after "
+            "apply are unknown; sensitive values are never printed"
         ),
     ),
     Format(

@@ -25,6 +25,7 @@ from ...model.document import (
 )
 from ...model.values import Anchor, JsonPath, Unknown
 from ..text.jsonfile import JsonFile, load_json
+from .plan_stacks import STACK_TYPES, EmbeddedStack, read_stacks
 
 _POLICY_NAME = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -319,6 +320,18 @@ class _PlanReader:
             document = self.document(policy, ("policy",), "permissions", policy.address)
             if isinstance(document, PolicyDocument) and id(document) not in self.attached:
                 self.inventory.documents.append(document)
+        stacks = [
+            EmbeddedStack(
+                r.address,
+                r.values,
+                {"unknown": _get(r.unknown, "template_body"), "sensitive": _get(r.sensitive, "parameters")},
+                r.path,
+            )
+            for r in self.resources
+            if r.type in STACK_TYPES
+        ]
+        if stacks:
+            self.inventory.extend(read_stacks(self.file, stacks))
         for key in self.of_type("aws_iam_access_key"):
             user = key.values.get("user")
             self.inventory.access_keys.append(AccessKey(str(user) if user else key.address, self.anchor(key)))
