@@ -29,6 +29,7 @@ from .executor import UnitResult
 from .findings import Finding, Severity
 from .model.document import Suppression
 from .model.values import Span
+from .paths import repository_root
 from .sources import ReadOptions, Unit
 from .sources.text.files import current_state
 
@@ -36,18 +37,6 @@ FORMAT = 2
 #: Units whose reader groups files by folder: the folder's list of files is part of their verdict.
 _FOLDER_KINDS = ("module", "bundle")
 _KEY_BYTES = 32
-
-
-def repository_root(start: str = ".") -> str | None:
-    """The nearest folder with ``.git`` walking up from ``start``; ``None`` outside a repository."""
-    directory = os.path.abspath(start)
-    while True:
-        if os.path.lexists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
 
 
 _code_digest: str | None = None

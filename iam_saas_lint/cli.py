@@ -1,4 +1,9 @@
-"""The command line: ``iam-saas-lint [PATH ...]``, ``iam-saas-lint rule ID``, ``iam-saas-lint rules``."""
+"""The command line: ``iam-saas-lint [check] [PATH ...]`` (linting is the default) and the subcommands
+``rules``, ``rule ID``, ``vendors [NAME|ACCOUNT]`` and ``suggest --vendor NAME``.
+
+A subcommand is recognised only as the first argument: a folder named like one is linted when written
+``./rules``, after ``--`` or after ``check``.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SUBCOMMANDS, add_subcommands, emit
 
 if TYPE_CHECKING:
+    from .engine import RunResult
     from .findings import Finding
+    from .report.summary import Checked
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("rule", "rules", "vendors", "suggest")
 FORMATS = ("text", "concise", "json", "sarif", "github")
+LINT = "check"
 
 
 def _ids(values: Sequence[str] | None) -> list[str] | None:
@@ -24,14 +31,8 @@ def _ids(values: Sequence[str] | None) -> list[str] | None:
     return [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="iam-saas-lint",
-        description="Lint IAM roles for third-party SaaS vendors: external ids and source-IP denies.",
-        epilog="Also: 'iam-saas-lint rules' lists the rules, 'iam-saas-lint rule ISL001' explains one, "
-        "'iam-saas-lint vendors [NAME]' lists the known vendor accounts.",
-    )
-    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+def _lint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
@@ -50,91 +51,41 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore", action="append", metavar="IDS", help="rule id prefixes to disable")
     parser.add_argument("--own-account", action="append", default=[], metavar="ID", help="an account id you own")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--verbose", action="store_true", help="say which files and folders were skipped")
+    parser.add_argument("--verbose", action="store_true", help="list every skipped file and folder with the reason")
     parser.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
-    parser.add_argument("--version", action="version", version=f"iam-saas-lint {__version__}")
-    return parser
-
-
-def _vendors_command(argv: Sequence[str]) -> int:
-    from .config import ConfigError, load_config
-    from .model.vendors import registry
-
-    try:
-        vendors = registry(load_config(None, ".").settings.vendors)
-    except ConfigError as error:
-        print(f"iam-saas-lint: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    if len(argv) == 1:
-        for vendor in vendors.vendors:
-            kind = " (AWS service)" if vendor.aws_service else " (configured)" if vendor.configured else ""
-            print(f"{vendor.name}{kind}: {', '.join(vendor.accounts)}")
-        return EXIT_CLEAN
-    found = vendors.find(" ".join(argv[1:]))
-    if found is None:
-        print(f"iam-saas-lint: no vendor named {' '.join(argv[1:])!r} (see 'iam-saas-lint vendors')", file=sys.stderr)
-        return EXIT_ERROR
-    print(found.name)
-    print(f"  accounts: {', '.join(found.accounts)}")
-    if found.source_ips is not None:
-        print(f"  source-ips: {', '.join(found.source_ips)}")
-    for source in found.sources:
-        print(f"  source: {source}")
-    return EXIT_CLEAN
-
-
-def _suggest_command(argv: Sequence[str]) -> int:
-    from .config import ConfigError, load_config
-    from .model.vendors import registry
-    from .suggest import FORMATS as SUGGEST_FORMATS
-    from .suggest import suggest
-
-    parser = argparse.ArgumentParser(
-        prog="iam-saas-lint suggest", description="Print a trust policy and a source-IP Deny for a vendor."
+    parser.add_argument(
+        "--hook",
+        action="store_true",
+        help="PATHs are the files a commit changes (pre-commit): lint the modules and bundles they and the "
+        "commit's staged deletions take part in; no PATH means nothing changed",
     )
-    parser.add_argument("--vendor", required=True, help="a vendor name from 'iam-saas-lint vendors'")
-    parser.add_argument("--format", choices=SUGGEST_FORMATS, default="json")
-    parser.add_argument("--source-ip", action="append", default=[], metavar="CIDR", help="the vendor's egress range")
-    args = parser.parse_args(argv)
-    try:
-        vendor = registry(load_config(None, ".").settings.vendors).find(args.vendor)
-    except ConfigError as error:
-        print(f"iam-saas-lint: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    if vendor is None:
-        print(f"iam-saas-lint: no vendor named {args.vendor!r} (see 'iam-saas-lint vendors')", file=sys.stderr)
-        return EXIT_ERROR
-    cidrs = args.source_ip or list(vendor.source_ips or ())
-    if not cidrs:
-        print(
-            f"iam-saas-lint: {vendor.name}'s egress ranges are not configured: fill in the placeholder, "
-            "or pass --source-ip (or set source-ips in [tool.iam-saas-lint.vendors])",
-            file=sys.stderr,
-        )
-    sys.stdout.write(suggest(vendor, args.format, cidrs))
-    return EXIT_CLEAN
+    parser.add_argument("--version", action="version", version=f"iam-saas-lint {__version__}")
 
 
-def _rule_command(argv: Sequence[str]) -> int:
-    from .rules import RULES, RULES_BY_ID
+def parser() -> argparse.ArgumentParser:
+    """The whole command line; ``--help`` lists every subcommand."""
+    top = argparse.ArgumentParser(
+        prog="iam-saas-lint",
+        usage="iam-saas-lint [check] [PATH ...] [options]\n       iam-saas-lint {rules,rule,vendors,suggest} ...",
+        description="Lint IAM roles for third-party SaaS vendors: external ids and source-IP denies. "
+        "Without a subcommand, the arguments are those of 'check'.",
+        epilog="A path named like a subcommand is linted when written ./rules or after --. "
+        "'iam-saas-lint check --help' lists the lint options.",
+    )
+    top.add_argument("--version", action="version", version=f"iam-saas-lint {__version__}")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    check = commands.add_parser(
+        LINT, help="lint files and folders (the default)", description="Lint files and folders (default: .)."
+    )
+    _lint_options(check)
+    add_subcommands(commands)
+    return top
 
-    if argv[0] == "vendors":
-        return _vendors_command(argv)
-    if argv[0] == "suggest":
-        return _suggest_command(argv[1:])
-    if argv[0] == "rules":
-        for rule in RULES:
-            default = "" if rule.enabled_by_default else " (off by default)"
-            print(f"{rule.id}  {rule.name:<28} {rule.severity.value:<8} {rule.summary}{default}")
-        return EXIT_CLEAN
-    if len(argv) != 2 or argv[1].upper() not in RULES_BY_ID:
-        known = ", ".join(RULES_BY_ID)
-        print(f"iam-saas-lint: usage: iam-saas-lint rule ID (one of {known})", file=sys.stderr)
-        return EXIT_ERROR
-    rule = RULES_BY_ID[argv[1].upper()]
-    print(f"# {rule.id} {rule.name} ({rule.severity.value})\n")
-    print(rule.doc.strip())
-    return EXIT_CLEAN
+
+def _with_command(argv: list[str]) -> list[str]:
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in (LINT, "-h", "--help")):
+        return argv
+    return [LINT, *argv]
 
 
 def _lines(findings: Sequence[Finding]) -> dict[str, list[str]]:
@@ -148,29 +99,36 @@ def _lines(findings: Sequence[Finding]) -> dict[str, list[str]]:
     return lines
 
 
-def _render(args: argparse.Namespace, findings: Sequence[Finding]) -> str:
+def _render(args: argparse.Namespace, findings: Sequence[Finding], checked: Checked) -> str:
     from .report import text
 
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if args.quiet:
-        return text.summary_line(findings) + "\n"
+        return text.summary_line(findings, checked) + "\n"
     if args.statistics:
-        return text.format_statistics(findings)
+        return text.format_statistics(findings, checked)
     if args.format == "json":
         from .report.json_format import format_json
 
-        return format_json(findings)
-    if args.format == "sarif":
+        return format_json(findings, checked)
+    if args.format in ("sarif", "github"):
+        from .paths import relative_to_repository
+
+        return _machine_format(args.format, relative_to_repository(findings))
+    if args.format == "concise":
+        return text.format_concise(findings, colour=colour, checked=checked)
+    return text.format_text(findings, _lines(findings), colour=colour, show_fixes=args.show_fixes, checked=checked)
+
+
+def _machine_format(name: str, located: tuple[list[Finding], str]) -> str:
+    findings, root = located
+    if name == "sarif":
         from .report.sarif import format_sarif
 
-        return format_sarif(findings)
-    if args.format == "github":
-        from .report.github import format_github
+        return format_sarif(findings, root)
+    from .report.github import format_github
 
-        return format_github(findings)
-    if args.format == "concise":
-        return text.format_concise(findings, colour=colour)
-    return text.format_text(findings, _lines(findings), colour=colour, show_fixes=args.show_fixes)
+    return format_github(findings)
 
 
 def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
@@ -190,28 +148,62 @@ def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding
     return findings
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in SUBCOMMANDS:
-        return _rule_command(argv)
-    args = _parser().parse_args(argv)
+def _progress_wanted(args: argparse.Namespace) -> bool:
+    return sys.stderr.isatty() and "NO_COLOR" not in os.environ and not args.quiet
+
+
+def _lint(args: argparse.Namespace) -> int:
     from .config import ConfigError, load_config
+    from .selection import check_rule_ids
 
     try:
         config = load_config(args.config, ".")
         for account in args.own_account:
             if not (len(account) == 12 and account.isdigit()):
                 raise ConfigError(f"--own-account: {account!r} is not a 12-digit account id")
-        config = config.with_overrides(args.own_account, _ids(args.select), _ids(args.ignore))
-    except ConfigError as error:
+        select, ignore = _ids(args.select), _ids(args.ignore)
+        check_rule_ids(select or (), "--select")
+        check_rule_ids(ignore or (), "--ignore")
+        config = config.with_overrides(args.own_account, select, ignore)
+    except (ConfigError, ValueError) as error:
         print(f"iam-saas-lint: {error}", file=sys.stderr)
         return EXIT_ERROR
-    from .engine import run
-
     if args.jobs is not None and args.jobs < 1:
         print("iam-saas-lint: --jobs must be at least 1", file=sys.stderr)
         return EXIT_ERROR
-    result = run(args.paths, config, jobs=args.jobs, use_cache=not args.no_cache)
+    paths, changed = list(args.paths) or ["."], None
+    if args.hook:
+        from .changes import hook_paths
+
+        changed = tuple(args.paths)
+        paths = hook_paths(args.paths, config)
+        if not paths:
+            from .report.summary import Checked
+
+            emit(_render(args, [], Checked(0, 0, changed=changed)))
+            return EXIT_CLEAN
+    result = _run(args, paths, config)
+    return _report(args, result, changed)
+
+
+def _run(args: argparse.Namespace, paths: Sequence[str], config: object) -> RunResult:
+    from .config import Config
+    from .engine import run
+    from .progress import Progress
+
+    assert isinstance(config, Config)
+    progress = Progress() if _progress_wanted(args) else None
+    try:
+        # --jobs unset: chosen from the number of units left to lint
+        return run(paths, config, jobs=args.jobs, use_cache=not args.no_cache, progress=progress)
+    finally:
+        if progress is not None:
+            progress.done()
+
+
+def _report(args: argparse.Namespace, result: RunResult, changed: tuple[str, ...] | None) -> int:
+    from .report.summary import Checked
+
     findings = result.findings
     try:
         findings = _baseline(args, findings)
@@ -224,9 +216,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.debug:
         for trace in result.tracebacks:
             print(trace, file=sys.stderr)
-    sys.stdout.write(_render(args, findings))
+    hidden = len(result.findings) - len(findings) if args.baseline and not args.write_baseline else 0
+    emit(_render(args, findings, Checked(result.files, result.roles, hidden, changed)))
     if result.internal_error:
         return EXIT_ERROR
     if findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``iam-saas-lint``: exit 0 no findings, 1 findings, 2 usage, configuration or internal error."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser().parse_args(_with_command(arguments))
+        if args.command == LINT:
+            return _lint(args)
+        code: int = args.run(args)
+        return code
+    except BrokenPipeError:  # `iam-saas-lint rule ISL001 | head`: the reader has what it wanted
+        from .commands import silence_stdout
+
+        silence_stdout()
+        return EXIT_CLEAN

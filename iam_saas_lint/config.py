@@ -183,6 +183,16 @@ def _widest_range(table: Mapping[str, Any], where: str) -> tuple[int, int]:
     return found[0], found[1]
 
 
+def _check_rule_ids(table: Mapping[str, Any], where: str) -> None:
+    from .selection import check_rule_ids
+
+    try:
+        for key in ("select", "ignore"):
+            check_rule_ids(_strings(table, key, where), f"{where}: {key}")
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
+
+
 def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | None = None) -> Config:
     where = source or "configuration"
     unknown = sorted(set(table) - KNOWN_KEYS)
@@ -197,6 +207,7 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
     max_size = table.get("max-file-size", DEFAULT_MAX_BYTES)
     if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size <= 0:
         raise ConfigError(f"{where}: max-file-size must be a positive number of bytes")
+    _check_rule_ids(table, where)
     settings = Settings(
         own_accounts=_accounts(table, where),
         own_organizations=frozenset(_strings(table, "own-organizations", where)),

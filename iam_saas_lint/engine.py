@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from . import suppress
@@ -138,9 +138,16 @@ def _in_focus(finding: Finding, role_files: dict[str, tuple[str, ...]], focus: s
     return bool(focus.intersection(files))
 
 
-def run(paths: Sequence[str], config: Config, jobs: int | None = 1, use_cache: bool = False) -> RunResult:
+def run(
+    paths: Sequence[str],
+    config: Config,
+    jobs: int | None = 1,
+    use_cache: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
     """Lint files and folders. ``jobs`` worker processes (``None``: chosen from the number of units
-    left to lint); ``use_cache`` reads and writes the repository's ``.iam-saas-lint-cache/``."""
+    left to lint); ``use_cache`` reads and writes the repository's ``.iam-saas-lint-cache/``;
+    ``progress`` is told the files done and the total."""
     found = discover(paths, config.exclude, config.root)
     result = RunResult([], files=len(found.files), skipped=found.skipped)
     for path, why in found.skipped:
@@ -156,7 +163,7 @@ def run(paths: Sequence[str], config: Config, jobs: int | None = 1, use_cache: b
         from .cache import open_cache
 
         cache = open_cache(config, options)
-    executor = Executor(lint_unit, config, options, jobs, cache)
+    executor = Executor(lint_unit, config, options, jobs, cache, _counter(progress, len(found.files)))
     first = executor.run(plan_units(found.files))
     raw_files = [unit.files[0] for unit, unit_result in first if unit_result.raw]
     parsed = [
@@ -183,6 +190,20 @@ def run(paths: Sequence[str], config: Config, jobs: int | None = 1, use_cache: b
     enabled = {rule.id for rule in _rules(config)}
     result.findings = sorted_unique(suppress.apply(result.findings, suppressions, config, enabled, found.focus))
     return result
+
+
+def _counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:
+    """Files done in the first pass (the second pass re-reads raw policy files already counted)."""
+    if progress is None:
+        return None
+    done = 0
+
+    def advance(files: int) -> None:
+        nonlocal done
+        done = min(total, done + files)
+        progress(done, total)
+
+    return advance
 
 
 def lint_paths(paths: Sequence[str], config: Config | None = None) -> list[Finding]:

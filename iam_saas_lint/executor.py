@@ -50,6 +50,8 @@ class UnitResult:
 
 
 Work = Callable[["Unit", "Config", "ReadOptions"], UnitResult]
+#: Told how many files the units just done hold.
+Progress = Callable[[int], None]
 
 
 def available_cpus() -> int:
@@ -111,9 +113,18 @@ def _run_batch(work: Work, batch: list[Unit], config: Config, options: ReadOptio
 
 
 class Executor:
-    def __init__(self, work: Work, config: Config, options: ReadOptions, jobs: int | None, cache: Cache | None) -> None:
+    def __init__(
+        self,
+        work: Work,
+        config: Config,
+        options: ReadOptions,
+        jobs: int | None,
+        cache: Cache | None,
+        progress: Progress | None = None,
+    ) -> None:
         """``jobs=None``: chosen from the work (``jobs_for``)."""
         self.work = work
+        self.progress = progress
         self.config = config
         self.options = options
         self.requested = jobs
@@ -131,6 +142,7 @@ class Executor:
                 todo.append(unit)
             else:
                 results[unit] = cached
+                self._advance([unit])
         for unit, result in self._compute(todo):
             results[unit] = result
             if self.cache is not None and not result.internal_error:
@@ -143,14 +155,23 @@ class Executor:
         if self.requested is None:
             self.jobs = jobs_for(len(todo))
         if self.jobs == 1 or len(todo) < MIN_PARALLEL_UNITS:
-            return [(unit, _run_one(self.work, unit, self.config, self.options, record)) for unit in todo]
+            serial = []
+            for unit in todo:
+                serial.append((unit, _run_one(self.work, unit, self.config, self.options, record)))
+                self._advance([unit])
+            return serial
         batches = _batches(todo, self.jobs)
         pool = self._workers()
         futures = [pool.submit(_run_batch, self.work, batch, self.config, self.options, record) for batch in batches]
         done: list[tuple[Unit, UnitResult]] = []
         for batch, future in zip(batches, futures, strict=True):
             done.extend(zip(batch, future.result(), strict=True))
+            self._advance(batch)
         return done
+
+    def _advance(self, units: Sequence[Unit]) -> None:
+        if self.progress is not None:
+            self.progress(sum(len(unit.files) for unit in units))
 
     def _workers(self) -> FuturesExecutor:
         # imported here: a one-file pre-commit run never starts workers and should not pay for them

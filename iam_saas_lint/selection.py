@@ -25,3 +25,16 @@ def is_enabled(rule: Rule, select: Sequence[str] | None, ignore: Sequence[str]) 
 
 def enabled_rules(select: Sequence[str] | None, ignore: Sequence[str]) -> list[Rule]:
     return [rule for rule in RULES if is_enabled(rule, select, ignore)]
+
+
+def unknown_rule_ids(prefixes: Sequence[str]) -> list[str]:
+    """The prefixes that name no rule (a typo would otherwise turn every rule off)."""
+    return [p for p in prefixes if not any(rule.id.startswith(p.upper()) for rule in RULES)]
+
+
+def check_rule_ids(prefixes: Sequence[str], where: str) -> None:
+    """``ValueError`` naming the known ids when a prefix names no rule."""
+    unknown = unknown_rule_ids(prefixes)
+    if unknown:
+        known = ", ".join(rule.id for rule in RULES)
+        raise ValueError(f"{where}: unknown rule id {unknown[0]!r} (known: {known})")

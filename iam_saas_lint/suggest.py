@@ -11,6 +11,8 @@ from .model.vendors import Vendor
 
 FORMATS = ("json", "cloudformation", "terraform")
 EXTERNAL_ID_PATTERN = r"[\w+=,.@:\/-]{2,1224}"
+#: What IAM accepts as a role name.
+ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 
 
 def _identifier(name: str) -> str:
@@ -42,7 +44,11 @@ def deny_policy(cidrs: Sequence[str]) -> dict[str, object]:
     return {"Version": "2012-10-17", "Statement": [source_ip_deny(cidrs).data]}
 
 
-def _json(vendor: Vendor, cidrs: Sequence[str]) -> str:
+def _role_name(vendor: Vendor, role_name: str | None) -> str:
+    return role_name or f"{_snake(vendor.name).replace('_', '-')}-integration"
+
+
+def _json(vendor: Vendor, cidrs: Sequence[str], role_name: str | None) -> str:
     document = {
         "trust.json": trust_policy(vendor, "<external id the vendor generated for you>"),
         "deny-outside-vendor-addresses.json": deny_policy(cidrs),
@@ -50,7 +56,7 @@ def _json(vendor: Vendor, cidrs: Sequence[str]) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _cloudformation(vendor: Vendor, cidrs: Sequence[str]) -> str:
+def _cloudformation(vendor: Vendor, cidrs: Sequence[str], role_name: str | None) -> str:
     name = _identifier(vendor.name)
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -66,16 +72,23 @@ def _cloudformation(vendor: Vendor, cidrs: Sequence[str]) -> str:
             f"{name}Role": {
                 "Type": "AWS::IAM::Role",
                 "Properties": {
+                    "RoleName": _role_name(vendor, role_name),
                     "AssumeRolePolicyDocument": trust_policy(vendor, {"Ref": "ExternalId"}),
                     "Policies": [{"PolicyName": f"DenyOutside{name}Addresses", "PolicyDocument": deny_policy(cidrs)}],
                 },
+            }
+        },
+        "Outputs": {
+            "RoleArn": {
+                "Description": f"The role ARN to give {vendor.name}",
+                "Value": {"Fn::GetAtt": [f"{name}Role", "Arn"]},
             }
         },
     }
     return "\n".join(_yaml(template)) + "\n"
 
 
-def _terraform(vendor: Vendor, cidrs: Sequence[str]) -> str:
+def _terraform(vendor: Vendor, cidrs: Sequence[str], role_name: str | None) -> str:
     name = _snake(vendor.name)
     trust = _hcl_value(trust_policy(vendor, "__EXTERNAL_ID__"), 2).replace('"__EXTERNAL_ID__"', "var.external_id")
     deny = _hcl_value(deny_policy(cidrs), 2)
@@ -85,17 +98,23 @@ def _terraform(vendor: Vendor, cidrs: Sequence[str]) -> str:
         f'  description = "The external id {vendor.name} generated for your account"\n'
         "}\n\n"
         f'resource "aws_iam_role" "{name}" {{\n'
-        f'  name               = "{name.replace("_", "-")}-integration"\n'
+        f'  name               = "{_role_name(vendor, role_name)}"\n'
         f"  assume_role_policy = jsonencode({trust})\n"
         "}\n\n"
         f'resource "aws_iam_role_policy" "{name}_deny_outside_vendor_addresses" {{\n'
         f'  name   = "deny-outside-{name.replace("_", "-")}-addresses"\n'
         f"  role   = aws_iam_role.{name}.id\n"
         f"  policy = jsonencode({deny})\n"
+        "}\n\n"
+        'output "role_arn" {\n'
+        f'  description = "The role ARN to give {vendor.name}"\n'
+        f"  value       = aws_iam_role.{name}.arn\n"
         "}\n"
     )
 
 
-def suggest(vendor: Vendor, output: str, cidrs: Sequence[str]) -> str:
+def suggest(vendor: Vendor, output: str, cidrs: Sequence[str], role_name: str | None = None) -> str:
+    """A role for ``vendor`` in ``output`` form (``FORMATS``): its trust policy pins the external id and a
+    policy denies every action from outside ``cidrs`` (a placeholder to fill when empty)."""
     render = {"json": _json, "cloudformation": _cloudformation, "terraform": _terraform}[output]
-    return render(vendor, cidrs)
+    return render(vendor, cidrs, role_name)

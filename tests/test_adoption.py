@@ -37,7 +37,7 @@ def test_baseline_round_trip_reports_only_new_findings(old_repo: Path, capsys: p
     ]
     capsys.readouterr()
     assert main(["--baseline", "baseline.json", "--format", "concise"]) == 0
-    assert capsys.readouterr().out == "No findings.\n"
+    assert capsys.readouterr().out == "Checked 3 files, 1 role: no findings (1 finding hidden by the baseline).\n"
     # Moving the old statement down does not bring it back; a new vendor role does fail.
     (old_repo / "roles/legacy/trust.json").write_text("\n\n\n" + TRUST % "464622532012")
     write_tree(old_repo, {"roles/newrelic/trust.json": TRUST % "754728514883", "roles/newrelic/deny.json": DENY})

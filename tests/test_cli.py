@@ -47,7 +47,7 @@ def test_text_output_and_exit_code(vendor: Path, capsys: pytest.CaptureFixture[s
         "  why: Anyone who learns your role ARN can have the vendor assume it on their behalf.\n"
         "  fix: add Condition StringEquals sts:ExternalId with the id the vendor generated for you\n"
         "\n"
-        "Found 1 finding (1 error, 0 warnings) in 1 file.\n"
+        "Checked 2 files, 1 role: 1 finding (1 error, 0 warnings) in 1 file.\n"
     )
 
 
@@ -56,26 +56,30 @@ def test_concise_output(vendor: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert capsys.readouterr().out == (
         'roles/datadog/trust.json:6:7: ISL001 role "datadog" can be assumed by Datadog (464622532012) '
         "without an sts:ExternalId condition\n"
-        "Found 1 finding (1 error, 0 warnings) in 1 file.\n"
+        "Checked 2 files, 1 role: 1 finding (1 error, 0 warnings) in 1 file.\n"
     )
 
 
 def test_vendors_subcommand(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["vendors", "datadog"]) == 0
-    assert capsys.readouterr().out.startswith("Datadog\n  accounts: 464622532012, 865078226113\n")
+    assert capsys.readouterr().out.startswith(
+        "Datadog\n  name for suggest: datadog\n  accounts: 464622532012, 865078226113\n"
+    )
     assert main(["vendors"]) == 0
-    assert "Datadog: 464622532012, 865078226113\n" in capsys.readouterr().out
+    assert "datadog                  Datadog: 464622532012, 865078226113\n" in capsys.readouterr().out
     (in_tmp / ".iam-saas-lint.toml").write_text(
         '[vendors.acme-backup]\naccounts = ["999988887777"]\nsource-ips = ["198.51.100.0/24"]\n'
     )
     assert main(["vendors", "acme backup"]) == 0
-    assert capsys.readouterr().out == "acme-backup\n  accounts: 999988887777\n  source-ips: 198.51.100.0/24\n"
+    assert capsys.readouterr().out == (
+        "acme-backup\n  name for suggest: acme-backup\n  accounts: 999988887777\n  source-ips: 198.51.100.0/24\n"
+    )
     assert main(["vendors", "nobody"]) == 2
 
 
 def test_clean_tree_exits_zero(vendor: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--ignore", "ISL001"]) == 0
-    assert capsys.readouterr().out == "No findings.\n"
+    assert capsys.readouterr().out == "Checked 2 files, 1 role: no findings.\n"
 
 
 def test_exit_zero(vendor: Path) -> None:
@@ -103,7 +107,16 @@ def test_json_output(vendor: Path, capsys: pytest.CaptureFixture[str]) -> None:
             '      "sts:ExternalId": "<external id the vendor generated for you>"\n    }\n  }\n}',
         }
     ]
-    assert document["summary"] == {"findings": 1, "errors": 1, "warnings": 0, "files": 1, "rules": {"ISL001": 1}}
+    assert document["summary"] == {
+        "findings": 1,
+        "errors": 1,
+        "warnings": 0,
+        "files": 2,
+        "files_with_findings": 1,
+        "roles": 1,
+        "baselined": 0,
+        "rules": {"ISL001": 1},
+    }
 
 
 def test_own_account_option(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -138,7 +151,7 @@ def test_missing_path_is_an_error(in_tmp: Path, capsys: pytest.CaptureFixture[st
         "nope.json\nnope.json:1:1: ISL000 no such file or folder\n"
         "  why: A linter that cannot read a policy cannot vouch for it, and silence would look like a pass.\n"
         "  fix: fix the document so that it parses and follows the IAM policy grammar\n"
-        "\nFound 1 finding (1 error, 0 warnings) in 1 file.\n"
+        "\nChecked 0 files, 0 roles: 1 finding (1 error, 0 warnings) in 1 file.\n"
     )
 
 

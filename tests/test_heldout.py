@@ -70,5 +70,5 @@ def test_no_output_format_passes_on_control_characters(tree: Path, output: str) 
     for character in ("\x1b", "\x07", "\u202e", "\u2066", "\r"):
         assert character not in shown, repr(character)
     if output in ("concise", "github"):  # one line per finding: a newline in a name forges none
-        assert all(line.startswith(("heldout", "good/", "hostile/", "::", "Found")) for line in shown.splitlines())
+        assert all(line.startswith(("heldout", "good/", "hostile/", "::", "Checked")) for line in shown.splitlines())
     outcome.within_limits()

@@ -86,6 +86,175 @@ def test_pre_commit_try_repo(repo: Path, tmp_path: Path) -> None:
     assert "Passed" in passed.stdout
 
 
+MAIN_TF = """resource "aws_iam_role" "datadog" {
+  name               = "datadog"
+  assume_role_policy = templatefile("${path.module}/templates/trust.tftpl", { external_id = "8a5f3c1e9b7d" })
+}
+"""
+DENY_TF = """variable "allowed_cidrs" {
+  type = list(string)
+}
+
+resource "aws_iam_role_policy" "deny_outside_datadog" {
+  role = aws_iam_role.datadog.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Deny"
+      Action    = "*"
+      Resource  = "*"
+      Condition = { NotIpAddress = { "aws:SourceIp" = var.allowed_cidrs } }
+    }]
+  })
+}
+"""
+TFVARS = 'allowed_cidrs = ["203.0.113.0/24"]\n'
+TRUST_TEMPLATE = """{
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                 "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+                 "Condition": {"StringEquals": {"sts:ExternalId": "${external_id}"}}}]
+}
+"""
+#: Each change weakens the role without touching a .tf file, and the finding the hook must stop it with.
+WEAKENING = {
+    "tfvars": ("iam/terraform.tfvars", 'allowed_cidrs = ["0.0.0.0/0"]\n', "iam/deny.tf:13:38: ISL006"),
+    "file() target": (
+        "iam/templates/trust.tftpl",
+        TRUST_TEMPLATE.replace(
+            ',\n                 "Condition": {"StringEquals": {"sts:ExternalId": "${external_id}"}}', ""
+        ),
+        "iam/templates/trust.tftpl:4:18: ISL001",
+    ),
+    "deletion": ("iam/deny.tf", None, 'iam/main.tf:3:3: ISL005 role "aws_iam_role.datadog"'),
+}
+
+
+@pytest.fixture
+def module_repo(tmp_path: Path) -> Path:
+    """A repository with a Terraform module whose verdict depends on a tfvars file and a template."""
+    work = tmp_path / "platform"
+    files = {
+        "iam/main.tf": MAIN_TF,
+        "iam/deny.tf": DENY_TF,
+        "iam/terraform.tfvars": TFVARS,
+        "iam/templates/trust.tftpl": TRUST_TEMPLATE,
+    }
+    for name, text in files.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    _git(work, "init", "-q")
+    _git(work, "add", ".")
+    assert _git(work, "commit", "-qm", "datadog role").returncode == 0
+    return work
+
+
+def _weaken(repo: Path, path: str, text: str | None) -> None:
+    if text is None:
+        assert _git(repo, "rm", "-q", path).returncode == 0
+    else:
+        (repo / path).write_text(text)
+        _git(repo, "add", path)
+
+
+def _undo(repo: Path) -> None:
+    assert _git(repo, "reset", "-q", "--hard", "HEAD").returncode == 0
+
+
+def _hook_source(tmp_path: Path) -> tuple[Path, str]:
+    """This checkout as a hook repository at a commit, as a user's config names it (``rev:`` a sha)."""
+    source = tmp_path / "hook-source"
+    listed = _git(REPO, "ls-files", "-co", "--exclude-standard", "-z", "--", "iam_saas_lint", "pyproject.toml",
+                  "README.md", "LICENSE", ".pre-commit-hooks.yaml")  # fmt: skip
+    for name in filter(None, listed.stdout.split("\0")):
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(REPO / name, source / name)
+    _git(source, "init", "-q")
+    _git(source, "add", ".")
+    assert _git(source, "commit", "-qm", "snapshot").returncode == 0
+    return source, _git(source, "rev-parse", "HEAD").stdout.strip()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_pre_commit_stops_commits_that_weaken_a_role_without_touching_a_tf_file(
+    module_repo: Path, tmp_path: Path
+) -> None:
+    """Real commits through pre-commit's installed hook: only a tfvars change, only a templatefile()
+    target, only a deletion. Each is stopped with the finding the CLI reports on the folder."""
+    source, sha = _hook_source(tmp_path)
+    config = {"repos": [{"repo": str(source), "rev": sha, "hooks": [{"id": "iam-saas-lint"}]}]}
+    (module_repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    _git(module_repo, "add", ".pre-commit-config.yaml")
+    assert _git(module_repo, "commit", "-qm", "pre-commit").returncode == 0
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
+    install = [sys.executable, "-m", "pre_commit", "install", "--install-hooks"]
+    installed = subprocess.run(install, cwd=module_repo, capture_output=True, text=True, env=env, check=False)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    os.environ["PRE_COMMIT_HOME"], saved = env["PRE_COMMIT_HOME"], os.environ.get("PRE_COMMIT_HOME")
+    try:
+        for name, (path, text, expected) in WEAKENING.items():
+            _weaken(module_repo, path, text)
+            stopped = _git(module_repo, "commit", "-qm", f"only {name}")
+            output = stopped.stdout + stopped.stderr
+            assert stopped.returncode == 1, f"{name}: {output}"
+            assert expected in output, f"{name}: {output}"
+            assert "Failed" in output
+            _undo(module_repo)
+        (module_repo / "README.md").write_text("unrelated\n")
+        _git(module_repo, "add", "README.md")
+        passed = _git(module_repo, "commit", "-qm", "unrelated")
+        assert passed.returncode == 0, passed.stdout + passed.stderr
+    finally:
+        if saved is None:
+            os.environ.pop("PRE_COMMIT_HOME", None)
+        else:
+            os.environ["PRE_COMMIT_HOME"] = saved
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_plain_git_hook_checks_what_is_staged(module_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hook = module_repo / ".git" / "hooks" / "pre-commit"
+    shutil.copy(REPO / "hooks" / "pre-commit", hook)
+    hook.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    for name, (path, text, expected) in WEAKENING.items():
+        _weaken(module_repo, path, text)
+        stopped = _git(module_repo, "commit", "-qm", f"only {name}")
+        assert stopped.returncode == 1, f"{name}: {stopped.stdout + stopped.stderr}"
+        assert expected in stopped.stderr, f"{name}: {stopped.stderr}"
+        _undo(module_repo)
+    # a bad staged template with a good working copy is stopped; the reverse goes through
+    template = module_repo / "iam/templates/trust.tftpl"
+    _weaken(module_repo, "iam/templates/trust.tftpl", WEAKENING["file() target"][1])
+    template.write_text(TRUST_TEMPLATE)
+    stopped = _git(module_repo, "commit", "-qm", "bad staged, good working copy")
+    assert stopped.returncode == 1
+    assert "iam/templates/trust.tftpl:4:18: ISL001" in stopped.stderr
+    _git(module_repo, "add", "iam/templates/trust.tftpl")
+    template.write_text(WEAKENING["file() target"][1] or "")
+    (module_repo / "iam/main.tf").write_text(MAIN_TF + "\n")
+    _git(module_repo, "add", "iam/main.tf")
+    accepted = _git(module_repo, "commit", "-qm", "good staged, bad working copy")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_plain_git_hook_without_the_linter_stops_and_says_so(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    shutil.copy(REPO / "hooks" / "pre-commit", hook)
+    hook.chmod(0o755)
+    (repo / "roles" / "datadog" / "trust.json").write_text(TRUST_WITH_ID)
+    _git(repo, "add", ".")
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    if shutil.which("iam-saas-lint", path=env["PATH"]):
+        pytest.skip("iam-saas-lint is installed system-wide")
+    refused = subprocess.run(["git", "commit", "-qm", "x"], cwd=repo, capture_output=True, text=True, env=env)
+    assert refused.returncode == 1
+    assert "iam-saas-lint is not installed" in refused.stderr
+    assert "the commit is stopped" in refused.stderr
+
+
 def _readme_block(language: str, containing: str) -> str:
     text = (REPO / "README.md").read_text()
     for block in text.split("```" + language + "\n")[1:]:

@@ -59,3 +59,52 @@ def test_iac_suggestions_lint_clean(
     (in_tmp / "suggested").mkdir()
     (in_tmp / "suggested" / name).write_text(_suggest(capsys, vendor, output))
     assert lint_paths(["."]) == []
+
+
+@pytest.mark.parametrize(
+    ("cidr", "why"),
+    [
+        ("0.0.0.0/0", "is /0: it allows every address"),
+        ("::/0", "is /0: it allows every address"),
+        ("10.1.0.0/16", "is a private or non-public range"),
+        ("192.168.1.0/24", "is a private or non-public range"),
+        ("203.0.113.300/24", "is not a valid CIDR"),
+        ("vendor", "is not a CIDR"),
+    ],
+)
+def test_source_ip_refuses_open_private_and_invalid_ranges(
+    cidr: str, why: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["suggest", "--vendor", "datadog", "--source-ip", "203.0.113.0/24", "--source-ip", cidr]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"iam-saas-lint: --source-ip: {cidr!r} {why}" + (
+        ": a vendor reaches AWS from public addresses\n" if "private" in why else "\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "output, name", [("json", "role.json"), ("cloudformation", "vendor.yaml"), ("terraform", "main.tf")]
+)
+def test_role_name_and_one_account(output: str, name: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["suggest", "--vendor", "datadog", "--format", output, "--source-ip", "203.0.113.0/24"]
+    assert main([*argv, "--role-name", "DatadogIntegration", "--account", "464622532012"]) == 0
+    text = capsys.readouterr().out
+    assert "865078226113" not in text and "464622532012" in text
+    if output != "json":
+        assert "DatadogIntegration" in text
+        (in_tmp / "suggested").mkdir()
+        (in_tmp / "suggested" / name).write_text(text)
+        assert lint_paths(["."]) == []
+    assert main([*argv, "--account", "111122223333"]) == 2
+    assert "--account: '111122223333' is not one of Datadog's (464622532012, 865078226113)" in capsys.readouterr().err
+    assert main([*argv, "--role-name", "no spaces allowed"]) == 2
+
+
+def test_iac_forms_output_the_role_arn(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = _suggest(capsys, "datadog", "cloudformation")
+    assert "Outputs:\n  RoleArn:\n" in template
+    assert "Fn::GetAtt" in template and "DatadogRole" in template
+    terraform = _suggest(capsys, "datadog", "terraform")
+    assert 'output "role_arn" {\n' in terraform
+    assert "  value       = aws_iam_role.datadog.arn\n" in terraform

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..findings import Finding
-from .summary import summary
+from .summary import Checked, summary
 
 
 def finding_dict(finding: Finding) -> dict[str, object]:
@@ -27,6 +27,12 @@ def finding_dict(finding: Finding) -> dict[str, object]:
     }
 
 
-def format_json(findings: Sequence[Finding]) -> str:
-    document = {"version": __version__, "findings": [finding_dict(f) for f in findings], "summary": summary(findings)}
+def format_json(findings: Sequence[Finding], checked: Checked | None = None) -> str:
+    """``summary.files`` is the number of files scanned (``files_with_findings`` beside it) when
+    ``checked`` is given, as the command line does."""
+    document = {
+        "version": __version__,
+        "findings": [finding_dict(f) for f in findings],
+        "summary": summary(findings, checked),
+    }
     return json.dumps(document, indent=2) + "\n"

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from .. import __version__
 from ..findings import Finding, Severity
@@ -46,7 +47,8 @@ def _location(finding: Finding) -> dict[str, object]:
     if os.path.isabs(finding.path):
         artifact = {"uri": Path(finding.path).as_uri()}
     else:
-        artifact = {"uri": Path(finding.path).as_posix(), "uriBaseId": "%SRCROOT%"}
+        # a URI reference: spaces, '%', '#' and non-ASCII are percent-encoded
+        artifact = {"uri": quote(Path(finding.path).as_posix(), safe="/"), "uriBaseId": "%SRCROOT%"}
     physical = {
         "artifactLocation": artifact,
         "region": {

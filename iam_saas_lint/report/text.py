@@ -11,7 +11,7 @@ from itertools import groupby
 
 from ..findings import Finding, Severity
 from ..rules import RULES_BY_ID
-from .summary import plural, summary
+from .summary import Checked, plural, summary
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
@@ -48,20 +48,40 @@ def _head(finding: Finding, style: _Style) -> str:
     return f"{where} {style(finding.rule, _COLOURS[finding.severity])} {printable(finding.message)}"
 
 
-def summary_line(findings: Sequence[Finding]) -> str:
+def _covered(checked: Checked) -> str:
+    if checked.changed is None:
+        return ""
+    shown = ", ".join(printable(path) for path in checked.changed[:3])
+    more = f" and {len(checked.changed) - 3:,} more" if len(checked.changed) > 3 else ""
+    return f" (changed: {shown}{more})" if checked.changed else " (no changed files)"
+
+
+def summary_line(findings: Sequence[Finding], checked: Checked | None = None) -> str:
+    """``Found …`` alone, or with what was checked: ``Checked 12 files, 3 roles: 2 findings (…) in 1 file.``"""
+    hidden = (
+        f" ({plural(checked.baselined, 'finding')} hidden by the baseline)" if checked and checked.baselined else ""
+    )
+    if checked is None:
+        head = ""
+    elif checked.files == 0 and not findings:
+        return f"No IAM files found{_covered(checked)}: nothing checked{hidden}."
+    else:
+        head = f"Checked {plural(checked.files, 'file')}, {plural(checked.roles, 'role')}{_covered(checked)}: "
     if not findings:
-        return "No findings."
+        if checked is not None and checked.roles == 0:
+            return f"{head}no IAM roles found, no findings{hidden}."
+        return f"{head}no findings{hidden}." if head else "No findings."
     counts = summary(findings)
-    errors, warnings, files = (int(str(counts[k])) for k in ("errors", "warnings", "files"))
+    errors, warnings, files = (int(str(counts[k])) for k in ("errors", "warnings", "files_with_findings"))
     return (
-        f"Found {plural(len(findings), 'finding')} ({plural(errors, 'error')}, "
-        f"{plural(warnings, 'warning')}) in {plural(files, 'file')}."
+        f"{head or 'Found '}{plural(len(findings), 'finding')} ({plural(errors, 'error')}, "
+        f"{plural(warnings, 'warning')}) in {plural(files, 'file')}{hidden}."
     )
 
 
-def format_concise(findings: Sequence[Finding], colour: bool = False) -> str:
+def format_concise(findings: Sequence[Finding], colour: bool = False, checked: Checked | None = None) -> str:
     style = _Style(colour)
-    return "".join(_head(f, style) + "\n" for f in findings) + summary_line(findings) + "\n"
+    return "".join(_head(f, style) + "\n" for f in findings) + summary_line(findings, checked) + "\n"
 
 
 #: Source lines longer than this are shown as a window around the finding (minified files are one line).
@@ -97,6 +117,7 @@ def format_text(
     sources: Mapping[str, Sequence[str]] | None = None,
     colour: bool = False,
     show_fixes: bool = False,
+    checked: Checked | None = None,
 ) -> str:
     """Grouped by file. ``sources`` maps a path to its lines, for the source excerpt."""
     style = _Style(colour)
@@ -117,12 +138,12 @@ def format_text(
                 out.extend("    " + line for line in finding.fix.splitlines())
     if out:
         out.append("")
-    out.append(summary_line(findings))
+    out.append(summary_line(findings, checked))
     return "\n".join(out) + "\n"
 
 
-def format_statistics(findings: Sequence[Finding]) -> str:
+def format_statistics(findings: Sequence[Finding], checked: Checked | None = None) -> str:
     counts = summary(findings)["rules"]
     assert isinstance(counts, dict)
     lines = [f"{count:>6}  {rule}  {RULES_BY_ID[rule].name}" for rule, count in counts.items() if rule in RULES_BY_ID]
-    return "\n".join([*lines, summary_line(findings)]) + "\n"
+    return "\n".join([*lines, summary_line(findings, checked)]) + "\n"

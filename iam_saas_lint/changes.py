@@ -1,0 +1,106 @@
+"""``--hook``: from the files a commit changes to the files to lint.
+
+A unit's verdict depends on more than its own files: a Terraform module on its ``terraform.tfvars``,
+``*.auto.tfvars`` (``.json``) and the files its ``file()``/``templatefile()`` read; a raw policy
+bundle on every policy in its folder; a configured role on its trust and policy files. A commit that
+changes or deletes only one of those must still bring the unit in, so each changed or deleted file is
+mapped to every file of the units it takes part in, and those are linted as if named:
+
+- an IaC file that still exists is linted (its bundle or module comes with it, as for any named file);
+- a ``.tfvars`` file brings in the ``.tf`` files of its folder (its module);
+- a deleted ``.tf`` file brings in what is left of its module, a deleted ``.json`` what is left of its
+  folder's bundle;
+- any other changed or deleted file (a ``.json``, ``.tpl``, ``.tftpl`` …) brings in every Terraform
+  module under the working directory whose text names it (its base name): what ``file()`` and
+  ``templatefile()`` calls read;
+- a file of a ``[[tool.iam-saas-lint.roles]]`` role brings in that role's files.
+
+Deletions are the named paths that do not exist plus what ``git diff --cached`` says is deleted
+(pre-commit passes only the files that exist).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+
+from .config import Config
+from .discovery import discover, is_candidate
+
+TERRAFORM_SUFFIXES = (".tf", ".tofu", ".tf.json")
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
+#: Files whose change cannot alter a verdict by themselves being read as a file() target.
+_NOT_TARGETS = TERRAFORM_SUFFIXES + TFVARS_SUFFIXES
+
+
+def staged_deletions() -> list[str]:
+    """Files the commit being made deletes, relative to the working directory (the repository root,
+    where pre-commit and git run hooks); none outside a git repository."""
+    command = ["git", "diff", "--cached", "--name-only", "--no-renames", "--diff-filter=D", "-z"]
+    try:
+        done = subprocess.run(command, capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if done.returncode != 0:
+        return []
+    return [name for name in done.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def _folder_files(directory: str, suffixes: tuple[str, ...]) -> list[str]:
+    try:
+        names = sorted(os.listdir(directory or "."))
+    except OSError:
+        return []
+    return [os.path.join(directory, name) for name in names if name.endswith(suffixes)]
+
+
+def _naming_modules(targets: Iterable[str], config: Config) -> set[str]:
+    """The Terraform files of every module under the working directory that names one of ``targets``."""
+    from .sources.text import TextFile, read_text
+
+    names = {os.path.basename(path) for path in targets}
+    if not names:
+        return set()
+    found: set[str] = set()
+    for path in discover(["."], config.exclude, config.root).files:
+        if not path.endswith(TERRAFORM_SUFFIXES) or os.path.dirname(path) in found:
+            continue
+        text = read_text(path, config.max_file_size)
+        if isinstance(text, TextFile) and any(name in text.text for name in names):
+            found.add(os.path.dirname(path))
+    return {file for directory in found for file in _folder_files(directory, TERRAFORM_SUFFIXES)}
+
+
+def _explicit_roles(paths: set[str], config: Config) -> set[str]:
+    absolute = {os.path.abspath(path) for path in paths}
+    files: set[str] = set()
+    for role in config.roles:
+        members = [os.path.abspath(role.trust)] + [os.path.abspath(p) for p in role.policies]
+        if any(any(fnmatch.fnmatch(path, member) for member in members) for path in absolute):
+            files.add(role.trust)
+            files.update(match for pattern in role.policies for match in glob.glob(pattern))
+    return {os.path.relpath(path) for path in files if os.path.isfile(path)}
+
+
+def hook_paths(changed: Sequence[str], config: Config) -> list[str]:
+    """The files to lint for a commit that changes ``changed`` (and deletes what git says)."""
+    existing = [path for path in changed if os.path.lexists(path)]
+    deleted = sorted({*(path for path in changed if not os.path.lexists(path)), *staged_deletions()})
+    paths: set[str] = set()
+    for path in existing:
+        if is_candidate(os.path.basename(path)):
+            paths.add(path)
+        if path.endswith(TFVARS_SUFFIXES):
+            paths.update(_folder_files(os.path.dirname(path), TERRAFORM_SUFFIXES))
+    for path in deleted:
+        if path.endswith(TERRAFORM_SUFFIXES + TFVARS_SUFFIXES):
+            paths.update(_folder_files(os.path.dirname(path), TERRAFORM_SUFFIXES))
+        elif path.endswith(".json"):
+            paths.update(_folder_files(os.path.dirname(path), (".json",)))
+    targets = [path for path in [*existing, *deleted] if not path.endswith(_NOT_TARGETS)]
+    paths.update(_naming_modules(targets, config))
+    paths.update(_explicit_roles({*existing, *deleted}, config))
+    return sorted(path for path in paths if os.path.lexists(path))
