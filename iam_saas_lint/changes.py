@@ -59,7 +59,7 @@ def _folder_files(directory: str, suffixes: tuple[str, ...]) -> list[str]:
 
 def _naming_modules(targets: Iterable[str], config: Config) -> set[str]:
     """The Terraform files of every module under the working directory that names one of ``targets``."""
-    from .sources.text import TextFile, read_text
+    from .sources.text.files import TextFile, read_text
 
     names = {os.path.basename(path) for path in targets}
     if not names:
