@@ -40,8 +40,8 @@ ROLE_KEYS = frozenset({"name", "trust", "policies"})
 VENDOR_KEYS = frozenset({"accounts", "source-ips"})
 
 
-class ConfigError(Exception):
-    """A configuration the tool cannot use (exit code 2)."""
+class ConfigError(ValueError):
+    """A configuration the tool cannot use (exit code 2; a ``ValueError`` for API callers)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,14 @@ class RoleMapping:
 
 @dataclass(frozen=True)
 class Config:
+    """What a run is told: the ``[tool.iam-saas-lint]`` table, parsed and validated.
+
+    ``Config()`` is the default (every rule on by default, no accounts of your own);
+    ``Config.from_file(path)`` reads a ``pyproject.toml`` or ``.iam-saas-lint.toml``;
+    ``Config.discover(start)`` finds the nearest one as the command line does;
+    ``with_overrides`` adds accounts and replaces ``select``/``ignore``, validated like the file.
+    """
+
     settings: Settings = field(default_factory=Settings)
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
@@ -74,13 +82,45 @@ class Config:
         select: Sequence[str] | None = None,
         ignore: Sequence[str] | None = None,
     ) -> Config:
-        settings = replace(self.settings, own_accounts=self.settings.own_accounts | frozenset(own_accounts))
+        """A copy with ``own_accounts`` added and ``select``/``ignore`` (rule id prefixes) replaced.
+        ``ValueError`` for an account that is not 12 digits or an id prefix that names no rule."""
+        from .selection import check_rule_ids
+
+        where = "with_overrides"
+        accounts = _string_list(own_accounts, f"{where}: own_accounts")
+        for account in accounts:
+            if not (len(account) == 12 and account.isdigit()):
+                raise ConfigError(f"{where}: own_accounts: {account!r} is not a 12-digit account id")
+        for key, ids in (("select", select), ("ignore", ignore)):
+            if ids is not None:
+                check_rule_ids(_string_list(ids, f"{where}: {key}"), f"{where}: {key}")
+        settings = replace(self.settings, own_accounts=self.settings.own_accounts | frozenset(accounts))
         return replace(
             self,
             settings=settings,
             select=tuple(select) if select is not None else self.select,
             ignore=tuple(ignore) if ignore is not None else self.ignore,
         )
+
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Config:
+        """Read ``path``: a ``pyproject.toml`` (its ``[tool.iam-saas-lint]`` table) or a
+        ``.iam-saas-lint.toml`` (the same keys at the top level). ``ConfigError`` (a ``ValueError``)
+        when it cannot be read or holds an unknown key or a bad value."""
+        return load_config_file(os.fspath(path))
+
+    @classmethod
+    def discover(cls, start: str | os.PathLike[str] = ".") -> Config:
+        """The nearest configuration walking up from ``start``, as the command line finds it; the
+        default when there is none."""
+        return load_config(None, os.fspath(start))
+
+
+def _string_list(value: object, where: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings, not {type(value).__name__}")
+    return tuple(value)
 
 
 def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -243,6 +283,7 @@ def _read_toml(path: str) -> dict[str, Any]:
 
 
 def load_config_file(path: str) -> Config:
+    """The configuration in ``path`` (``Config.from_file``)."""
     data = _read_toml(path)
     root = os.path.dirname(os.path.abspath(path))
     is_pyproject = os.path.basename(path) == "pyproject.toml"
@@ -277,6 +318,7 @@ def find_config(start: str) -> str | None:
 
 
 def load_config(path: str | None = None, start: str = ".") -> Config:
+    """``path`` when given, else the nearest configuration walking up from ``start``, else the default."""
     if path is not None:
         return load_config_file(path)
     found = find_config(start)

@@ -7,6 +7,8 @@ from enum import Enum
 
 
 class Severity(str, Enum):
+    """How bad a finding is: ``error`` or ``warning`` (the value is what outputs print)."""
+
     ERROR = "error"
     WARNING = "warning"
 
@@ -16,6 +18,10 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem: the rule's id, name and severity, the message, where it is (1-based line and column
+    of the start and end in ``path``, and the JSON path inside the document), the role it concerns
+    and a snippet that fixes it in the file's syntax (empty when the rule has none)."""
+
     rule: str
     name: str
     severity: Severity
