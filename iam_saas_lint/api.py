@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Literal, Union
+from typing import Literal
 
 from .config import Config
 from .engine import check_inventory, run
@@ -20,9 +20,9 @@ from .sources.text.files import TextFile
 from .sources.text.jsonfile import JsonFile, parse_json
 
 #: A policy document: a mapping, or JSON text (then findings have lines and columns).
-Document = Union[Mapping[str, object], str]
+Document = Mapping[str, object] | str
 #: A file or folder.
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = str | os.PathLike[str]
 KINDS = ("trust", "permissions")
 
 __all__ = ["lint_paths", "lint_policy", "lint_role"]
@@ -31,9 +31,8 @@ __all__ = ["lint_paths", "lint_policy", "lint_role"]
 def _paths(paths: PathLike | Sequence[PathLike]) -> list[str]:
     if isinstance(paths, (str, os.PathLike)):
         return [os.fspath(paths)]
-    if isinstance(paths, Sequence) and not isinstance(paths, (bytes, bytearray)):
-        if all(isinstance(path, (str, os.PathLike)) for path in paths):
-            return [os.fspath(path) for path in paths]
+    if isinstance(paths, Sequence) and all(isinstance(path, (str, os.PathLike)) for path in paths):
+        return [os.fspath(path) for path in paths]
     raise TypeError(f"lint_paths() takes a path or a sequence of paths (str or os.PathLike), not {_kind(paths)}")
 
 

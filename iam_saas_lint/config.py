@@ -102,7 +102,6 @@ class Config:
             ignore=tuple(ignore) if ignore is not None else self.ignore,
         )
 
-
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Config:
         """Read ``path``: a ``pyproject.toml`` (its ``[tool.iam-saas-lint]`` table) or a

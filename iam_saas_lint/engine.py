@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from . import suppress
 from .config import Config
-from .discovery import UNREADABLE, discover, display_path
+from .discovery import UNREADABLE, Discovery, discover, display_path
 from .executor import Executor, UnitResult
 from .findings import Finding, Severity, sorted_unique
 from .fixes import render
@@ -149,6 +149,7 @@ def run(
     left to lint); ``use_cache`` reads and writes the repository's ``.iam-saas-lint-cache/``;
     ``progress`` is told the files done and the total."""
     found = discover(paths, config.exclude, config.root)
+    _skip_oversized_without_iam(found, config.max_file_size)
     result = RunResult([], files=len(found.files), skipped=found.skipped)
     for path, why in found.skipped:
         if why == "no such file or folder" or why.startswith(UNREADABLE):
@@ -190,6 +191,18 @@ def run(
     enabled = {rule.id for rule in _rules(config)}
     result.findings = sorted_unique(suppress.apply(result.findings, suppressions, config, enabled, found.focus))
     return result
+
+
+def _skip_oversized_without_iam(found: Discovery, max_bytes: int) -> None:
+    from .sources.text.files import oversized_without_iam
+
+    kept = []
+    for path in found.files:
+        if oversized_without_iam(path, max_bytes):
+            found.skipped.append((path, f"over the {max_bytes:,}-byte limit and its head looks like no IAM: skipped"))
+        else:
+            kept.append(path)
+    found.files = kept
 
 
 def _counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:

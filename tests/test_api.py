@@ -118,7 +118,7 @@ def test_arguments_are_validated_like_the_configuration_file() -> None:
         lint_role(VENDOR_TRUST, [DENY, 3])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="policies must be a list of policy documents, not dict"):
         lint_role(VENDOR_TRUST, DENY)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="config must be an iam_saas_lint.Config"):
+    with pytest.raises(TypeError, match=r"config must be an iam_saas_lint\.Config"):
         lint_role(VENDOR_TRUST, [], config={"own-accounts": []})  # type: ignore[arg-type]
 
 

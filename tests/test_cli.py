@@ -150,7 +150,7 @@ def test_missing_path_is_an_error(in_tmp: Path, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out == (
         "nope.json\nnope.json:1:1: ISL000 no such file or folder\n"
         "  why: A linter that cannot read a policy cannot vouch for it, and silence would look like a pass.\n"
-        "  fix: fix the document so that it parses and follows the IAM policy grammar\n"
+        "  fix: check the path: nothing exists there (a typo, or a file not created yet)\n"
         "\nChecked 0 files, 0 roles: 1 finding (1 error, 0 warnings) in 1 file.\n"
     )
 

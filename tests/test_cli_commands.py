@@ -206,3 +206,61 @@ def test_the_cache_is_only_created_at_a_repository_root(rules_folder: Path) -> N
         os.chdir(rules_folder)
     assert (rules_folder / "rules" / ".iam-saas-lint-cache" / "cache.json").is_file()
     assert not (rules_folder / "rules" / "datadog" / ".iam-saas-lint-cache").exists()
+
+
+def test_sarif_and_github_paths_are_relative_to_the_repository_root(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (in_tmp / ".git").mkdir()
+    write_tree(in_tmp, {"infra/my roles/datadog #1/trust.json": TRUST, "infra/my roles/datadog #1/deny.json": DENY})
+    monkeypatch.chdir(in_tmp / "infra")
+    assert main(["--format", "sarif", "--no-cache"]) == 1
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "infra/my%20roles/datadog%20%231/trust.json", "uriBaseId": "%SRCROOT%"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == in_tmp.resolve().as_uri() + "/"
+    assert main(["--format", "github", "--no-cache"]) == 1
+    assert capsys.readouterr().out.startswith("::error file=infra/my roles/datadog #1/trust.json,line=6,col=7,")
+    assert main(["--format", "concise", "--no-cache"]) == 1  # the other formats stay relative to the working folder
+    assert capsys.readouterr().out.startswith("my roles/datadog #1/trust.json:6:7: ISL001")
+
+
+def test_each_principal_is_named_once(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    principal = '"Principal": {"AWS": "arn:aws:iam::464622532012:root"}'
+    statements = [
+        f'{{"Effect": "Allow", "Action": "sts:AssumeRole", {principal}, '
+        f'"Condition": {{"StringEquals": {{"sts:ExternalId": "{external_id}"}}}}}}'
+        for external_id in ("8a5f3c1e9b7d", "4c2e6a8b0d1f")
+    ]
+    trust = f'{{"Version": "2012-10-17", "Statement": [{", ".join(statements)}]}}'
+    write_tree(in_tmp, {"r/trust.json": trust})
+    assert main(["--format", "concise", "--no-cache"]) == 1
+    assert capsys.readouterr().out.startswith(
+        'r/trust.json:1:1: ISL005 role "r" trusts Datadog (464622532012) but no permission policy denies'
+    )
+
+
+def test_a_large_file_that_is_not_iam_is_skipped_with_a_reason(
+    rules_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lock = rules_folder / "package-lock.json"
+    with open(lock, "wb") as handle:
+        handle.write(b'{"name": "web", "lockfileVersion": 3, "packages": {"node_modules/left-pad": {}}}\n')
+        handle.truncate(9_600_000)  # sparse: 9.6 MB to anything that reads it
+    big_policy = rules_folder / "big" / "trust.json"
+    big_policy.parent.mkdir()
+    with open(big_policy, "wb") as handle:
+        handle.write(b'{"Version": "2012-10-17", "Statement": [')
+        handle.truncate(9_600_000)
+    assert main(["--format", "concise", "--verbose", "--no-cache", "--select", "ISL000"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == (
+        "big/trust.json:1:1: ISL000 file is 9,600,000 bytes, over the 5,242,880-byte limit (max-file-size)\n"
+        "Checked 3 files, 1 role: 1 finding (1 error, 0 warnings) in 1 file.\n"
+    )
+    assert (
+        "iam-saas-lint: skipped package-lock.json: over the 5,242,880-byte limit and its head looks like no IAM: "
+        "skipped\n" in captured.err
+    )
+    assert main(["big/trust.json"]) == 1
+    assert "  fix: split the file, or raise max-file-size in the configuration" in capsys.readouterr().out

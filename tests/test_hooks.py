@@ -271,8 +271,11 @@ def test_readme_pre_commit_snippet_names_this_hook() -> None:
     assert hooks <= manifest
 
 
-def test_readme_github_workflow_commands_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The workflow's iam-saas-lint steps, run on the fixtures: valid SARIF, then annotations."""
+def test_readme_workflow_uses_the_action_and_the_action_lints_with_its_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's workflow is one ``uses:`` of this repository's action; the action's lint steps,
+    run with their default inputs on the fixtures, give valid SARIF and then annotations."""
     import json
     import shlex
 
@@ -280,22 +283,46 @@ def test_readme_github_workflow_commands_work(tmp_path: Path, monkeypatch: pytes
 
     from iam_saas_lint.cli import main
 
-    workflow = yaml.safe_load(_readme_block("yaml", "upload-sarif"))
-    steps = workflow["jobs"]["lint"]["steps"]
-    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in steps)
-    commands = [step["run"] for step in steps if step.get("run", "").startswith("iam-saas-lint")]
-    assert len(commands) == 2
+    workflow = yaml.safe_load(_readme_block("yaml", "iam-saas-lint/iam-saas-lint@"))
+    job = workflow["jobs"]["lint"]
+    assert job["permissions"]["security-events"] == "write"
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    used = [step for step in job["steps"] if step.get("uses", "").startswith("iam-saas-lint/iam-saas-lint@")]
+    assert len(used) == 1 and set(used[0].get("with", {})) <= set(action["inputs"])
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif@") for step in steps)
+    assert any('pip install --quiet "$GITHUB_ACTION_PATH"' in step.get("run", "") for step in steps)
+    inputs = {name: str(spec["default"]) for name, spec in action["inputs"].items()}
+    sarif_step = next(step for step in steps if "--format sarif" in step.get("run", ""))
+    annotate_step = next(step for step in steps if "--format github" in step.get("run", ""))
     shutil.copytree(REPO / "fixtures" / "raw", tmp_path / "fixtures")
+    (tmp_path / ".git").mkdir()
     monkeypatch.chdir(tmp_path)
-    sarif_command, redirect = commands[0].split(" > ")
-    sarif_args = [a if a != "." else "fixtures" for a in shlex.split(sarif_command)[1:]]
-    with open(redirect.strip(), "w", encoding="utf-8") as handle:
+
+    def argv(command: str, env: dict[str, str]) -> list[str]:
+        for name, value in env.items():
+            command = command.replace(f"${name}", value if name != "LINT_PATHS" else "fixtures")
+        return [a for a in shlex.split(command.split(" > ")[0])[1:] if a]
+
+    def step_env(step: dict[str, object]) -> dict[str, str]:
+        env = step["env"]
+        assert isinstance(env, dict)
+        return {k: inputs[v.removeprefix("${{ inputs.").removesuffix(" }}")] for k, v in env.items()}
+
+    sarif_env = step_env(sarif_step)
+    with open(sarif_env["SARIF_FILE"], "w", encoding="utf-8") as handle:
         monkeypatch.setattr(sys, "stdout", handle)
-        assert main(sarif_args) == 0
+        assert main(argv(sarif_step["run"], sarif_env)) == 0
     monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
     schema = json.loads((REPO / "tests" / "sarif-schema-2.1.0.json").read_text())
-    document = json.loads((tmp_path / redirect.strip()).read_text())
+    document = json.loads((tmp_path / sarif_env["SARIF_FILE"]).read_text())
     assert not list(Draft7Validator(schema).iter_errors(document))
     assert document["runs"][0]["results"]
-    github_args = [a if a != "." else str(tmp_path / "fixtures") for a in shlex.split(commands[1])[1:]]
-    assert main(github_args) == 1
+    annotate = next(
+        line.strip()
+        for line in annotate_step["run"].splitlines()
+        if "--exit-zero" not in line and "iam-saas-lint" in line
+    )
+    assert main(argv(annotate, step_env(annotate_step))) == 1

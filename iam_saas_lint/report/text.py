@@ -132,8 +132,9 @@ def format_text(
             rule = RULES_BY_ID.get(finding.rule)
             if rule is not None:
                 out.append(style(f"  why: {rule.why}", _DIM))
-                if rule.hint:
-                    out.append(f"  fix: {rule.hint}")
+                hint = rule.hint_for(finding.message)
+                if hint:
+                    out.append(f"  fix: {hint}")
             if show_fixes and finding.fix:
                 out.extend("    " + line for line in finding.fix.splitlines())
     if out:

@@ -114,6 +114,12 @@ class Rule:
     hint: str = ""
     #: GitHub code scanning's 0.0–10.0 scale.
     security_severity: str = "5.0"
+    #: (a fragment of the message, the hint for that cause), tried in order before ``hint``.
+    hints_by_cause: tuple[tuple[str, str], ...] = ()
+
+    def hint_for(self, message: str) -> str:
+        """The fix line for a finding with ``message``: the first cause it names, else ``hint``."""
+        return next((hint for cause, hint in self.hints_by_cause if cause in message), self.hint)
 
     @property
     def summary(self) -> str:

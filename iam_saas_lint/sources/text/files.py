@@ -159,6 +159,26 @@ def read_text(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> TextFile | Probl
     return TextFile(path, text)
 
 
+#: How much of an oversized file is read to tell whether it may hold IAM.
+SNIFF_BYTES = 1024 * 1024
+
+
+def oversized_without_iam(path: str, max_bytes: int) -> bool:
+    """A file over ``max_bytes`` whose head holds nothing IAM-like (a ``package-lock.json``): skipped
+    rather than reported, since the size limit protects the readers of files that look like IAM."""
+    try:
+        if os.stat(path).st_size <= max_bytes:
+            return False
+        with open(path, "rb", opener=_non_blocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return False
+            head = handle.read(min(SNIFF_BYTES, max_bytes))
+    except OSError:
+        return False
+    text = head.decode("utf-8", "replace").replace("\x00", "")
+    return not looks_like_iam(text) and "AWS::" not in text
+
+
 def source_lines(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str] | None:
     """The lines of a file for showing findings in context: a regular file's first ``max_bytes`` bytes."""
     try:

@@ -1,0 +1,59 @@
+"""``--hook``: which files a commit's changes bring into the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write_tree
+
+from iam_saas_lint.changes import hook_paths
+from iam_saas_lint.config import Config, RoleMapping
+
+TREE = {
+    "iam/main.tf": (
+        'resource "aws_iam_role" "r" {\n  assume_role_policy = file("${path.module}/../policies/trust.json")\n}\n'
+    ),
+    "iam/deny.tf": "# the deny\n",
+    "iam/terraform.tfvars": 'cidrs = ["203.0.113.0/24"]\n',
+    "other/main.tf": "# names nothing\n",
+    "policies/trust.json": '{"Statement": []}\n',
+    "roles/vendor/trust.json": '{"Statement": []}\n',
+    "roles/vendor/deny.json": '{"Statement": []}\n',
+    "templates/unused.tftpl": "{}\n",
+    "src/app.py": "print()\n",
+}
+
+
+@pytest.fixture
+def tree(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_tree(in_tmp, TREE)
+    monkeypatch.setattr("iam_saas_lint.changes.staged_deletions", lambda: [])
+    return in_tmp
+
+
+@pytest.mark.parametrize(
+    ("changed", "expected"),
+    [
+        (["iam/terraform.tfvars"], ["iam/deny.tf", "iam/main.tf"]),
+        (["iam/prod.auto.tfvars.json"], ["iam/deny.tf", "iam/main.tf"]),  # deleted: its module is re-linted
+        (["policies/trust.json"], ["iam/deny.tf", "iam/main.tf", "policies/trust.json"]),
+        (["iam/gone.tf"], ["iam/deny.tf", "iam/main.tf"]),
+        (["roles/vendor/gone.json"], ["roles/vendor/deny.json", "roles/vendor/trust.json"]),
+        (["templates/unused.tftpl", "src/app.py"], []),
+        ([], []),
+    ],
+)
+def test_changed_and_deleted_files_bring_in_their_units(tree: Path, changed: list[str], expected: list[str]) -> None:
+    assert hook_paths(changed, Config(root=str(tree))) == expected
+
+
+def test_staged_deletions_come_from_git(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("iam_saas_lint.changes.staged_deletions", lambda: ["iam/deny-old.tf"])
+    assert hook_paths([], Config(root=str(tree))) == ["iam/deny.tf", "iam/main.tf"]
+
+
+def test_a_configured_role_comes_whole(tree: Path) -> None:
+    role = RoleMapping("vendor", str(tree / "policies/trust.json"), (str(tree / "roles/vendor/*.json"),))
+    found = hook_paths(["roles/vendor/deny.json"], Config(roles=(role,), root=str(tree)))
+    assert found == ["policies/trust.json", "roles/vendor/deny.json", "roles/vendor/trust.json"]
