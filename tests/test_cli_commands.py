@@ -204,7 +204,7 @@ def test_the_cache_is_only_created_at_a_repository_root(rules_folder: Path) -> N
         assert main(["--quiet"]) == 1
     finally:
         os.chdir(rules_folder)
-    assert (rules_folder / "rules" / ".iam-saas-lint-cache" / "cache.json").is_file()
+    assert (rules_folder / "rules" / ".iam-saas-lint-cache").is_dir()
     assert not (rules_folder / "rules" / "datadog" / ".iam-saas-lint-cache").exists()
 
 
