@@ -13,6 +13,7 @@ from conftest import write_tree
 
 from iam_saas_lint import progress
 from iam_saas_lint.cli import main
+from iam_saas_lint.rules import RULES
 
 TRUST = """{
   "Version": "2012-10-17",
@@ -80,10 +81,9 @@ def test_unknown_rule_ids_are_a_usage_error(
     option: str, rules_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main([option, "XYZ", "."]) == 2
-    assert capsys.readouterr().err == (
-        f"iam-saas-lint: {option}: unknown rule id 'XYZ' (known: ISL000, ISL001, ISL002, ISL003, ISL004, "
-        "ISL005, ISL006, ISL007, ISL008, ISL009, ISL010, ISL011, ISL100, ISL101)\n"
-    )
+    known = ", ".join(rule.id for rule in RULES)
+    assert capsys.readouterr().err == f"iam-saas-lint: {option}: unknown rule id 'XYZ' (known: {known})\n"
+    assert "ISL000, ISL001," in known
     assert main([option, "isl00", "."]) in (0, 1)  # a prefix of known ids is fine
 
 
