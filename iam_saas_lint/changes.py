@@ -28,9 +28,11 @@ import subprocess
 from collections.abc import Iterable, Sequence
 
 from .config import Config
-from .discovery import discover, is_candidate
+from .discovery import discover
+from .sources.formats import FORMATS, is_candidate, not_read_reason
 
-TERRAFORM_SUFFIXES = (".tf", ".tofu", ".tf.json")
+#: The endings of files read as a folder's module (Terraform), from the format registry.
+TERRAFORM_SUFFIXES = tuple(suffix for fmt in FORMATS if fmt.unit == "module" for suffix in fmt.suffixes)
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 #: Files whose change cannot alter a verdict by themselves being read as a file() target.
 _NOT_TARGETS = TERRAFORM_SUFFIXES + TFVARS_SUFFIXES
@@ -54,7 +56,11 @@ def _folder_files(directory: str, suffixes: tuple[str, ...]) -> list[str]:
         names = sorted(os.listdir(directory or "."))
     except OSError:
         return []
-    return [os.path.join(directory, name) for name in names if name.endswith(suffixes)]
+    return [
+        os.path.join(directory, name)
+        for name in names
+        if name.lower().endswith(suffixes) and not_read_reason(name) is None
+    ]
 
 
 def _naming_modules(targets: Iterable[str], config: Config) -> set[str]:
@@ -66,7 +72,7 @@ def _naming_modules(targets: Iterable[str], config: Config) -> set[str]:
         return set()
     found: set[str] = set()
     for path in discover(["."], config.exclude, config.root).files:
-        if not path.endswith(TERRAFORM_SUFFIXES) or os.path.dirname(path) in found:
+        if not path.lower().endswith(TERRAFORM_SUFFIXES) or os.path.dirname(path) in found:
             continue
         text = read_text(path, config.max_file_size)
         if isinstance(text, TextFile) and any(name in text.text for name in names):
@@ -96,7 +102,7 @@ def hook_paths(changed: Sequence[str], config: Config) -> list[str]:
         if path.endswith(TFVARS_SUFFIXES):
             paths.update(_folder_files(os.path.dirname(path), TERRAFORM_SUFFIXES))
     for path in deleted:
-        if path.endswith(TERRAFORM_SUFFIXES + TFVARS_SUFFIXES):
+        if path.lower().endswith(TERRAFORM_SUFFIXES + TFVARS_SUFFIXES):
             paths.update(_folder_files(os.path.dirname(path), TERRAFORM_SUFFIXES))
         elif path.endswith(".json"):
             paths.update(_folder_files(os.path.dirname(path), (".json",)))
