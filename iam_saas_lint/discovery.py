@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .sources.formats import FOLDER_RULES, FolderRule, is_candidate, load, not_read_reason, shares_folder, suffix_of
+from .sources.text.paths import display_path
 
 SKIPPED_DIRS = frozenset({".git", ".terraform", "node_modules", ".iam-saas-lint-cache"})
 #: Skip reasons that start so are errors (exit 2): something in the tree could not be read.
@@ -22,15 +23,6 @@ class Discovery:
     #: Files named on the command line: findings are limited to what they take part in.
     focus: set[str] | None = None
     skipped: list[tuple[str, str]] = field(default_factory=list)
-
-
-def display_path(path: str) -> str:
-    """Relative to the working directory when below it, so output is stable across machines."""
-    absolute = os.path.abspath(path)
-    cwd = os.getcwd()
-    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return os.path.relpath(absolute, cwd)
-    return absolute
 
 
 def _excluded(path: str, patterns: Sequence[str], root: str) -> bool:

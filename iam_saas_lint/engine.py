@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from . import suppress
 from .config import Config
-from .discovery import UNREADABLE, Discovery, discover, display_path
+from .discovery import UNREADABLE, Discovery, discover
 from .executor import Executor, UnitResult
 from .findings import Finding, Severity, sorted_unique
 from .fixes import render
@@ -19,6 +19,7 @@ from .rules.base import Context, Rule, Violation
 from .selection import enabled_rules
 from .sources import ReadOptions, Unit, bundle_units, plan_units, read_unit
 from .sources.bundles import ExplicitRole
+from .sources.text.paths import display_path
 from .variants import merge_variant_findings
 
 INVALID = RULES_BY_ID["ISL000"]

@@ -7,7 +7,7 @@ import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .findings import Finding
 from .model.document import Suppression
@@ -16,7 +16,6 @@ from .sources.raw_policy import RawPolicy
 if TYPE_CHECKING:
     from concurrent.futures import Executor as FuturesExecutor
 
-    from .cache import Cache
     from .config import Config
     from .sources import ReadOptions, Unit
 
@@ -52,6 +51,16 @@ class UnitResult:
 Work = Callable[["Unit", "Config", "ReadOptions"], UnitResult]
 #: Told how many files the units just done hold.
 Progress = Callable[[int], None]
+
+
+class ResultCache(Protocol):
+    """Where unit results are kept between runs (``cache.Cache``, which imports this module)."""
+
+    def get(self, unit: Unit) -> UnitResult | None: ...
+
+    def put(self, unit: Unit, result: UnitResult) -> None: ...
+
+    def save(self) -> None: ...
 
 
 def available_cpus() -> int:
@@ -119,7 +128,7 @@ class Executor:
         config: Config,
         options: ReadOptions,
         jobs: int | None,
-        cache: Cache | None,
+        cache: ResultCache | None,
         progress: Progress | None = None,
     ) -> None:
         """``jobs=None``: chosen from the work (``jobs_for``)."""

@@ -26,7 +26,7 @@ class ModuleFiles:
         return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
 
     def __call__(self, path: str) -> tuple[str, str] | Unknown:
-        from ...discovery import display_path
+        from ..text.paths import display_path
 
         joined = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.directory, path))
         shown = display_path(joined)
