@@ -8,12 +8,12 @@ or, for issuers whose audience is the customer's own app or pool, on ``aud``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .issuers import Issuer, SubjectClaim, has_wildcard, is_own_provider, issuer_for, normalise_host
 from .settings import Settings
-from .statements import ConditionEntry, Principal, Statement, grants_action, statements_of
+from .statements import ConditionEntry, Principal, Statement, grants_action, parse_operator, statements_of
 from .values import Unknown
 
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
@@ -232,10 +232,59 @@ def _grant(statement: Statement, principal: Principal, settings: Settings) -> We
     return WebIdentityGrant(statement, principal, host, written, host_unknown, inferred, issuer, own, subject, audience)
 
 
+_POSITIVE = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+             "StringNotLike": "StringLike"}  # fmt: skip
+
+
+def _deny_pin(deny: Statement, grant: WebIdentityGrant) -> ClaimCheck | None:
+    """What a Deny of every other subject (``StringNotLike sub`` and nothing else) pins for a grant."""
+    issuer, host = grant.issuer, grant.host
+    if issuer is None or issuer.subject is None or host is None or deny.conditions_unknown is not None:
+        return None
+    if grants_action(deny, WEB_IDENTITY) is not True or not deny.principals or len(deny.conditions) != 1:
+        return None
+    for principal in deny.principals:
+        covers = principal.is_wildcard or (
+            principal.kind == "Federated"
+            and isinstance(principal.value, str)
+            and (written := _issuer_of_value(principal.value)) is not None
+            and normalise_host(written).lower() == host.lower()
+        )
+        if not covers:
+            return None
+    (entry,) = deny.conditions
+    op = entry.operator
+    if not claim_entries(deny, host, (issuer.subject.claim,)) or not op.canonical or op.qualifier or op.if_exists:
+        return None
+    positive = _POSITIVE.get(op.base)
+    if positive is None:
+        return None
+    check = check_subject_entry(replace(entry, operator=parse_operator(positive)), issuer.subject)
+    return replace(check, entry=entry) if check.state in ("pinned", "owner") else None
+
+
+def _with_denies(grants: list[WebIdentityGrant], denies: list[Statement]) -> list[WebIdentityGrant]:
+    result = []
+    for grant in grants:
+        subject = grant.subject
+        if subject is not None and subject.state in ("missing", "weak", "owner"):
+            for deny in denies:
+                pinned = _deny_pin(deny, grant)
+                if pinned is not None and _RANK[pinned.state] > _RANK[subject.state]:
+                    subject = pinned
+            grant = replace(grant, subject=subject)
+        result.append(grant)
+    return result
+
+
 def web_identity_grants(data: object, settings: Settings) -> tuple[WebIdentityGrant, ...]:
-    """The Federated OIDC principals that Allow statements let call ``sts:AssumeRoleWithWebIdentity``."""
+    """The Federated OIDC principals that Allow statements let call ``sts:AssumeRoleWithWebIdentity``;
+    a Deny of every subject but the owner's pins the subject for all of them."""
     grants: list[WebIdentityGrant] = []
+    denies: list[Statement] = []
     for statement in statements_of(data):
+        if statement.is_deny and statement.principal_element == "Principal":
+            denies.append(statement)
         may_allow = statement.is_allow or isinstance(statement.effect, Unknown)
         if not may_allow or statement.principal_element != "Principal":
             continue
@@ -247,4 +296,4 @@ def web_identity_grants(data: object, settings: Settings) -> tuple[WebIdentityGr
             grant = _grant(statement, principal, settings)
             if grant is not None:
                 grants.append(grant)
-    return tuple(grants)
+    return tuple(_with_denies(grants, denies) if denies and grants else grants)
