@@ -106,6 +106,8 @@ def vendor_key(vendor: Vendor) -> str:
 
 def _vendors(args: argparse.Namespace) -> int:
     from .config import ConfigError
+    from .model.issuers import find_issuer
+    from .suggest_web_identity import describe_issuer, issuer_lines
 
     try:
         vendors = _registry()
@@ -116,10 +118,17 @@ def _vendors(args: argparse.Namespace) -> int:
         for vendor in vendors.vendors:
             kind = " (AWS service)" if vendor.aws_service else " (configured)" if vendor.configured else ""
             lines.append(f"{vendor_key(vendor):<24} {vendor.name}{kind}: {', '.join(vendor.accounts)}\n")
+        lines.append("\nOIDC identity providers (web identity: the claims a trust must pin):\n")
+        lines.extend(f"{line}\n" for line in issuer_lines())
         emit("".join(lines))
         return EXIT_CLEAN
     wanted = " ".join(args.name)
     found = _lookup(vendors, wanted)
+    issuer = find_issuer(wanted)
+    if issuer is not None:
+        emit("".join(f"{line}\n" for line in describe_issuer(issuer)) + ("\n" if found else ""))
+        if found is None:
+            return EXIT_CLEAN
     if found is None:
         return _error(f"no vendor named {wanted!r} or with that account (see 'iam-saas-lint vendors')")
     lines = [
@@ -156,6 +165,7 @@ def _add_suggest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     suggest.add_argument("--role-name", help="the role's name (default: VENDOR-integration)")
     suggest.add_argument("--account", metavar="ID", help="trust only this one of the vendor's accounts")
+    suggest.add_argument("--repo", metavar="OWNER/REPO", help="for an OIDC issuer (github-actions…): what to pin")
     suggest.set_defaults(run=_suggest)
 
 
@@ -181,6 +191,17 @@ def _suggest(args: argparse.Namespace) -> int:
         vendor = _registry().find(args.vendor)
     except ConfigError as error:
         return _error(str(error))
+    if vendor is None or args.repo is not None:
+        from .model.issuers import find_issuer
+        from .suggest_web_identity import SuggestError, suggest_web_identity
+
+        issuer = find_issuer(args.vendor)
+        if issuer is not None:
+            try:
+                emit(suggest_web_identity(issuer, args.format, args.repo))
+            except SuggestError as error:
+                return _error(str(error))
+            return EXIT_CLEAN
     if vendor is None:
         return _error(f"no vendor named {args.vendor!r} (see 'iam-saas-lint vendors')")
     for cidr in args.source_ip:

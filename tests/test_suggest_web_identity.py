@@ -77,3 +77,24 @@ def test_the_registry_is_listed_and_described() -> None:
     assert shown[0] == "Amazon Cognito identity pools (cognito)"
     assert "  audience: aud, must be pinned to your identity pool id" in shown
     assert all(line.startswith("  source: https://") for line in shown[-len(cognito.docs) :])
+
+
+def test_cli_suggest_with_repo_and_vendors_listing(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from iam_saas_lint.cli import main
+
+    assert main(["suggest", "--vendor", "github-actions", "--repo", "octo-org/infra", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)["trust.json"]
+    assert document["Statement"][0]["Condition"]["StringLike"] == {
+        "token.actions.githubusercontent.com:sub": "repo:octo-org/infra:*"
+    }
+    assert main(["suggest", "--vendor", "github-actions"]) == 2
+    assert capsys.readouterr().err == (
+        "iam-saas-lint: GitHub Actions needs --repo OWNER/REPO: the repository owner (user or organization) "
+        "its tokens must name\n"
+    )
+    assert main(["vendors"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert "OIDC identity providers (web identity: the claims a trust must pin):" in listed
+    assert listed[-len(ISSUERS) :] == issuer_lines()
+    assert main(["vendors", "buildkite"]) == 0
+    assert capsys.readouterr().out.startswith("Buildkite (buildkite)\n  issuer: agent.buildkite.com (shared)\n")
