@@ -7,9 +7,9 @@ address) and to cut the address space into the pieces on which a policy's verdic
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 
+from ..records import dataclass
 from .cidrs import NON_PUBLIC_CIDRS, IPNetwork
 
 Interval = tuple[int, int]  # inclusive

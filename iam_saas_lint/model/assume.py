@@ -10,9 +10,9 @@ other condition key is the caller's to choose, so the answer is "yes" when some 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Literal
 
+from ..records import dataclass
 from .conditions import Fresh, Hidden, PinnedUnknown, Request
 from .logic import Doubt, Truth, all_of, any_of, negate
 from .principals import account_of, is_own

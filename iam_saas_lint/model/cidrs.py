@@ -7,9 +7,10 @@ private, and those are what AWS's own examples use.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Union
+
+from ..records import dataclass
 
 if TYPE_CHECKING:
     import ipaddress

@@ -12,8 +12,8 @@ own calls.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
+from ..records import dataclass
 from .address_space import Breadth, address, pieces, union
 from .cidrs import IPNetwork, parse_cidr
 from .conditions import OneOf, Request

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
+from ..records import dataclass
 from .values import Anchor, Span, Unknown
 
 DocumentKind = Literal["trust", "permissions", "boundary", "resource"]

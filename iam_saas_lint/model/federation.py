@@ -8,9 +8,10 @@ or, for issuers whose audience is the customer's own app or pool, on ``aud``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
+from ..records import dataclass
 from .issuers import Issuer, SubjectClaim, has_wildcard, is_own_provider, issuer_for, normalise_host
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement, grants_action, parse_operator, statements_of

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+
+from ..records import dataclass
 
 Tenancy = Literal["shared", "per-customer"]
 _WILDCARD = re.compile(r"[*?]")

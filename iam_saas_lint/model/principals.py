@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..records import dataclass
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement
 from .values import OWN_ACCOUNT, Unknown

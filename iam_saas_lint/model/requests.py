@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
+from ..records import dataclass
 from .cidrs import parse_cidr
 from .conditions import Request, evaluate, substitute
 from .logic import Doubt, Truth, all_of, any_of

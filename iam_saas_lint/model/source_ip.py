@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from ..records import dataclass
 from .actions import uncovered_share
 from .cidrs import ParsedCidr, parse_cidr
 from .document import PolicyDocument, Role, UnresolvedPolicy

@@ -10,9 +10,9 @@ the role. ``doubt``: the verdict depends on a value that could not be resolved.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
+from ..records import dataclass
 from .coverage import Coverage, DocumentDoubt, coverage, permission_documents
 from .document import PolicyDocument, Role, UnresolvedPolicy
 from .settings import Settings

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
+from ..records import dataclass
 from .principals import PrincipalVerdict, classify, requires_mfa
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement, grants_action, statements_of

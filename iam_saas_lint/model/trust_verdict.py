@@ -10,8 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import dataclass
 from .assume import Answer, Caller, ExternalIdChoice, TrustEvaluator
 from .logic import Doubt
 from .settings import Settings

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
+
+from ..records import dataclass
 
 
 @dataclass(frozen=True)
