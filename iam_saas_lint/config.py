@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from .model.cidrs import parse_cidr
 from .model.settings import Settings, SubjectScope, UnresolvedPrincipals
 from .model.vendors import Vendor, registry
+from .records import dataclass
 from .sources.text.files import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:

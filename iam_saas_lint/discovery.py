@@ -7,8 +7,9 @@ import fnmatch
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .records import dataclass
 from .sources.formats import FOLDER_RULES, FolderRule, is_candidate, load, not_read_reason, shares_folder, suffix_of
 from .sources.text.paths import display_path
 

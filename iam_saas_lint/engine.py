@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from . import suppress
 from .config import Config
@@ -14,6 +14,7 @@ from .findings import Finding, Severity, sorted_unique
 from .fixes import render
 from .model.document import Inventory, Problem, Role, Suppression
 from .model.values import Span, format_json_path
+from .records import dataclass
 from .rules import RULES_BY_ID
 from .rules.base import Context, Rule, Violation
 from .selection import enabled_rules

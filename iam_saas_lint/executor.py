@@ -6,11 +6,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Protocol
 
 from .findings import Finding
 from .model.document import Suppression
+from .records import dataclass
 from .sources.raw_policy import RawPolicy
 
 if TYPE_CHECKING:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from .model.document import Syntax
+from .records import dataclass
 
 EXTERNAL_ID_PLACEHOLDER = "<external id the vendor generated for you>"
 CIDR_PLACEHOLDER = "<vendor egress CIDR>"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..findings import Finding, Severity
+from ..records import dataclass
 
 
 @dataclass(frozen=True)

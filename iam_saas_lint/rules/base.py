@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import lru_cache
 
 from ..findings import Severity
@@ -16,6 +16,7 @@ from ..model.source_ip_verdict import SourceIpVerdict, judge_source_ip
 from ..model.trust import TrustAnalysis, analyze_trust
 from ..model.trust_verdict import TrustVerdict, judge_trust
 from ..model.values import Anchor
+from ..records import dataclass
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from ..model.document import PolicyDocument
 from ..model.values import JsonPath, Unknown
+from ..records import dataclass
 
 UNKNOWN_PLACEHOLDER = "<unknown>"
 _STATEMENT_KEYS = frozenset(

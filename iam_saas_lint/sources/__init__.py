@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..model.document import Inventory, Problem
+from ..records import dataclass
 from .bundles import ExplicitRole, bundle, explicit_members
 from .formats import Format, UnitKind, formats_for, load, not_recognised, unit_kind
 from .raw_policy import RawPolicy

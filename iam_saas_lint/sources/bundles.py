@@ -7,9 +7,9 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..model.document import Inventory, Role
+from ..records import dataclass
 from .raw_policy import RawPolicy
 
 _ROLE_WORDS = re.compile(

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..model.document import Syntax
+from ..records import dataclass
 
 #: ``file``: each file on its own; ``bundle``: recognised file by file, then read together with the
 #: other files of its folder (or of a configured role); ``module``: a folder's files read together.

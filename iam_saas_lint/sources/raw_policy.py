@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 
 from ..model.document import DocumentKind, PolicyDocument
 from ..model.values import Unknown
+from ..records import dataclass
 from .text.jsonfile import JsonFile
 
 

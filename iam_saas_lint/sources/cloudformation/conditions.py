@@ -13,9 +13,10 @@ import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
+from ...records import dataclass
 from .template import Template
 
 #: Role variants per role; conditions beyond what fits are left unknown.

@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from ...model.document import PolicyDocument, Role, UnresolvedPolicy
 from ...model.values import Anchor, JsonPath, Locator, Unknown
+from ...records import dataclass
 from ..text.files import DEFAULT_MAX_BYTES, TextFile, read_text
 from ..text.jsonfile import JsonFile, parse_json
 from ..text.yaml_positions import YamlError, load_yaml

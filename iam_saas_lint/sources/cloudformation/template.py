@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ...model.values import JsonPath, Locator
+from ...records import dataclass
 from .expand import MovedLocator, expand_template
 
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from dataclasses import dataclass
 
 from ...model.document import Problem
 from ...model.values import Span
+from ...records import dataclass
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 IAM_MARKERS = (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from ...model.document import Problem
 from ...model.values import Anchor, Span, format_json_path
+from ...records import dataclass
 from .files import TextFile, looks_like_iam
 from .json_locations import JsonLocations
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ...model.values import JsonPath, Span, Unknown
+from ...records import dataclass
 
 #: Nodes that aliases may add to a document, counting every expansion (a billion-laughs guard).
 ALIAS_EXPANSION_LIMIT = 100_000
