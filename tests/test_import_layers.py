@@ -21,12 +21,13 @@ MAX_LINES = 450
 #: discovery, cache, executor, config, suppress, variants, …) is the application layer: it may import
 #: anything, as long as no circle forms.
 ALLOWED: dict[str, set[str]] = {
-    "model": set(),
-    "sources": {"model"},
-    "findings": set(),
-    "fixes": {"model"},
-    "rules": {"model", "findings", "fixes"},
-    "report": {"findings"},
+    "records": set(),  # below every layer: how the package declares its dataclasses
+    "model": {"records"},
+    "sources": {"model", "records"},
+    "findings": {"records"},
+    "fixes": {"model", "records"},
+    "rules": {"model", "findings", "fixes", "records"},
+    "report": {"findings", "records"},
 }
 
 #: Edges that break the layers today, each with who removes it.
