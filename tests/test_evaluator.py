@@ -203,3 +203,20 @@ def test_unresolved_deny_values_are_doubts_named_with_their_document() -> None:
     assert result.doubt.document.label == "p0"
     assert str(result.doubt.doubt.reason) == "parameter VendorCidrs"
     assert result.admitted[4].count == 0 and result.maybe_admitted[4].everything
+
+
+def test_a_role_every_request_of_which_is_denied_is_not_blamed_on_its_source_ip_deny() -> None:
+    # Found by tests/test_properties.py: an unconditional Deny of everything makes the role unusable
+    # from anywhere; the source-IP Deny beside it lists public addresses and is not what blocks it.
+    from iam_saas_lint.api import lint_role
+
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+             "Condition": {"StringEquals": {"sts:ExternalId": "7f3c9a2e41b84d0c9e6a"}}}]}  # fmt: skip
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+    ip_deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
+               "Condition": {"NotIpAddress": {"aws:SourceIp": ["3.233.144.0/20"]}}}]}  # fmt: skip
+    private = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
+               "Condition": {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}}]}  # fmt: skip
+    assert [f.rule for f in lint_role(trust, [everything, ip_deny])] == []
+    assert [(f.rule, f.severity.value) for f in lint_role(trust, [private])] == [("ISL006", "warning")]

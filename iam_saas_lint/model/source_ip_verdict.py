@@ -65,6 +65,20 @@ def judge_source_ip(
         return SourceIpVerdict("hole", tuple(definite), candidates, result.doubt, role.unresolved_policies)
     if _problems(result, False, settings) or (result.doubt is not None and role.unresolved_policies):
         return SourceIpVerdict("doubt", (), candidates, result.doubt, role.unresolved_policies)
-    if result.maybe_admitted[4].count == 0 and result.maybe_admitted[6].count == 0 and not role.unresolved_policies:
+    nothing_admitted = result.maybe_admitted[4].count == 0 and result.maybe_admitted[6].count == 0
+    if nothing_admitted and not role.unresolved_policies and not _lists_public_addresses(candidates):
         return SourceIpVerdict("unusable", (), candidates, None, ())
     return SourceIpVerdict("protected", (), candidates, None, role.unresolved_policies)
+
+
+def _lists_public_addresses(candidates: tuple[tuple[PolicyDocument, IpDeny], ...]) -> bool:
+    """Whether the Denies' own allow-lists admit a public address: then a role that is unusable from
+    the internet is so because of another Deny (one of every request), not because of its lists."""
+    from .cidrs import is_non_public, parse_cidr
+
+    for _, deny in candidates:
+        for text in deny.cidrs:
+            network = parse_cidr(text).network
+            if network is not None and network.prefixlen > 0 and not is_non_public(network):
+                return True
+    return False
