@@ -17,7 +17,7 @@ from dataclasses import field
 from ..model.document import Inventory, Problem
 from ..records import dataclass
 from .bundles import ExplicitRole, bundle, explicit_members
-from .formats import Format, UnitKind, formats_for, load, not_recognised, unit_kind
+from .formats import FORMATS, Format, UnitKind, formats_for, load, not_recognised, unit_kind
 from .raw_policy import RawPolicy
 from .text.files import DEFAULT_MAX_BYTES, TextFile, read_text, replay_read
 from .text.jsonfile import JsonFile, parse_json
@@ -143,10 +143,11 @@ def _read_bundle(unit: Unit, options: ReadOptions) -> Inventory:
         if policy.read_state:
             replay_read(policy.file, policy.read_state)
     if not raw:
+        read = load(next(fmt for fmt in FORMATS if fmt.unit == "bundle").reader)
         for path in unit.files:
             loaded = _load_json(path, options.max_bytes)
             if isinstance(loaded, JsonFile):
-                found = load("raw_policy:read_raw_policy")(loaded)
+                found = read(loaded)
                 if isinstance(found, RawPolicy):
                     raw.append(found)
     return bundle(raw, options.roles) if raw else Inventory()
