@@ -8,18 +8,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .findings import Finding
+from .sources.text.files import repository_root
 
-
-def repository_root(start: str = ".") -> str | None:
-    """The nearest folder with ``.git`` (a folder, or a file in a worktree) walking up from ``start``."""
-    directory = os.path.abspath(start)
-    while True:
-        if os.path.lexists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+__all__ = ["relative_to_repository", "repository_root"]
 
 
 def relative_to_repository(findings: Sequence[Finding], start: str = ".") -> tuple[list[Finding], str]:

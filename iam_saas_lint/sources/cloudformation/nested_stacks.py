@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from ...model.document import PolicyDocument, Role, UnresolvedPolicy
 from ...model.values import Anchor, JsonPath, Locator, Unknown
 from ...records import dataclass
-from ..text.files import DEFAULT_MAX_BYTES, TextFile, read_text
+from ..text.files import DEFAULT_MAX_BYTES, TextFile, read_text, repository_root
 from ..text.jsonfile import JsonFile, parse_json
 from ..text.yaml_positions import YamlError, load_yaml
 from .documents import DocumentReader
@@ -101,7 +101,7 @@ def _local_location(template: Template, stack_id: str, url: object) -> str | Unk
         return Unknown(f"nested stack {stack_id}: its template is at {url}, which a file reader cannot see")
     base = os.path.dirname(template.file)
     path = os.path.normpath(os.path.join(base, url))
-    top = _tree_top(base)
+    top = os.path.realpath(repository_root(base) or base)
     real = os.path.realpath(path)
     if os.path.commonpath([real, top]) != top:
         return Unknown(f"nested stack {stack_id}: {url} is outside the repository, not read")
@@ -112,18 +112,6 @@ def _cdk_asset(template: Template, stack_id: str) -> str | None:
     metadata = template.resources.get(stack_id, {}).get("Metadata")
     asset = metadata.get("aws:asset:path") if isinstance(metadata, dict) else None
     return asset if isinstance(asset, str) and asset.endswith(".template.json") else None
-
-
-def _tree_top(folder: str) -> str:
-    """The repository holding ``folder`` (the nearest ``.git`` above it), else ``folder`` itself."""
-    start = directory = os.path.realpath(folder)
-    while True:
-        if os.path.lexists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return start
-        directory = parent
 
 
 def _load(path: str, parent: Template, documents: DocumentReader, stack_id: str, origin: JsonPath) -> Template | None:

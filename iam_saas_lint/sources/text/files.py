@@ -195,3 +195,15 @@ def source_lines(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str] | N
     except UnicodeDecodeError:
         text = raw.decode("utf-8", "replace")
     return text.splitlines()
+
+
+def repository_root(start: str = ".") -> str | None:
+    """The nearest folder with ``.git`` (a folder, or a file in a worktree) walking up from ``start``."""
+    directory = os.path.abspath(start)
+    while True:
+        if os.path.lexists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
