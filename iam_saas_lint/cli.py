@@ -17,6 +17,7 @@ from . import __version__
 from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SUBCOMMANDS, add_subcommands, emit
 
 if TYPE_CHECKING:
+    from .config import Config
     from .engine import RunResult
     from .findings import Finding
     from .report.summary import Checked
@@ -186,12 +187,10 @@ def _lint(args: argparse.Namespace) -> int:
     return _report(args, result, changed)
 
 
-def _run(args: argparse.Namespace, paths: Sequence[str], config: object) -> RunResult:
-    from .config import Config
+def _run(args: argparse.Namespace, paths: Sequence[str], config: Config) -> RunResult:
     from .engine import run
     from .progress import Progress
 
-    assert isinstance(config, Config)
     progress = Progress() if _progress_wanted(args) else None
     try:
         # --jobs unset: chosen from the number of units left to lint

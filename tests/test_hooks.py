@@ -271,6 +271,31 @@ def test_readme_pre_commit_snippet_names_this_hook() -> None:
     assert hooks <= manifest
 
 
+def test_readme_pins_a_commit_that_has_the_hook_and_the_action() -> None:
+    """No tag exists: the README's pre-commit ``rev:``, action ref and git URL name one commit, which
+    (in a checkout that has it) holds the hook manifest and the action as they are now."""
+    import re
+
+    readme = (REPO / "README.md").read_text()
+    snippet = yaml.safe_load(_readme_block("yaml", "repos:"))
+    revs = {repo["rev"] for repo in snippet["repos"]}
+    assert len(revs) == 1
+    (rev,) = revs
+    assert re.fullmatch(r"[0-9a-f]{40}", str(rev)), rev
+    assert f"uses: iam-saas-lint/iam-saas-lint@{rev}" in readme
+    assert (
+        f"iam-saas-lint@{rev}" in readme.split("```")[2]
+        or f"git+https://github.com/iam-saas-lint/iam-saas-lint@{rev}" in readme
+    )
+    assert "pip install iam-saas-lint" not in readme and "rev: v" not in readme
+    if shutil.which("git") is None or _git(REPO, "cat-file", "-e", f"{rev}^{{commit}}").returncode != 0:
+        pytest.skip("not a git checkout that has the pinned commit (an sdist, a shallow clone)")
+    pinned = yaml.safe_load(_git(REPO, "show", f"{rev}:.pre-commit-hooks.yaml").stdout)
+    current = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert pinned == current
+    assert _git(REPO, "show", f"{rev}:action.yml").stdout == (REPO / "action.yml").read_text()
+
+
 def test_readme_workflow_uses_the_action_and_the_action_lints_with_its_inputs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
