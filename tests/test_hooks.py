@@ -71,9 +71,21 @@ def test_plain_git_hook_stops_the_commit_then_lets_the_fix_through(repo: Path, m
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_pre_commit_try_repo(repo: Path, tmp_path: Path) -> None:
-    """pre-commit installs this repository as a hook (from PyPI, like a user's machine) and runs it."""
+    """pre-commit installs this package as a hook (at a commit, as a user pins it) and runs it."""
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "iam-saas-lint", "--color", "never"]
+    source, sha = _hook_source(tmp_path)
+    command = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(source),
+        "iam-saas-lint",
+        "--ref",
+        sha,
+        "--color",
+        "never",
+    ]
     (repo / "roles" / "datadog" / "trust.json").write_text(TRUST_WITHOUT_ID)
     _git(repo, "add", ".")
     failed = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, check=False)
@@ -161,14 +173,18 @@ def _undo(repo: Path) -> None:
     assert _git(repo, "reset", "-q", "--hard", "HEAD").returncode == 0
 
 
+HOOK_SOURCE_FILES = ("iam_saas_lint", "pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml")
+
+
 def _hook_source(tmp_path: Path) -> tuple[Path, str]:
-    """This checkout as a hook repository at a commit, as a user's config names it (``rev:`` a sha)."""
+    """This checkout (or unpacked sdist) as a hook repository at a commit, as a user's config names it
+    (``rev:`` a sha): the package and the hook manifest, committed in a repository of their own."""
     source = tmp_path / "hook-source"
-    listed = _git(REPO, "ls-files", "-co", "--exclude-standard", "-z", "--", "iam_saas_lint", "pyproject.toml",
-                  "README.md", "LICENSE", ".pre-commit-hooks.yaml")  # fmt: skip
-    for name in filter(None, listed.stdout.split("\0")):
-        if (REPO / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
+    for name in HOOK_SOURCE_FILES:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif (REPO / name).is_file():
+            source.mkdir(exist_ok=True)
             shutil.copy(REPO / name, source / name)
     _git(source, "init", "-q")
     _git(source, "add", ".")
