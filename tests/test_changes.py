@@ -57,3 +57,17 @@ def test_a_configured_role_comes_whole(tree: Path) -> None:
     role = RoleMapping("vendor", str(tree / "policies/trust.json"), (str(tree / "roles/vendor/*.json"),))
     found = hook_paths(["roles/vendor/deny.json"], Config(roles=(role,), root=str(tree)))
     assert found == ["policies/trust.json", "roles/vendor/deny.json", "roles/vendor/trust.json"]
+
+
+def test_each_hook_batch_says_which_changed_files_it_covered(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """pre-commit may split a long file list into batches: each run's summary names what it was given."""
+    from iam_saas_lint.cli import main
+
+    batch = ["roles/vendor/trust.json", "roles/vendor/deny.json", "src/app.py", "templates/unused.tftpl", "x.md"]
+    assert main(["--hook", "--format", "concise", "--no-cache", *batch]) == 1
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert summary.startswith(
+        "Checked 4 files, 1 role (changed: roles/vendor/trust.json, roles/vendor/deny.json, src/app.py and 2 more): "
+    )
+    assert main(["--hook", "--format", "concise"]) == 0
+    assert capsys.readouterr().out == "No IAM files found (no changed files): nothing checked.\n"
