@@ -110,7 +110,7 @@ def _finding(data: dict[str, Any]) -> Finding:
 
 
 def _suppression(data: dict[str, Any]) -> Suppression:
-    region = data.get("region")
+    resource_path = data.get("resource_path")
     return Suppression(
         tuple(data["rules"]),
         str(data["reason"]),
@@ -118,7 +118,7 @@ def _suppression(data: dict[str, Any]) -> Suppression:
         Span(**data["span"]),
         data["scope"],
         data.get("role"),
-        Span(**region) if isinstance(region, dict) else None,
+        resource_path if isinstance(resource_path, str) else None,
     )
 
 

@@ -20,19 +20,23 @@ def _rule_matches(patterns: Iterable[str], rule: str) -> bool:
     return any(rule.startswith(pattern) for pattern in patterns)
 
 
-def _role_matches(wanted: str, role: str | None) -> bool:
+def _role_matches(wanted: str | None, role: str | None) -> bool:
     """``VendorRole`` matches ``VendorRole``, ``VendorRole (name)`` and ``VendorRole [if C=true]``."""
-    return role is not None and (role == wanted or role.startswith((wanted + " ", wanted + "[")))
+    return role is not None and wanted is not None and (role == wanted or role.startswith((wanted + " ", wanted + "[")))
 
 
 def _covers(suppression: Suppression, finding: Finding) -> bool:
     if finding.path != suppression.file or not _rule_matches(suppression.rules, finding.rule):
         return False
     if suppression.scope == "role":
-        region = suppression.region
-        inside = region is not None and region.line <= finding.line <= region.end_line
-        return inside or (suppression.role is not None and _role_matches(suppression.role, finding.role))
+        return _role_matches(suppression.role, finding.role) or _inside(suppression.resource_path, finding.json_path)
     return finding.line in (suppression.span.line, suppression.span.line + 1)
+
+
+def _inside(resource_path: str | None, json_path: str) -> bool:
+    return resource_path is not None and (
+        json_path == resource_path or json_path.startswith((resource_path + ".", resource_path + "["))
+    )
 
 
 def _configured(finding: Finding, config: Config) -> bool:

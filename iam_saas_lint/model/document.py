@@ -95,9 +95,10 @@ class Problem:
 
 @dataclass(frozen=True)
 class Suppression:
-    """``# iam-saas-lint: ignore[ISL005] reason`` in YAML or HCL, or a CloudFormation resource's
-    ``Metadata``. A line suppression covers findings on its line and the next; a role suppression
-    covers the role's findings in its file."""
+    """``# iam-saas-lint: ignore[ISL005] reason`` in a YAML or HCL comment, or a CloudFormation
+    resource's ``Metadata``. A comment covers findings on its line and the next; a resource's
+    ``Metadata`` covers findings about the resource: its role's, and those located inside it
+    (never by line, which in a minified template would reach the resources beside it)."""
 
     rules: tuple[str, ...]
     reason: str
@@ -105,8 +106,8 @@ class Suppression:
     span: Span
     scope: Literal["line", "role"] = "line"
     role: str | None = None
-    #: For a resource's ``Metadata``: the resource's text, whose findings are covered too.
-    region: Span | None = None
+    #: For a resource's ``Metadata``: the resource's JSON path (``$.Resources.VendorRole``).
+    resource_path: str | None = None
 
 
 @dataclass

@@ -47,22 +47,22 @@ def read_yaml_file(path: str, max_bytes: int) -> Inventory | None:
         return None
     if isinstance(text, Problem):
         return Inventory(problems=[text])
-    inventory = _read_yaml_text(path, text)
-    suppressions = comment_suppressions(path, text.text)
-    if inventory is None and not suppressions:
-        return None
-    inventory = inventory or Inventory()
-    inventory.suppressions.extend(suppressions)
-    return inventory
-
-
-def _read_yaml_text(path: str, text: TextFile) -> Inventory | None:
     if text.text.lstrip().startswith("{"):  # a JSON template with a YAML-family name (``.template``)
         parsed = parse_json(text)
         if isinstance(parsed, JsonFile) and is_template(parsed.data):
             inventory = read_json_template(parsed)
             inventory.problems[:0] = parsed.duplicate_problems() if parsed.has_duplicates else []
-            return inventory
+            return inventory  # JSON has no comments: no text in it suppresses
+    found = _read_yaml_text(path, text)
+    suppressions = comment_suppressions(path, text.text, "yaml")
+    if found is None and not suppressions:
+        return None
+    inventory = found or Inventory()
+    inventory.suppressions.extend(suppressions)
+    return inventory
+
+
+def _read_yaml_text(path: str, text: TextFile) -> Inventory | None:
     try:
         documents = load_yaml(text.text)
     except YamlError as error:

@@ -1,10 +1,11 @@
 """Suppressions written in a resource's ``Metadata: {iam-saas-lint: {ignore: [{rule, reason}]}}``
-(JSON templates have no comments): they cover the findings of the resource's role and its text."""
+(JSON templates have no comments): they cover the findings of the resource's role and those located
+inside the resource (by JSON path, never by line: a minified template holds every resource on one)."""
 
 from __future__ import annotations
 
 from ...model.document import Suppression
-from ...model.values import Anchor
+from ...model.values import Anchor, format_json_path
 from .template import SAM_FUNCTION, Template
 
 
@@ -16,7 +17,8 @@ def metadata_suppressions(template: Template) -> list[Suppression]:
         entries = ours.get("ignore") if isinstance(ours, dict) else None
         if not isinstance(entries, list):
             continue
-        region = Anchor(template.file, template.resource_path(logical_id), template.locator).span()
+        resource = Anchor(template.file, template.resource_path(logical_id), template.locator)
+        resource_path = format_json_path(resource.source_path())
         role = template.name_prefix + logical_id
         if template.type_of(logical_id) == SAM_FUNCTION:
             role += "Role"
@@ -35,7 +37,7 @@ def metadata_suppressions(template: Template) -> list[Suppression]:
                     Anchor(template.file, path, template.locator).span(),
                     scope="role",
                     role=role,
-                    region=region,
+                    resource_path=resource_path,
                 )
             )
     return found
