@@ -46,7 +46,42 @@ def load(text: str, source: str) -> Counter[str]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BaselineError(f"{source}: not a baseline file (expected format {FORMAT!r})")
     entries = document.get("findings", [])
+    if not isinstance(entries, list):
+        raise BaselineError(f"{source}: not a baseline file (findings must be a list, not {type(entries).__name__})")
     return Counter(str(e.get("fingerprint")) for e in entries if isinstance(e, dict))
+
+
+#: A baseline is read only when it is a regular file of at most this many bytes.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+
+def read_file(path: str) -> Counter[str]:
+    """The fingerprints recorded in the baseline file ``path`` (a regular file, bounded)."""
+    from .safe_files import read_regular
+
+    try:
+        raw = read_regular(path, MAX_BASELINE_BYTES)
+    except OSError as error:
+        raise BaselineError(f"{path}: cannot read the baseline: {error.strerror or error}") from error
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BaselineError(f"{path}: not a baseline file (not UTF-8 text)") from error
+    try:
+        return load(text, path)
+    except RecursionError as error:
+        raise BaselineError(f"{path}: not a baseline file (nested too deeply)") from error
+
+
+def write_file(path: str, findings: Sequence[Finding], inside: str) -> None:
+    """Record ``findings`` in ``path``: atomically, never through a link, only inside ``inside``."""
+    from .safe_files import write_new
+
+    try:
+        write_new(path, dump(findings).encode("utf-8", "surrogateescape"), inside)
+    except (OSError, UnicodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise BaselineError(f"{path}: cannot write the baseline: {reason}") from error
 
 
 def new_findings(findings: Sequence[Finding], baseline: Counter[str]) -> list[Finding]:

@@ -138,14 +138,13 @@ def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding
     from . import baseline
 
     if args.write_baseline:
-        with open(args.write_baseline, "w", encoding="utf-8") as handle:
-            handle.write(baseline.dump(findings))
+        from .config import repository_root
+
+        baseline.write_file(args.write_baseline, findings, repository_root(".") or ".")
         print(f"iam-saas-lint: wrote {len(findings)} findings to {args.write_baseline}", file=sys.stderr)
         return []
     if args.baseline:
-        with open(args.baseline, encoding="utf-8") as handle:
-            recorded = baseline.load(handle.read(), args.baseline)
-        return baseline.new_findings(findings, recorded)
+        return baseline.new_findings(findings, baseline.read_file(args.baseline))
     return findings
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any, cast
 
+from .config_lines import key_line, with_line
 from .model.cidrs import parse_cidr
 from .model.settings import Settings, SubjectScope, UnresolvedPrincipals
 from .model.vendors import Vendor, registry
@@ -271,15 +273,45 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
     )
 
 
+#: A configuration file is read only when it is a regular file of at most this many bytes.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _read_toml(path: str) -> dict[str, Any]:
+    """The TOML of a regular file; ``ConfigError`` with its line when it is not valid TOML."""
+    from .safe_files import read_regular
+
     try:
-        with open(path, "rb") as handle:
-            data: dict[str, Any] = _toml().load(handle)
-            return data
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{path}: {error}") from error
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the configuration: {error.strerror or error}") from error
+    try:
+        data: dict[str, Any] = _toml().loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"{path}:{line}: not valid UTF-8 ({error.reason})") from error
+    except ValueError as error:  # tomllib.TOMLDecodeError: "Unclosed array (at line 3, column 9)"
+        found = re.search(r"\(at line (\d+), column \d+\)", str(error))
+        line = int(found.group(1)) if found else raw.rstrip().count(b"\n") + 1  # at the end
+        reason = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", str(error))
+        raise ConfigError(f"{path}:{line}: invalid TOML: {reason}") from error
     except RecursionError as error:
-        raise ConfigError(f"{path}: nested too deeply to read") from error
+        raise ConfigError(f"{path}:1: nested too deeply to read") from error
+    return data
+
+
+def _our_table(data: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """``[tool.iam-saas-lint]`` of a ``pyproject.toml`` (``None`` when it has none)."""
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}:{key_line(path, ('tool',))}: tool must be a table, not {type(tool).__name__}")
+    table = tool.get("iam-saas-lint")
+    if table is not None and not isinstance(table, dict):
+        line = key_line(path, ("tool", "iam-saas-lint"))
+        raise ConfigError(f"{path}:{line}: [tool.iam-saas-lint] must be a table, not {type(table).__name__}")
+    return table
 
 
 def load_config_file(path: str) -> Config:
@@ -287,30 +319,40 @@ def load_config_file(path: str) -> Config:
     data = _read_toml(path)
     root = os.path.dirname(os.path.abspath(path))
     is_pyproject = os.path.basename(path) == "pyproject.toml"
-    table = data.get("tool", {}).get("iam-saas-lint", {}) if is_pyproject else data
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.iam-saas-lint] must be a table")
-    return config_from_table(table, root, path)
+    table = (_our_table(data, path) or {}) if is_pyproject else data
+    try:
+        return config_from_table(table, root, path)
+    except ConfigError as error:
+        raise ConfigError(with_line(str(error), path, ("tool", "iam-saas-lint") if is_pyproject else ())) from None
+
+
+def repository_root(start: str) -> str | None:
+    """The nearest folder at or above ``start`` that holds ``.git`` (a folder, or a file in a worktree)."""
+    directory = os.path.abspath(start)
+    while True:
+        if os.path.lexists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
 
 
 def find_config(start: str) -> str | None:
-    """The nearest ``.iam-saas-lint.toml``, or ``pyproject.toml`` with our table, walking up."""
+    """The nearest ``.iam-saas-lint.toml``, or ``pyproject.toml`` with our table, from ``start`` up to
+    the repository's root; outside a repository, only in ``start``. A folder above the repository (a
+    shared temporary folder, a home directory) is not the repository's to configure."""
     directory = os.path.abspath(start)
+    boundary = repository_root(directory) or directory
     while True:
         dedicated = os.path.join(directory, ".iam-saas-lint.toml")
-        if os.path.isfile(dedicated):
-            return dedicated
+        if os.path.lexists(dedicated):
+            return dedicated  # read as it is: a link, a FIFO or a folder is an error, never skipped
         pyproject = os.path.join(directory, "pyproject.toml")
-        if os.path.isfile(pyproject):
-            try:
-                with open(pyproject, "rb") as handle:
-                    raw = handle.read()
-                if b"tool.iam-saas-lint" in raw and "iam-saas-lint" in _toml().loads(raw.decode()).get("tool", {}):
-                    return pyproject
-            except (OSError, ValueError):
-                pass
-            except RecursionError:
-                return pyproject  # it may hold our table: an error (exit 2), never a silent default
+        if os.path.lexists(pyproject) and _our_table(_read_toml(pyproject), pyproject) is not None:
+            return pyproject
+        if directory == boundary:
+            return None
         parent = os.path.dirname(directory)
         if parent == directory:
             return None

@@ -159,8 +159,9 @@ def lint_child(
         defaults += ["--jobs", "1"]
     argv = [sys.executable, "-c", RUNNER, "--format", output, *defaults, *(a for a in args if a != "--cache")]
     returncode, stdout, stderr = run_watched(argv, cwd, env, stdin)
-    stderr, _, report_line = stderr.rpartition("\n@@child ")
-    assert report_line, f"the child did not finish: {returncode}\n{stderr[-3000:]}"
+    before, separator, report_line = stderr.rpartition("\n@@child ")
+    assert separator, f"the child did not finish: {returncode}\n{stderr[-3000:]}"
+    stderr = before
     report = json.loads(report_line)
     outcome = Outcome(report["code"], stdout, stderr, report["cpu_seconds"], report["peak_mb"], report["events"])
     if os.environ.get("ISL_CHILD_LOG"):  # the figures behind the bounds: ISL_CHILD_LOG=file pytest ...
