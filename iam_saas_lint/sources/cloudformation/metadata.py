@@ -17,8 +17,8 @@ def metadata_suppressions(template: Template) -> list[Suppression]:
         entries = ours.get("ignore") if isinstance(ours, dict) else None
         if not isinstance(entries, list):
             continue
-        resource = Anchor(template.file, template.resource_path(logical_id), template.locator)
-        resource_path = format_json_path(resource.source_path())
+        anchor = Anchor(template.file, template.resource_path(logical_id), template.locator)
+        resource_path = format_json_path(anchor.source_path())
         role = template.name_prefix + logical_id
         if template.type_of(logical_id) == SAM_FUNCTION:
             role += "Role"
