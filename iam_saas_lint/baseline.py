@@ -27,7 +27,7 @@ class BaselineError(ValueError):
 def fingerprint(finding: Finding) -> str:
     message = _INDEX.sub("[]", " ".join(finding.message.split()))
     key = "\x1f".join((finding.rule, finding.path, finding.role or "", message))
-    return hashlib.sha256(key.encode()).hexdigest()[:40]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40]  # a lone "\ud800" too
 
 
 def dump(findings: Sequence[Finding]) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SUBCOMMANDS, add_subcommands, emit
+from .interrupts import exits_cleanly
 
 if TYPE_CHECKING:
     from .config import Config
@@ -223,6 +224,7 @@ def _report(args: argparse.Namespace, result: RunResult, changed: tuple[str, ...
     return EXIT_CLEAN
 
 
+@exits_cleanly
 def main(argv: Sequence[str] | None = None) -> int:
     """``iam-saas-lint``: exit 0 no findings, 1 findings, 2 usage, configuration or internal error."""
     arguments = list(sys.argv[1:] if argv is None else argv)

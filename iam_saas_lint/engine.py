@@ -132,6 +132,13 @@ def lint_unit(unit: Unit, config: Config, options: ReadOptions) -> UnitResult:
     )
 
 
+def worker_lost(unit: Unit, why: str) -> UnitResult:
+    """A unit whose worker process died: an internal error (exit 2) naming it, never a silent pass."""
+    message = f"internal error while linting: {why}; this file was not linted"
+    finding = Finding(INVALID.id, INVALID.name, Severity.ERROR, message, unit.files[0], 1, 1, 1, 1)
+    return UnitResult([finding], internal_error=True, tracebacks=[f"{unit.files[0]}: {why}"])
+
+
 def _in_focus(finding: Finding, role_files: dict[str, tuple[str, ...]], focus: set[str]) -> bool:
     """Named files (pre-commit): their own findings, and those of every role they take part in."""
     if finding.path in focus:
@@ -166,16 +173,20 @@ def run(
         from .cache import open_cache
 
         cache = open_cache(config, options)
-    executor = Executor(lint_unit, config, options, jobs, cache, _counter(progress, len(found.files)))
-    first = executor.run(plan_units(found.files))
-    raw_files = [unit.files[0] for unit, unit_result in first if unit_result.raw]
-    parsed = [
-        replace(r.raw_policy, read_state=r.reads.get(r.raw_policy.file, ""))
-        for _, r in first
-        if r.raw_policy is not None
-    ]
-    result.skipped.extend((unit.files[0], r.skipped) for unit, r in first if r.skipped)
-    second = executor.run(bundle_units(raw_files, explicit, parsed))
+    executor = Executor(lint_unit, config, options, jobs, cache, _counter(progress, len(found.files)), lost=worker_lost)
+    try:
+        first = executor.run(plan_units(found.files))
+        raw_files = [unit.files[0] for unit, unit_result in first if unit_result.raw]
+        parsed = [
+            replace(r.raw_policy, read_state=r.reads.get(r.raw_policy.file, ""))
+            for _, r in first
+            if r.raw_policy is not None
+        ]
+        result.skipped.extend((unit.files[0], r.skipped) for unit, r in first if r.skipped)
+        second = executor.run(bundle_units(raw_files, explicit, parsed))
+    except BaseException:
+        executor.abort()
+        raise
     suppressions: list[Suppression] = []
     for _, unit_result in first + second:
         suppressions.extend(unit_result.suppressions)

@@ -52,6 +52,8 @@ class UnitResult:
 Work = Callable[["Unit", "Config", "ReadOptions"], UnitResult]
 #: Told how many files the units just done hold.
 Progress = Callable[[int], None]
+#: What a unit gives when the worker process linting it died (killed, or out of memory).
+Lost = Callable[["Unit", str], UnitResult]
 
 
 class ResultCache(Protocol):
@@ -122,6 +124,41 @@ def _run_batch(work: Work, batch: list[Unit], config: Config, options: ReadOptio
     return [_run_one(work, unit, config, options, record) for unit in batch]
 
 
+def _worker_start(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the parent, and die with it even when it is killed (``kill -9``)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _die_with_parent():
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Linux: the kernel sends SIGKILL to this process when its parent ends (``PR_SET_PDEATHSIG``)."""
+    if not os.path.exists("/proc/self"):
+        return False
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)) == 0  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - systems without PR_SET_PDEATHSIG
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 class Executor:
     def __init__(
         self,
@@ -131,10 +168,13 @@ class Executor:
         jobs: int | None,
         cache: ResultCache | None,
         progress: Progress | None = None,
+        lost: Lost | None = None,
     ) -> None:
-        """``jobs=None``: chosen from the work (``jobs_for``)."""
+        """``jobs=None``: chosen from the work (``jobs_for``). ``lost``: what a unit gives when the
+        worker linting it died (else ``BrokenProcessPool`` is raised)."""
         self.work = work
         self.progress = progress
+        self.lost = lost
         self.config = config
         self.options = options
         self.requested = jobs
@@ -170,13 +210,29 @@ class Executor:
                 serial.append((unit, _run_one(self.work, unit, self.config, self.options, record)))
                 self._advance([unit])
             return serial
+        from concurrent.futures.process import BrokenProcessPool
+
         batches = _batches(todo, self.jobs)
         pool = self._workers()
-        futures = [pool.submit(_run_batch, self.work, batch, self.config, self.options, record) for batch in batches]
-        done: list[tuple[Unit, UnitResult]] = []
-        for batch, future in zip(batches, futures, strict=True):
-            done.extend(zip(batch, future.result(), strict=True))
-            self._advance(batch)
+        try:
+            futures = [
+                pool.submit(_run_batch, self.work, batch, self.config, self.options, record) for batch in batches
+            ]
+            done: list[tuple[Unit, UnitResult]] = []
+            for batch, future in zip(batches, futures, strict=True):
+                try:
+                    done.extend(zip(batch, future.result(), strict=True))
+                except BrokenProcessPool:
+                    if self.lost is None:
+                        raise
+                    why = "a worker process died (killed by the system, perhaps out of memory)"
+                    done.extend((unit, self.lost(unit, why)) for unit in batch)
+                self._advance(batch)
+        except BaseException:  # Ctrl-C, or a pool that cannot go on: no worker outlives the run
+            self.abort()
+            raise
+        if any(future.exception() is not None for future in futures):
+            self.abort()  # a broken pool takes no more work: the next pass starts a new one
         return done
 
     def _advance(self, units: Sequence[Unit]) -> None:
@@ -191,8 +247,21 @@ class Executor:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+            )
         return self._pool
+
+    def abort(self) -> None:
+        """Stop the workers now (their results are not waited for); the cache is not saved."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        workers = getattr(pool, "_processes", None) or {}  # no public way to stop a busy worker
+        for process in list(workers.values()):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -139,6 +139,7 @@ def test_config_with_unknown_key_is_a_usage_error(in_tmp: Path, capsys: pytest.C
 
 def test_config_in_pyproject_is_found_walking_up(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (in_tmp / ".iam-saas-lint.toml").unlink()
+    (in_tmp / ".git").mkdir()  # up to the repository's root, and no further
     (in_tmp / "pyproject.toml").write_text('[tool.iam-saas-lint]\nown-accounts = ["464622532012"]\n')
     write_tree(in_tmp, {"infra/roles/x/trust.json": TRUST})
     monkeypatch.chdir(in_tmp / "infra")

@@ -23,7 +23,7 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 def fingerprint(finding: Finding) -> str:
     """Stable when lines move: rule, file, role and the path inside the document."""
     key = "\x1f".join((finding.rule, finding.path, finding.role or "", finding.json_path))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # a lone "\ud800" too
 
 
 def _descriptor(rule: Rule) -> dict[str, object]:
@@ -47,8 +47,9 @@ def _location(finding: Finding) -> dict[str, object]:
     if os.path.isabs(finding.path):
         artifact = {"uri": Path(finding.path).as_uri()}
     else:
-        # a URI reference: spaces, '%', '#' and non-ASCII are percent-encoded
-        artifact = {"uri": quote(Path(finding.path).as_posix(), safe="/"), "uriBaseId": "%SRCROOT%"}
+        # a URI reference: spaces, '%', '#' and non-ASCII are percent-encoded, from the name's bytes (a
+        # folder name that is not UTF-8 is still the same file)
+        artifact = {"uri": quote(os.fsencode(Path(finding.path).as_posix()), safe="/"), "uriBaseId": "%SRCROOT%"}
     physical = {
         "artifactLocation": artifact,
         "region": {

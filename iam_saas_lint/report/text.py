@@ -29,8 +29,9 @@ class _Style:
 
 #: Characters a file can hold that a terminal or a log viewer would act on instead of showing: C0 and
 #: C1 controls (escape sequences, carriage returns, newlines that forge lines) and bidirectional
-#: overrides that reorder what is shown ("Trojan Source"). Tabs are kept.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: overrides that reorder what is shown ("Trojan Source"). Tabs are kept. Lone surrogates (a JSON
+#: "\ud800", a file name that is not UTF-8) cannot be written as UTF-8 at all.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
