@@ -14,6 +14,8 @@ from .sources.formats import FOLDER_RULES, FolderRule, is_candidate, load, not_r
 from .sources.text.paths import display_path
 
 SKIPPED_DIRS = frozenset({".git", ".terraform", "node_modules", ".iam-saas-lint-cache"})
+#: ``--verbose`` for a folder named like a listed one that is not (a ``cdk.out`` without ``manifest.json``).
+NOT_LISTED = "not what its name says (a cdk.out without manifest.json is no cloud assembly): read like any other folder"
 #: Skip reasons that start so are errors (exit 2): something in the tree could not be read.
 UNREADABLE = "cannot read "
 
@@ -76,7 +78,10 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
             full = os.path.join(directory, name)
             rule = FOLDER_RULES.get(name)
             if rule is not None and not os.path.islink(full) and not _excluded(full, exclude, root):
-                _listed_folder(full, rule, top_real, exclude, root, result)
+                if _listed_folder(full, rule, top_real, exclude, root, result):
+                    continue
+                result.skipped.append((display_path(full), NOT_LISTED))
+                kept.append(name)
             elif os.path.islink(full):
                 result.skipped.append((display_path(full), "link to a folder: not followed"))
             elif name in SKIPPED_DIRS or _excluded(full, exclude, root):
@@ -101,11 +106,16 @@ def _add(path: str, result: Discovery) -> bool:
 
 def _listed_folder(
     folder: str, rule: FolderRule, top_real: str, exclude: Sequence[str], root: str, result: Discovery
-) -> None:
-    """A folder whose format says which of its files to read (a CDK cloud assembly's stack templates)."""
-    for path in load(rule.files)(folder):
+) -> bool:
+    """A folder whose format says which of its files to read (a CDK cloud assembly's stack templates).
+    ``False`` when the folder is not one (the function gives ``None``): it is walked like any other."""
+    listed = load(rule.files)(folder)
+    if listed is None:
+        return False
+    for path in listed:
         if not _excluded(path, exclude, root) and _regular_inside(path, top_real, result):
             _add(path, result)
+    return True
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = (), root: str = ".") -> Discovery:

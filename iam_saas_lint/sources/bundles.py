@@ -88,10 +88,13 @@ def _bundle_directory(directory: str, members: list[RawPolicy], inventory: Inven
         name = os.path.basename(os.path.abspath(directory)) or trusts[0].file
         inventory.roles.append(_role(name, trusts[0], permissions))
         return
+    by_stem: dict[str, list[RawPolicy]] = defaultdict(list)  # once each: 5,000 trusts × 5,000 policies is no grid
+    for permission in permissions:
+        by_stem[_stem(permission.file)].append(permission)
     assigned: set[str] = set()
     for trust in trusts:
         stem = _stem(trust.file)
-        mine = [p for p in permissions if stem and _stem(p.file) == stem]
+        mine = by_stem.get(stem, []) if stem else []
         assigned.update(p.file for p in mine)
         inventory.roles.append(_role(os.path.splitext(os.path.basename(trust.file))[0], trust, mine))
     inventory.documents.extend(p.document for p in permissions if p.file not in assigned)

@@ -34,7 +34,8 @@ class FolderRule:
     """A folder walked only for the files a function of it names (a CDK cloud assembly)."""
 
     name: str
-    #: ``"module:function"``: folder path → the files to read in it.
+    #: ``"module:function"``: folder path → the files to read in it, or ``None`` when the folder is not
+    #: what its name says (then it is walked like any other).
     files: str
 
 
@@ -108,7 +109,7 @@ FORMATS: tuple[Format, ...] = (
         recognised=(
             "`AWSTemplateFormatVersion`, or `Resources` whose entries have an `AWS::`/`Custom::` `Type` (SAM: "
             "`Transform: AWS::Serverless-2016-10-31`); a `cdk.out` folder is read only for the stack templates its "
-            "`manifest.json` names (assets are not read)"
+            "`manifest.json` names (assets are not read; without a `manifest.json` it is an ordinary folder)"
         ),
         makes_a_role=_CFN_ROLE + "; CDK's `Fn::Join` principals over `AWS::Partition`, own account from "
         "`AWS::AccountId`",

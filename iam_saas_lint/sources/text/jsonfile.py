@@ -12,6 +12,9 @@ from ...records import dataclass
 from .files import TextFile, looks_like_iam
 from .json_locations import JsonLocations
 
+#: Duplicate keys reported one by one in a file; the rest are counted in one more finding.
+MAX_DUPLICATES_REPORTED = 20
+
 
 @dataclass(frozen=True)
 class JsonFile:
@@ -24,8 +27,11 @@ class JsonFile:
         return Anchor(self.path, tuple(path), self.locations)
 
     def duplicate_problems(self) -> list[Problem]:
+        """One problem per duplicated key (however many copies), the first ``MAX_DUPLICATES_REPORTED``
+        of them, and one that counts the rest: 200,000 copies are not 200,000 findings."""
         problems = []
-        for path in self.locations.duplicate_keys():
+        distinct = list(dict.fromkeys(self.locations.duplicate_keys()))
+        for path in distinct[:MAX_DUPLICATES_REPORTED]:
             span = self.locations.locate(path) or Span(1, 1, 1, 1)
             problems.append(
                 Problem(
@@ -33,6 +39,11 @@ class JsonFile:
                     f"duplicate key {path[-1]!r} at {format_json_path(path[:-1])}: parsers disagree on which copy wins",
                     span,
                 )
+            )
+        if len(distinct) > MAX_DUPLICATES_REPORTED:
+            more = len(distinct) - MAX_DUPLICATES_REPORTED
+            problems.append(
+                Problem(self.path, f"{more:,} more duplicate keys, not listed one by one", problems[-1].span)
             )
         return problems
 

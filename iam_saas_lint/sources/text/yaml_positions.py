@@ -25,6 +25,8 @@ ALIAS_EXPANSION_LIMIT = 100_000
 #: scalars would take seconds and hundreds of MB; the largest real template has a few thousand nodes
 #: and a policy of 10,000 statements about 60,000.
 NODE_LIMIT = 250_000
+#: Duplicate or null keys reported one by one in a document; the rest are counted in one more issue.
+MAX_ISSUES_REPORTED = 20
 
 SHORT_FORMS = frozenset(
     {
@@ -149,6 +151,8 @@ class _Builder:
         self.resolve = resolve
         self.spans: dict[JsonPath, tuple[int, int, int, int]] = {}
         self.issues: list[YamlIssue] = []
+        self._reported: set[str] = set()
+        self.unreported = 0
         self.anchors: dict[str, tuple[object, int]] = {}
         self.expanded = 0
         #: Nodes placed so far in the stream (this document and the ones before it).
@@ -192,19 +196,40 @@ class _Builder:
     def _expects_key(self) -> bool:
         return bool(self.stack) and isinstance(self.stack[-1].value, dict) and self.stack[-1].key is None
 
+    def _issue(self, message: str, span: Span) -> None:
+        """Each issue once, the first ``MAX_ISSUES_REPORTED`` of them; the others are counted."""
+        if message in self._reported:
+            return
+        self._reported.add(message)
+        if len(self.issues) < MAX_ISSUES_REPORTED:
+            self.issues.append(YamlIssue(message, span))
+        else:
+            self.unreported += 1
+
+    def finished_issues(self) -> list[YamlIssue]:
+        if not self.unreported:
+            return self.issues
+        more = YamlIssue(
+            f"{self.unreported:,} more duplicate or null keys, not listed one by one", self.issues[-1].span
+        )
+        return [*self.issues, more]
+
     def _set_key(self, event: Any) -> None:
         top = self.stack[-1]
         start = _mark(event.start_mark)
         span = Span(*_span(start, _mark(event.end_mark)))
+        self.nodes += 1  # a key is a node too: 200,000 duplicate keys cost as much as 200,000 values
+        if self.nodes > NODE_LIMIT:
+            raise YamlError(f"more than {NODE_LIMIT:,} nodes: not read", span, hostile=True)
         tag = event.tag or (self.resolve(event.value) if _is_plain(event) else None)
         is_merge = tag == _YAML_TAG + "merge"
         if tag == _YAML_TAG + "null":
-            self.issues.append(YamlIssue("a null key: CloudFormation needs every key to be a name", span))
+            self._issue("a null key: CloudFormation needs every key to be a name", span)
         key = str(event.value)
         assert isinstance(top.value, dict)
         if not is_merge and key in top.value:
             where = "/".join(str(p) for p in top.content_path) or "the top level"
-            self.issues.append(YamlIssue(f"duplicate key {key!r} under {where}: the last copy wins", span))
+            self._issue(f"duplicate key {key!r} under {where}: the last copy wins", span)
         top.key, top.key_start, top.key_is_merge = key, start, is_merge
 
     # -- events ---------------------------------------------------------------------------
@@ -338,7 +363,7 @@ def load_yaml(text: str) -> list[YamlDocument]:
             elif isinstance(event, events.AliasEvent):
                 builder.alias(event)
             elif isinstance(event, events.DocumentEndEvent):
-                documents.append(YamlDocument(builder.root, YamlLocations(builder.spans), builder.issues))
+                documents.append(YamlDocument(builder.root, YamlLocations(builder.spans), builder.finished_issues()))
                 nodes = builder.nodes
                 builder = None
     except yaml.MarkedYAMLError as error:
