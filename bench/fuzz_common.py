@@ -25,6 +25,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -79,6 +80,18 @@ class Target:
         self.path = self.work / file_name
 
     def __call__(self, data: bytes) -> None:
+        _reset_peak_memory()
+        started = time.process_time()
+        self._check(data)
+        seconds = time.process_time() - started
+        peak = _peak_mb()
+        bound = MAX_CPU_SECONDS if len(data) <= 64 * 1024 else MAX_LARGE_CPU_SECONDS
+        if seconds > bound:
+            raise AssertionError(f"took {seconds:.1f} s of CPU time, over the {bound:.0f} s bound")
+        if peak is not None and peak > MAX_MB:
+            raise AssertionError(f"peaked at {peak:.0f} MB, over the {MAX_MB:.0f} MB bound")
+
+    def _check(self, data: bytes) -> None:
         from iam_saas_lint.config import Config
         from iam_saas_lint.engine import check_inventory
 
@@ -93,6 +106,62 @@ class Target:
         for problem in getattr(inventory, "problems", []):
             if problem.internal:
                 raise AssertionError(f"internal problem: {problem.message}")
+        render_every_format(findings)
+
+
+def render_every_format(findings: Sequence[Any]) -> None:
+    """Each output format, written as the command line writes it (UTF-8, strictly): a finding that
+    crashes a formatter, or leaves what a terminal acts on in a line-based format, is a crash."""
+    from iam_saas_lint.report import text
+    from iam_saas_lint.report.github import format_github
+    from iam_saas_lint.report.json_format import format_json
+    from iam_saas_lint.report.sarif import format_sarif
+    from iam_saas_lint.sources.text.files import source_lines
+
+    lines = {path: found for path in {f.path for f in findings} if (found := source_lines(path)) is not None}
+    outputs = {
+        "text": text.format_text(findings, lines, colour=False, show_fixes=True),
+        "concise": text.format_concise(findings),
+        "github": format_github(findings),
+        "json": format_json(findings),
+        "sarif": format_sarif(findings),
+        "statistics": text.format_statistics(findings),
+    }
+    for name, output in outputs.items():
+        output.encode("utf-8")  # what writing it to stdout does: a lone surrogate raises here
+        if name in ("concise", "github"):
+            shown = output.splitlines()
+            if len(shown) != len(findings) + (name == "concise"):
+                raise AssertionError(f"{name}: {len(shown)} lines for {len(findings)} findings (a forged line?)")
+        if name != "json" and name != "sarif" and any(c in output for c in ("\x1b", "\u202e", "\r")):
+            raise AssertionError(f"{name}: a terminal control character reached the output")
+
+
+#: What a harness counts as a crash besides an exception: the README's bounds for one hostile input
+#: (CPU seconds; the larger bound for generated inputs over 64 KB) and peak memory of this process.
+MAX_CPU_SECONDS = 2.0
+MAX_LARGE_CPU_SECONDS = 6.0
+MAX_MB = 300.0
+
+
+def _reset_peak_memory() -> None:
+    """Linux resets the high-water mark (VmHWM) when "5" is written to clear_refs."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def _scratch() -> str | None:
@@ -123,8 +192,11 @@ def _mutate(data: bytes, rng: random.Random, seeds: Sequence[bytes]) -> bytes:
         else:  # nest the rest
             depth = rng.choice([1, 5, 50, 2000])
             buffer[position:position] = rng.choice([b"[", b"{", b"(", b"- "]) * depth
-    return bytes(buffer[: 1 << 16])
+    return bytes(buffer[:MAX_INPUT_BYTES])
 
+
+#: Inputs as large as a file the linter reads (``max-file-size``), not the 64 KB fuzzers default to.
+MAX_INPUT_BYTES = 5 * 1024 * 1024
 
 #: Values the structure-aware mutator puts in place of another value.
 _VALUES: list[object] = [
@@ -210,14 +282,13 @@ def _random_loop(target: Target, seeds: list[bytes], seconds: float, artifacts: 
         started = time.monotonic()
         try:
             target(data)
-        except Exception:
+        except Exception:  # an escaped exception, or an input over the time or memory bound
             crashes += 1
             _save(artifacts, "crash", data)
             traceback.print_exc()
         elapsed = time.monotonic() - started
-        if elapsed > 2.0:
-            _save(artifacts, "slow", data)
-            print(f"slow input: {elapsed:.1f} s", file=sys.stderr)
+        if elapsed > 10 * MAX_LARGE_CPU_SECONDS:  # the CPU bound is checked in the target; this is only news
+            print(f"slow input: {elapsed:.1f} s of wall time", file=sys.stderr)
         runs += 1
         if rng.random() < 0.05 and len(pool) < 500:
             pool.append(data)  # keep some mutants, so mutations compound
@@ -270,8 +341,8 @@ def main(target: Target, seeds: list[bytes], argv: Sequence[str] | None = None) 
     if not any(a.startswith("-timeout=") for a in flags):
         flags.append("-timeout=10")
     if not any(a.startswith("-rss_limit_mb=") for a in flags):
-        flags.append("-rss_limit_mb=1024")
-    flags += [f"-dict={dictionary}", "-max_len=65536", "-print_final_stats=1"]
+        flags.append("-rss_limit_mb=1024")  # the process as a whole; each input's own peak is checked in the target
+    flags += [f"-dict={dictionary}", f"-max_len={MAX_INPUT_BYTES}", "-print_final_stats=1"]
     corpora = [a for a in args if not a.startswith("-")] or [str(corpus)]
     rng = random.Random(0)
 

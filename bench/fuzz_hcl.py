@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from fuzz_common import Target, fixture_seeds, main
+from fuzz_large import hcl_inputs
 
 
 def read(path: str, work: Path) -> object:
@@ -20,4 +21,4 @@ def read(path: str, work: Path) -> object:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Target("hcl", "main.tf", read), fixture_seeds([".tf"])))
+    sys.exit(main(Target("hcl", "main.tf", read), fixture_seeds([".tf"]) + hcl_inputs()))

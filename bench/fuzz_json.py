@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from fuzz_common import Target, fixture_seeds, main
+from fuzz_large import json_inputs
 
 
 def read(path: str, work: Path) -> object:
@@ -26,5 +27,5 @@ def read(path: str, work: Path) -> object:
 
 
 if __name__ == "__main__":
-    seeds = [s for s in fixture_seeds([".json"]) if b"format_version" not in s]
+    seeds = [s for s in fixture_seeds([".json"]) if b"format_version" not in s] + json_inputs()
     sys.exit(main(Target("json", "trust.json", read, structured=True), seeds))

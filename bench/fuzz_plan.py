@@ -11,7 +11,8 @@ import sys
 
 from fuzz_common import Target, fixture_seeds, main
 from fuzz_json import read
+from fuzz_large import plan_inputs
 
 if __name__ == "__main__":
-    seeds = fixture_seeds([".json"], contains="format_version")
+    seeds = fixture_seeds([".json"], contains="format_version") + plan_inputs()
     sys.exit(main(Target("plan", "plan.json", read, structured=True), seeds))

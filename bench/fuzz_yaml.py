@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from fuzz_common import Target, fixture_seeds, main
+from fuzz_large import yaml_inputs
 
 
 def read(path: str, work: Path) -> object:
@@ -20,4 +21,6 @@ def read(path: str, work: Path) -> object:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Target("yaml", "template.yaml", read, structured=True), fixture_seeds([".yaml", ".yml"])))
+    sys.exit(
+        main(Target("yaml", "template.yaml", read, structured=True), fixture_seeds([".yaml", ".yml"]) + yaml_inputs())
+    )
