@@ -29,6 +29,7 @@ def lint_unit(unit, config, options):
     if name.startswith("die"):
         os.kill(os.getpid(), signal.SIGKILL)
     if name.startswith("stall"):
+        open(os.path.join(os.path.dirname(unit.files[0]), "..", "stalled"), "w").close()  # the test waits for it
         time.sleep(120)
     return real_lint_unit(unit, config, options)
 
@@ -129,8 +130,7 @@ def test_ctrl_c_is_exit_130_without_a_traceback(
     process = _start(_tree(tmp_path / "tree", "stall"), "--jobs", jobs)
     started.append(process)
     workers = _workers(process) if jobs == "2" else set()
-    if jobs == "1":
-        time.sleep(3)  # let it reach the stalled file
+    assert _wait_for(lambda: (tmp_path / "tree" / "stalled").exists(), 120), "never reached the stalled file"
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130
