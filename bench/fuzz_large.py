@@ -19,7 +19,7 @@ def json_inputs() -> list[bytes]:
         (_HEAD + '"Principal": "*", "Condition": {'
          + ", ".join(f'"StringEquals{i}": {{"aws:x": "y"}}' for i in range(100_000)) + "}}]}").encode(),
         (_HEAD + '"Principal": "*", "Sid": {' + ", ".join(['"a": 1'] * 200_000) + "}}]}").encode(),
-        json.dumps(_conditional_template(1000)).encode(),
+        json.dumps(_conditional_template(400)).encode(),
     ]  # fmt: skip
 
 
@@ -33,7 +33,7 @@ def yaml_inputs() -> list[bytes]:
         (head + statement * 10_000).encode(),
         (head + statement + "            Sid:\n" + "              a: 1\n" * 200_000).encode(),
         (head + "          - " + "[" * 100_000 + "]" * 100_000 + "\n").encode(),
-        json.dumps(_conditional_template(1000)).encode(),  # JSON is YAML too
+        json.dumps(_conditional_template(400)).encode(),  # JSON is YAML too
     ]
 
 

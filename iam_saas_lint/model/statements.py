@@ -185,6 +185,12 @@ def _principals(value: object, base: JsonPath) -> tuple[tuple[Principal, ...], U
     return tuple(found), None
 
 
+#: Condition entries (operator and key pairs) of one statement that are evaluated. AWS takes policies
+#: of at most 10,240 characters, so no deployable statement comes near; 100,000 of them, each asked
+#: about every request, took 20 s. Past this the statement's conditions are unknown (ISL009).
+MAX_CONDITION_ENTRIES = 1000
+
+
 def _conditions(value: object, base: JsonPath) -> tuple[tuple[ConditionEntry, ...], Unknown | None]:
     if value is None:
         return (), None
@@ -192,6 +198,9 @@ def _conditions(value: object, base: JsonPath) -> tuple[tuple[ConditionEntry, ..
         return (), value
     if not isinstance(value, dict):
         return (), Unknown("Condition is not an object")
+    size = sum(len(block) if isinstance(block, dict) else 1 for block in value.values())
+    if size > MAX_CONDITION_ENTRIES:  # each would be evaluated for every request the evaluator asks about
+        return (), Unknown(f"a Condition of {size:,} entries, over the {MAX_CONDITION_ENTRIES:,} evaluated")
     entries: list[ConditionEntry] = []
     unknown: Unknown | None = None
     for operator_name, block in value.items():

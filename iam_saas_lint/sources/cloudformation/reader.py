@@ -99,7 +99,19 @@ class TemplateReader:
                     break
 
 
+#: Resources read in one template. CloudFormation deploys at most 500 per template; thousands of
+#: roles with their Fn::If variants are minutes of evaluation, so such a file is one ISL000.
+MAX_TEMPLATE_RESOURCES = 1000
+
+
 def read_template(template: Template) -> Inventory:
+    if len(template.resources) > MAX_TEMPLATE_RESOURCES:
+        message = (
+            f"{len(template.resources):,} resources, over the {MAX_TEMPLATE_RESOURCES:,} read in one template "
+            "(CloudFormation deploys at most 500): not read"
+        )
+        start = Anchor(template.file, template.root + ("Resources",), template.locator).span()
+        return Inventory(problems=[Problem(template.file, message, start)])
     try:
         return TemplateReader(template).read()
     except RecursionError:
