@@ -92,6 +92,7 @@ def test_lint_paths_reads_the_nearest_configuration_as_the_cli_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "infra").mkdir()
+    (tmp_path / ".git").mkdir()  # the search goes up to the repository's root, and no further
     (tmp_path / "infra" / "trust.json").write_text(json.dumps(VENDOR_TRUST))
     (tmp_path / "pyproject.toml").write_text('[tool.iam-saas-lint]\nown-accounts = ["464622532012"]\n')
     monkeypatch.chdir(tmp_path / "infra")
