@@ -220,3 +220,13 @@ def test_a_role_every_request_of_which_is_denied_is_not_blamed_on_its_source_ip_
                "Condition": {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}}]}  # fmt: skip
     assert [f.rule for f in lint_role(trust, [everything, ip_deny])] == []
     assert [(f.rule, f.severity.value) for f in lint_role(trust, [private])] == [("ISL006", "warning")]
+
+
+def test_the_widest_source_ip_range_setting() -> None:
+    from iam_saas_lint.config import ConfigError, config_from_table
+
+    assert config_from_table({}).settings.widest_source_ip_range == (8, 32)
+    assert config_from_table({"widest-source-ip-range": {"ipv4": 16}}).settings.widest_source_ip_range == (16, 32)
+    for bad in ({"ipv4": 33}, {"ipv6": "32"}, {"ipv5": 8}, ["8"]):
+        with pytest.raises(ConfigError, match="widest-source-ip-range"):
+            config_from_table({"widest-source-ip-range": bad})

@@ -140,7 +140,15 @@ def _networks(denies: Sequence[DenyInPolicy], key: str) -> list[IPNetwork]:
     return found
 
 
+def _service_of_resource(resource: str) -> str | None:
+    parts = resource.split(":", 3)
+    return parts[2].lower() if len(parts) == 4 and parts[0] == "arn" else None
+
+
 def _targets(denies: Sequence[DenyInPolicy]) -> list[tuple[str, str]]:
+    """Actions x resources to try. An action acts on resources of its own service, so a resource
+    a Deny names (``arn:aws:s3:::logs/*``) is tried with that service's actions only, and an unnamed
+    resource with every action."""
     actions = [FRESH_ACTION]
     resources = [FRESH_RESOURCE]
     for deny in denies:
@@ -150,8 +158,15 @@ def _targets(denies: Sequence[DenyInPolicy]) -> list[tuple[str, str]]:
         for value in deny.statement.resources:
             if isinstance(value, str) and value != "*":
                 resources.append(instance_of(value))
+                service = _service_of_resource(instance_of(value))
+                if service:
+                    actions.append(f"{service}:IslUnlistedAction")
     actions = [a for a in dict.fromkeys(actions) if a.lower() not in UNDENIABLE_ACTIONS]
-    return [(a, r) for a in actions for r in dict.fromkeys(resources)]
+    pairs: list[tuple[str, str]] = []
+    for resource in dict.fromkeys(resources):
+        service = None if resource == FRESH_RESOURCE else _service_of_resource(resource)
+        pairs.extend((a, resource) for a in actions if service is None or a.lower().startswith(service + ":"))
+    return pairs
 
 
 class _Judge:

@@ -1,6 +1,9 @@
 """## What it does
 Reports an Allow statement in a trust policy that lets another AWS account (or everyone) call
-`sts:AssumeRole` with no `sts:ExternalId` condition.
+`sts:AssumeRole` with no `sts:ExternalId` condition. The whole trust policy is evaluated: a Deny
+with `StringNotEquals sts:ExternalId` enforces the id for every Allow, a statement whose
+conditions the vendor can never meet lets nobody in, and `"*"` narrowed by `aws:PrincipalAccount`
+or `aws:PrincipalArn` to one third-party account is that account.
 
 ## Why is this bad?
 Anyone who learns your role ARN can have the vendor assume it on their behalf. A SaaS vendor

@@ -1,7 +1,9 @@
 """## What it does
 Reports an `sts:ExternalId` condition that does not pin the external id to a value:
 `StringLike` with `*` or `?`, any `…IfExists` operator, `ForAllValues:`, a negated operator
-(`StringNotEquals`, `StringNotLike`) in an Allow, `Null`, or an empty value list.
+(`StringNotEquals`, `StringNotLike`) in an Allow, `Null`, or a policy variable
+(`"${aws:PrincipalAccount}"`: the caller supplies the value). It is judged by what the whole
+trust policy accepts: a third party that gets in with no external id, or with another tenant's.
 
 ## Why is this bad?
 These forms look like protection but pin nothing, so the confused-deputy attack still works. The

@@ -42,7 +42,12 @@ PLACEHOLDER = re.compile(
 )
 
 
+_POLICY_VARIABLE = re.compile(r"\$\{[A-Za-z0-9-]+:[^}]*\}")
+
+
 def problem(value: str) -> str:
+    if _POLICY_VARIABLE.search(value):
+        return ""  # an IAM policy variable: ISL002 says why it pins nothing
     if PLACEHOLDER.match(value.strip()) or not value:
         return "is a placeholder, not the id the vendor generated for you"
     if not VALID.match(value):

@@ -1,7 +1,9 @@
 """## What it does
 Reports a trust policy that lets `"*"` or `{"AWS": "*"}` assume the role without narrowing it to
 your organization (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`) or your accounts
-(`aws:PrincipalAccount`, `aws:PrincipalArn`).
+(`aws:PrincipalAccount`, `aws:PrincipalArn`): an account the policy never names can assume it.
+Patterns are judged by what they match: `aws:PrincipalOrgID` `"o-*"` matches every organization.
+A trust-policy Deny unless `aws:PrincipalOrgID` is yours narrows it.
 
 ## Why is this bad?
 Every AWS account in the world can then call `sts:AssumeRole` on the role. An external id does

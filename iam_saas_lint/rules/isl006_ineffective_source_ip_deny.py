@@ -2,8 +2,14 @@
 Reports a source-IP Deny, attached to a role a third party can assume, that leaves a hole:
 `Action` or `Resource` not `*` (or `NotAction`, `NotResource`), `IpAddress` instead of
 `NotIpAddress`, an extra ANDed condition that narrows it (`Bool aws:ViaAWSService false`, from
-AWS's older example, is accepted), a `/0` or `::/0` range, only private, loopback, link-local or
-CGNAT ranges, or a malformed CIDR.
+AWS's older example, and other conditions that hold for every request of the role's session are
+accepted), a `/0` or `::/0` range, or a malformed CIDR. Every Deny of the role is evaluated together over actions,
+resources and addresses, so Denies that cover everything only together (`Action s3:*` plus
+`NotAction s3:*`) pass. The allow-list is judged by its union per address family: admitting every
+public IPv4 or IPv6 address is like `/0`, and a union broader than `widest-source-ip-range`
+(default a /8 and a /32) is broader than any vendor's egress. A Deny that lets no request from
+the internet through (`NotIpAddress aws:VpcSourceIp`, only private ranges) is a warning: the
+role is unusable from the internet.
 
 ## Why is this bad?
 Each hole lets a stolen vendor session work from somewhere else. The Deny is what makes a stolen
