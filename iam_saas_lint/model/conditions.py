@@ -29,8 +29,9 @@ class Fresh(str):
 
 
 class Hidden(str):
-    """A value the request carries that the linter cannot know (the account of a principal written as an
-    unresolved value); the text says why. Any comparison with it is a doubt."""
+    """A value the request carries that the linter cannot know (the account or ARN of a principal
+    written as an unresolved value). That principal is a third party of its own, whoever the policy
+    names: a comparison with it matches (``aws:PrincipalArn`` narrowing to a role of that account)."""
 
     __slots__ = ()
 
@@ -135,7 +136,7 @@ def _match(
     base: str, value: str, policy_value: object, request: Request, variables: bool, entry: ConditionEntry
 ) -> Truth:
     if isinstance(value, Hidden):
-        return Doubt(Unknown(str(value)), entry.path)
+        return True
     if isinstance(value, OneOf):
         return any_of(_match(base, spelling, policy_value, request, variables, entry) for spelling in value.spellings)
     if isinstance(policy_value, Unknown):

@@ -95,6 +95,7 @@ class _Collector:
         self.missing: dict[tuple[object, ...], tuple[Statement, list[str]]] = {}
         self.weak: dict[tuple[object, ...], tuple[Statement, ConditionEntry | None, list[str], str]] = {}
         self.wildcards: dict[tuple[object, ...], OpenWildcard] = {}
+        #: One per place in the policy; the questions it leaves open are joined.
         self.doubts: dict[tuple[object, ...], TrustDoubt] = {}
         self.deny_entries = [
             entry
@@ -105,8 +106,14 @@ class _Collector:
         ]
 
     def doubt(self, answer: Answer, about: str) -> None:
-        if isinstance(answer.truth, Doubt):
-            self.doubts.setdefault((answer.truth.path, about), TrustDoubt(answer.truth, about))
+        if not isinstance(answer.truth, Doubt):
+            return
+        key = (answer.truth.path, str(answer.truth.reason))
+        found = self.doubts.get(key)
+        if found is None:
+            self.doubts[key] = TrustDoubt(answer.truth, about)
+        elif about not in found.about:
+            self.doubts[key] = TrustDoubt(found.doubt, f"{found.about}, or whether {about}")
 
     def no_external_id(self, caller: Caller, answer: Answer) -> None:
         for statement in answer.allowing:

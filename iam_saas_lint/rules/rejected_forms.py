@@ -21,7 +21,7 @@ def rejected_forms(data: object, limit: int = 5) -> list[GrammarError]:
     blocks = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
     for index, block in enumerate(blocks):
         sid = block.get("Sid") if isinstance(block, dict) else None
-        if isinstance(sid, str):
+        if isinstance(sid, str) and sid:  # Terraform writes "Sid": "" for every statement without one
             base = ("Statement", index) if isinstance(raw, list) else ("Statement",)
             if sid in seen_sids:
                 found.append(
