@@ -116,7 +116,7 @@ def test_access_key_names_the_user(in_repo: str) -> None:
 
 
 def test_broken_hcl_message(in_repo: str) -> None:
-    assert _messages(F + "broken", "ISL000") == ["invalid HCL: unexpected '}'"]
+    assert _messages(F + "broken", "ISL000") == ["invalid HCL: missing ']'"]
 
 
 def test_unresolved_file_says_why(in_repo: str) -> None:

@@ -1,6 +1,7 @@
-"""The Terraform family: HCL modules (a folder of ``.tf`` files read together) and plan JSON.
+"""The Terraform family: modules (a folder's ``.tf``, ``.tf.json``, ``.tofu`` and ``.tofu.json`` files
+read together) and plan JSON.
 
-Importing this package does not import python-hcl2; ``read_module`` does, on first use.
+Importing this package does not import tree-sitter; reading a native-syntax file does, on first use.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 from collections.abc import Sequence
 
 from ...model.document import Inventory
-from ...model.values import Unknown
+from ...model.values import Span, Unknown
 from ..text.files import TextFile, note_missing, read_text
 
 
@@ -21,11 +22,18 @@ class ModuleFiles:
         self.directory = directory or "."
         self.roots = [os.path.realpath(root) for root in (*roots, self.directory)]
         self.max_bytes = max_bytes
+        #: Each file read once per module, however many calls name it.
+        self._read: dict[str, tuple[str, str] | Unknown] = {}
 
     def _inside(self, real: str) -> bool:
         return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
 
     def __call__(self, path: str) -> tuple[str, str] | Unknown:
+        if path not in self._read:
+            self._read[path] = self._load(path)
+        return self._read[path]
+
+    def _load(self, path: str) -> tuple[str, str] | Unknown:
         from ..text.paths import display_path
 
         joined = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.directory, path))
@@ -43,8 +51,10 @@ class ModuleFiles:
         return shown, text.text
 
 
-def read_module(directory: str, files: Sequence[str], max_bytes: int, roots: Sequence[str] = ()) -> Inventory:
-    """Every ``.tf`` file of one folder, read as one module.
+def read_module(
+    directory: str, files: Sequence[str], max_bytes: int, roots: Sequence[str] = (), engine: str | None = None
+) -> Inventory:
+    """Every Terraform file of one folder, read as one module (as ``engine`` loads it: see ``files``).
 
     The garbage collector is paused meanwhile: parsing and evaluating build hundreds of thousands of
     small objects that live until the module is read, and collecting among them took a third of the
@@ -53,35 +63,40 @@ def read_module(directory: str, files: Sequence[str], max_bytes: int, roots: Seq
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read_module(directory, files, max_bytes, roots)
+        return _read_module(directory, files, max_bytes, roots, engine)
     finally:
         if collecting:
             gc.enable()
 
 
-def _read_module(directory: str, files: Sequence[str], max_bytes: int, roots: Sequence[str]) -> Inventory:
+def _read_module(
+    directory: str, files: Sequence[str], max_bytes: int, roots: Sequence[str], engine: str | None
+) -> Inventory:
     from ...model.document import Problem
-    from .hcl import HclUnavailable, hcl2_module, unavailable_problem
-
-    try:
-        hcl2_module()
-    except HclUnavailable as error:
-        return Inventory(problems=[unavailable_problem(files[0] if files else directory, error)])
     from .evaluate import Evaluator
+    from .files import engine_of
     from .graph import GraphBuilder
     from .module import load_module
+    from .native import HclUnavailable
 
-    module = load_module(directory, list(files), max_bytes)
-    inventory = Inventory(problems=list(module.problems), suppressions=list(module.suppressions))
-    if not module.bodies:
+    where = files[0] if files else directory
+    try:
+        module = load_module(directory, list(files), max_bytes, engine_of(engine))
+    except HclUnavailable as error:
+        return Inventory(problems=[Problem(where, str(error), Span(1, 1, 1, 1), internal=True)])
+    inventory = Inventory(suppressions=list(module.suppressions))
+    if not module.has_blocks:
+        inventory.problems.extend(module.problems)
         return inventory
-    from ...model.values import Span
     from .limits import EvaluationLimit
 
     evaluator = Evaluator(module, ModuleFiles(directory, roots, max_bytes))
-    where = files[0] if files else directory
     try:
-        inventory.extend(GraphBuilder(module, evaluator).build())
+        built = GraphBuilder(module, evaluator).build()
+        inventory.problems.extend(module.problems)  # blocks are read as they are needed: their problems too
+        inventory.extend(built)
+    except HclUnavailable as error:
+        inventory.problems.append(Problem(where, str(error), Span(1, 1, 1, 1), internal=True))
     except RecursionError:
         inventory.problems.append(Problem(where, "the module is nested too deeply to evaluate", Span(1, 1, 1, 1)))
     except EvaluationLimit as error:

@@ -12,14 +12,18 @@ import os
 from dataclasses import dataclass
 
 from ...model.values import OWN_ACCOUNT, JsonPath, Span, Unknown
-from .expressions import Expressions, FileReader, Result
-from .module import Block, Body, Declaration, Module, Node, span_of
-from .scope import Instance, Scope, Step, flatten, is_literal, iterate, sub_places
+from .expressions import Expressions
+from .functions import FileReader
+from .module import Declaration, Module
+from .policy_document import render_policy_document
+from .scope import Instance, Scope, iterate, sub_places
+from .syntax import Block, Body, Name, Step, Traversal, is_literal
 from .values import (
     Invalid,
     JsonText,
     Places,
     ResourceAttr,
+    Result,
     as_text,
     first_unknown,
     format_key,
@@ -43,15 +47,11 @@ class Evaluator(Expressions):
 
     # -- references ----------------------------------------------------------------------------
 
-    def _traversal(self, node: Node, scope: Scope) -> Result:
-        base, steps = flatten(node)
-        span = self._span(node, scope)
-        if type(base).__name__ == "IdentifierRule":
-            value, places = self._reference(str(base.token.value), steps, scope, span)
-            return value, places
-        if type(base).__name__ == "ExprTermRule" and not base.parentheses:
-            base = base.expression
-        value, places = self.expr(base, scope)
+    def traversal(self, node: Traversal, scope: Scope) -> Result:
+        steps, span = list(node.steps), node.span
+        if isinstance(node.root, Name):
+            return self._reference(node.root.name, steps, scope, span)
+        value, places = self.expr(node.root, scope)
         return self.apply(value, places, steps, scope, span)
 
     def _reference(self, root: str, steps: list[Step], scope: Scope, span: Span) -> Result:
@@ -99,17 +99,17 @@ class Evaluator(Expressions):
         def compute() -> Result:
             given = self.module.tfvars.get(name)
             if given is not None:
-                value, where, node = given
+                value, where, attribute = given
                 self.touch(where)
-                if node is not None:
-                    return self.expr(node.expression, Scope(where))
-                return value, {}
+                if attribute is None:
+                    return value, {}
+                return self.expr(attribute.expr, Scope(where))
             if block is None:
                 return Invalid(f"var.{name} is not declared in the module"), {}
             self.touch(block.file)
             default = block.body.attributes.get("default")
             if default is not None:
-                return self.expr(default.expression, Scope(block.file))
+                return self.expr(default.expr, Scope(block.file))
             return Unknown(f"var.{name} has no default and no value in terraform.tfvars or *.auto.tfvars"), {}
 
         value, _ = self.cached(key, compute, f"var.{name}", span)
@@ -119,7 +119,7 @@ class Evaluator(Expressions):
 
     def _sensitive(self, block: Block) -> bool:
         node = block.body.attributes.get("sensitive")
-        return node is not None and self.value(node.expression, Scope(block.file)) is True
+        return node is not None and self.value(node.expr, Scope(block.file)) is True
 
     def local(self, name: str, file: str, span: Span) -> Result:
         found = self.module.local(name, file)
@@ -129,7 +129,7 @@ class Evaluator(Expressions):
 
         def compute() -> Result:
             self.touch(where)
-            return self.expr(node.expression, Scope(where))
+            return self.expr(node.expr, Scope(where))
 
         return self.cached(("local", name, where), compute, f"local.{name}", span)
 
@@ -169,31 +169,36 @@ class Evaluator(Expressions):
         attributes = declaration.block.body.attributes
         scope = Scope(declaration.file)
         if "count" in attributes:
-            node = attributes["count"].expression
+            node = attributes["count"].expr
             count = self.value(node, scope)
+            if isinstance(count, int) and not isinstance(count, bool) and count > MAX_INSTANCES:
+                index = Unknown(f"count.index of {base}: {count:,} instances, over the {MAX_INSTANCES} read one by one")
+                return [Instance(declaration, index, None, f"{base}[count.index]", "count")]
             if isinstance(count, int) and not isinstance(count, bool) and count > 0:
-                return [
-                    Instance(declaration, i, None, f"{base}[{i}]", "count") for i in range(min(count, MAX_INSTANCES))
-                ]
+                return [Instance(declaration, i, None, f"{base}[{i}]", "count") for i in range(count)]
             if count == 0 and is_literal(node):
                 return []
             # switched off by a default, or unknown: checked as the first instance it would create
             return [Instance(declaration, 0, None, f"{base}[0]", "count")]
         if "for_each" in attributes:
-            node = attributes["for_each"].expression
+            node = attributes["for_each"].expr
             collection = self.value(node, scope)
             pairs = iterate(collection)
+            many = isinstance(pairs, list) and len(pairs) > MAX_INSTANCES
+            if isinstance(pairs, list) and many:
+                pairs = Unknown(f"{len(pairs):,} instances, over the {MAX_INSTANCES} read one by one")
             if not isinstance(pairs, Unknown) and not (isinstance(collection, list) and first_unknown(collection)):
                 if isinstance(collection, list):
                     pairs = [(value, value) for _, value in pairs]
                 instances = [
-                    Instance(declaration, key, value, f"{base}{format_key(key)}", "for_each")
-                    for key, value in pairs[:MAX_INSTANCES]
+                    Instance(declaration, key, value, f"{base}{format_key(key)}", "for_each") for key, value in pairs
                 ]
                 if instances or is_literal(node):
                     return instances
-            unknown = Unknown(f"each.key of {base}: its for_each is not resolved")
-            return [Instance(declaration, unknown, Unknown(f"each.value of {base}"), f"{base}[each.key]", "for_each")]
+            why = str(pairs) if many else "its for_each is not resolved"
+            unknown = Unknown(f"each.key of {base}: {why}")
+            value = Unknown(f"each.value of {base}: {why}")
+            return [Instance(declaration, unknown, value, f"{base}[each.key]", "for_each")]
         return [Instance(declaration, None, None, base, None)]
 
     def _declared(self, mode: str, type_name: str, name: str, steps: list[Step], scope: Scope, span: Span) -> Result:
@@ -217,7 +222,8 @@ class Evaluator(Expressions):
                 if not chosen:
                     return Invalid(f"{label}{format_key(key)} is not one of its instances"), {(): span}
         elif steps and steps[0][0] == "splat":
-            values = [self.apply(ResourceInstanceRef(i), {}, list(steps[0][1]), scope, span)[0] for i in instances]
+            splat = list(steps[0][1])
+            values = [self.apply(ResourceInstanceRef(i), {}, splat, scope, span)[0] for i in instances]
             return self.apply(values, {(): span}, steps[1:], scope, span)
         if not steps or steps[0][0] != "attr":
             return Unknown(f"{label} as a whole object is not evaluated"), {(): span}
@@ -258,13 +264,13 @@ class Evaluator(Expressions):
         node = instance.declaration.block.body.attributes.get(name)
         if node is None:
             return None
-        return self.argument_result(instance, name, span_of(node, instance.file))[0]
+        return self.argument_result(instance, name, node.span)[0]
 
     def argument_result(self, instance: Instance, name: str, span: Span) -> Result:
         node = instance.declaration.block.body.attributes[name]
         return self.cached(
             ("argument", instance.address, name, instance.file),
-            lambda: self.expr(node.expression, instance.scope()),
+            lambda: self.expr(node.expr, instance.scope()),
             f"{instance.address}.{name}",
             span,
         )
@@ -272,8 +278,6 @@ class Evaluator(Expressions):
     def data_attribute(self, instance: Instance, attribute: str, span: Span) -> Result:
         declaration = instance.declaration
         if declaration.type == "aws_iam_policy_document" and attribute in ("json", "minified_json"):
-            from .policy_document import render_policy_document
-
             return self.cached(
                 ("document", instance.address, instance.file),
                 lambda: render_policy_document(self, instance),
@@ -309,10 +313,10 @@ class Evaluator(Expressions):
         iterator = kind
         iterator_node = block.body.attributes.get("iterator")
         if iterator_node is not None:
-            root, steps = flatten(iterator_node.expression)
-            if type(root).__name__ == "IdentifierRule" and not steps:
-                iterator = str(root.token.value)
-        collection = self.value(for_each.expression, scope)
+            named = iterator_node.expr
+            if isinstance(named, Traversal) and isinstance(named.root, Name) and not named.steps:
+                iterator = named.root.name
+        collection = self.value(for_each.expr, scope)
         pairs = iterate(collection)
         if isinstance(pairs, Unknown):
             return [(block, Unknown(f'the dynamic "{kind}" block iterates over an unresolved value ({pairs})'))]

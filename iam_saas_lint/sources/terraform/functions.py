@@ -9,18 +9,33 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ...model.values import Span, Unknown
 from ..text.json_locations import JsonLocations
 from ..text.jsonfile import load_json
 from .scope import Scope
-from .values import Invalid, JsonText, Places, as_text, first_unknown, plain_data
-
-if TYPE_CHECKING:
-    from .expressions import Expressions, Result
+from .syntax import Placer
+from .template_eval import file_placer
+from .values import Invalid, JsonText, Places, Result, as_text, first_unknown, plain_data
 
 Args = list[tuple[object, Places]]
+#: Reads a file named by file() or templatefile(): (path shown in findings, text), or why not.
+FileReader = Callable[[str], "tuple[str, str] | Unknown"]
+
+
+class Context(Protocol):
+    """What the functions need of the evaluator: reading files and evaluating templates."""
+
+    read_file: FileReader
+    #: file() values by file and text, so that a file read in a loop is parsed once.
+    file_values: dict[tuple[str, str], object]
+
+    def touch(self, *files: str) -> None: ...
+
+    def template(
+        self, text: str, scope: Scope, placer: Placer, dedent: bool = False, heredoc: bool = True
+    ) -> object: ...
 
 
 def _unknown_in(name: str, values: list[object]) -> Unknown | None:
@@ -71,20 +86,30 @@ def _format(spec: object, *args: object) -> object:
     return "".join(out)
 
 
+def _identity(value: object) -> object:
+    """A hashable stand-in for a value, equal for equal values (maps and lists compared by content)."""
+    if isinstance(value, dict):
+        return ("map", tuple(sorted(((str(k), _identity(v)) for k, v in value.items()), key=lambda kv: kv[0])))
+    if isinstance(value, list):
+        return ("list", tuple(_identity(item) for item in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("object", id(value))  # kept apart: at worst a duplicate stays
+    return (type(value).__name__, value)
+
+
 def _toset(value: object) -> object:
+    """Distinct elements in one pass (30,000 maps took 50 s when each was compared with every other)."""
     if not isinstance(value, list):
         return Unknown("toset() of a value that is not a list")
     seen: list[object] = []
-    hashed: set[object] = set()
+    identities: set[object] = set()
     for item in value:
-        try:
-            if item in hashed:
-                continue
-            hashed.add(item)
-        except TypeError:  # a list or map: compared one by one
-            if item in seen:
-                continue
-        seen.append(item)
+        identity = _identity(item)
+        if identity not in identities:
+            identities.add(identity)
+            seen.append(item)
     if all(isinstance(item, str) for item in seen):
         return sorted(seen, key=str)
     return seen
@@ -98,6 +123,19 @@ def _flatten(value: object) -> object:
         flat = _flatten(item)
         result.extend(flat if isinstance(flat, list) else [flat])
     return result
+
+
+#: Terraform refuses a range() of more elements.
+MAX_RANGE = 1024
+
+
+def _range(bounds: list[int]) -> object:
+    if len(bounds) == 3 and bounds[2] == 0:
+        return Unknown("range() with a step of 0")
+    numbers = range(*bounds)
+    if len(numbers) > MAX_RANGE:
+        return Unknown(f"range() of {len(numbers):,} elements: Terraform allows at most {MAX_RANGE:,}")
+    return list(numbers)
 
 
 def _lookup(values: list[object]) -> object:
@@ -237,7 +275,7 @@ def _simple(name: str, values: list[object]) -> object:
     if name == "zipmap" and count == 2 and isinstance(first, list) and isinstance(values[1], list):
         return dict(zip((str(k) for k in first), values[1], strict=False))
     if name == "range" and all(isinstance(v, int) for v in values) and 1 <= count <= 3:
-        return list(range(*(int(v) for v in values))[:1000])  # type: ignore[call-overload]
+        return _range([int(v) for v in values])  # type: ignore[call-overload]
     if name == "sort" and count == 1:
         items = _strings(first)
         return sorted(items) if items is not None else Unknown("sort() of non-strings")
@@ -260,7 +298,7 @@ def _simple(name: str, values: list[object]) -> object:
 
 def _jsondecode(value: object, span: Span) -> Result:
     if isinstance(value, JsonText):
-        return value.data, dict(value.places)
+        return value.data, value.places  # read only: whoever adds to places builds a new dict
     text = as_text(value)
     if isinstance(text, Unknown):
         return Unknown(f"jsondecode() of an unresolved value ({text})"), {(): span}
@@ -270,7 +308,7 @@ def _jsondecode(value: object, span: Span) -> Result:
         return Unknown(f"jsondecode() of text that is not JSON ({error})"), {(): span}
 
 
-def read_module_file(evaluator: Expressions, path_value: object) -> tuple[str, str] | Unknown:
+def read_module_file(evaluator: Context, path_value: object) -> tuple[str, str] | Unknown:
     path = as_text(path_value)
     if isinstance(path, Unknown):
         return Unknown(f"a file path that is not resolved ({path})")
@@ -280,23 +318,30 @@ def read_module_file(evaluator: Expressions, path_value: object) -> tuple[str, s
     return found
 
 
-def _file(evaluator: Expressions, path_value: object, span: Span) -> Result:
+def _file(evaluator: Context, path_value: object, span: Span) -> Result:
     found = read_module_file(evaluator, path_value)
     if isinstance(found, Unknown):
         return Unknown(f"file(): {found}"), {(): span}
     shown, text = found
+    key = (shown, text)
+    if key not in evaluator.file_values:
+        evaluator.file_values[key] = _file_value(shown, text)
+    return evaluator.file_values[key], {(): span}
+
+
+def _file_value(shown: str, text: str) -> object:
+    """A file's JSON document with the place of each part, else its text."""
     try:
         data = load_json(text)
     except ValueError:
-        return text, {(): span}
+        return text
     places: Places = {
-        path: Span(found.line, found.column, found.end_line, found.end_column, shown)
-        for path, found in JsonLocations(text).spans()
+        path: Span(at.line, at.column, at.end_line, at.end_column, shown) for path, at in JsonLocations(text).spans()
     }
-    return JsonText(data, places), {(): span}
+    return JsonText(data, places)
 
 
-def _templatefile(evaluator: Expressions, args: Args, span: Span) -> Result:
+def _templatefile(evaluator: Context, args: Args, span: Span) -> Result:
     found = read_module_file(evaluator, args[0][0])
     if isinstance(found, Unknown):
         return Unknown(f"templatefile(): {found}"), {(): span}
@@ -305,10 +350,10 @@ def _templatefile(evaluator: Expressions, args: Args, span: Span) -> Result:
     if not isinstance(variables, dict):
         return Unknown("templatefile() with template variables that are not resolved"), {(): span}
     names = {str(key): value for key, value in variables.items()}
-    return evaluator.template(text, Scope(shown, None, names, template=True), 1, 0), {(): span}
+    return evaluator.template(text, Scope(shown, None, names, template=True), file_placer(shown)), {(): span}
 
 
-def call(evaluator: Expressions, name: str, args: Args, span: Span) -> Result:
+def call(evaluator: Context, name: str, args: Args, span: Span) -> Result:
     values = [value for value, _ in args]
     if name == "jsonencode" and len(args) == 1:
         value, places = args[0]

@@ -8,7 +8,7 @@ out; any other policy that is not in the module is unresolved, so the verdict sa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ...model.document import (
@@ -22,28 +22,16 @@ from ...model.document import (
     UnresolvedPolicy,
     is_aws_managed_policy,
 )
-from ...model.values import Anchor, JsonPath, Span, Unknown
+from ...model.values import Anchor, Span, Unknown
 from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .evaluate import Evaluator
-from .module import Module, span_of
+from .graph_documents import PlacesLocator, unknown_values_as_lists
+from .module import Module
 from .scope import BadJsonText, Instance
 from .values import JsonText, Places, ResourceAttr, first_unknown, plain_data
 
 _POLICY_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
 _ROLE_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:role/(?:.*/)?([^/]+)$")
-
-
-@dataclass(frozen=True)
-class PlacesLocator:
-    """Finds a path inside a document from the places it was written at; the root is the attribute."""
-
-    root: Span
-    places: Mapping[JsonPath, Span]
-
-    def locate(self, path: JsonPath) -> Span | None:
-        if not path:
-            return self.root
-        return self.places.get(path)
 
 
 @dataclass
@@ -57,30 +45,6 @@ class _Role:
     #: Inline policies by name (for aws_iam_role_policies_exclusive); None for inline_policy blocks.
     inline: list[tuple[object, PolicyDocument | UnresolvedPolicy]] = field(default_factory=list)
     managed: list[tuple[object, PolicyDocument | UnresolvedPolicy]] = field(default_factory=list)
-
-
-def _unknown_values_as_lists(data: object) -> object:
-    """An unresolved condition value is written as a list of one unknown value.
-
-    IAM reads ``"k": "v"`` and ``"k": ["v"]`` alike. The list form tells the evaluator that the
-    operator compares against values that are unknown but are values: ``StringEquals
-    sts:ExternalId var.external_id`` pins the external id whatever the variable holds (an empty
-    list would match nothing, which fails closed), while ``StringLike`` or a negated operator is
-    judged as it would be for any value.
-    """
-    if not isinstance(data, dict):
-        return data
-    statements = data.get("Statement")
-    for statement in statements if isinstance(statements, list) else [statements]:
-        condition = statement.get("Condition") if isinstance(statement, dict) else None
-        if not isinstance(condition, dict):
-            continue
-        for block in condition.values():
-            if isinstance(block, dict):
-                for key, value in block.items():
-                    if isinstance(value, Unknown):
-                        block[key] = [value]
-    return data
 
 
 class GraphBuilder:
@@ -139,7 +103,7 @@ class GraphBuilder:
             self.inventory.problems.append(Problem(file, f"{label}: {TooDeep(MAX_DOCUMENT_NESTING)}", root))
             return []
         anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
-        return [PolicyDocument(_unknown_values_as_lists(data), kind, label, anchor, syntax)]
+        return [PolicyDocument(unknown_values_as_lists(data), kind, label, anchor, syntax)]
 
     def attribute_document(
         self, instance: Instance, attribute: str, kind: DocumentKind, label: str
@@ -147,7 +111,7 @@ class GraphBuilder:
         node = instance.declaration.block.body.attributes.get(attribute)
         if node is None:
             return []
-        span = span_of(node, instance.file)
+        span = node.span
         value, _ = self.ev.argument_result(instance, attribute, span)
         return self.documents(value, span, kind, label)
 
@@ -221,7 +185,7 @@ class GraphBuilder:
         node = instance.declaration.block.body.attributes.get(attribute)
         if node is None:
             return []
-        span = span_of(node, instance.file)
+        span = node.span
         value, places = self.ev.argument_result(instance, attribute, span)
         items = value if isinstance(value, list) else [value]
         result = []
@@ -272,7 +236,7 @@ class GraphBuilder:
                 if len(entry) == 2:
                     reason = entry[1]
                     assert isinstance(reason, Unknown)
-                    anchor = Anchor(instance.file, (), PlacesLocator(block.span(), {}))
+                    anchor = Anchor(instance.file, (), PlacesLocator(block.span, {}))
                     role.inline.append(
                         (None, UnresolvedPolicy(f"inline policies of {instance.address}", reason, anchor))
                     )
@@ -282,15 +246,15 @@ class GraphBuilder:
                 if policy_node is None:
                     continue
                 policy_name = (
-                    self.ev.value(inner.attributes["name"].expression, scope) if "name" in inner.attributes else None
+                    self.ev.value(inner.attributes["name"].expr, scope) if "name" in inner.attributes else None
                 )
-                value = self.ev.value(policy_node.expression, scope)
+                value = self.ev.value(policy_node.expr, scope)
                 label = (
                     f"inline policy {policy_name} of {instance.address}"
                     if isinstance(policy_name, str)
                     else f"an inline policy of {instance.address}"
                 )
-                for document in self.documents(value, span_of(policy_node, instance.file), "permissions", label):
+                for document in self.documents(value, policy_node.span, "permissions", label):
                     role.inline.append((policy_name, document))
             role.managed.extend(self._arn_list(instance, "managed_policy_arns", "permissions", "managed_policy_arns"))
             for _, document in self._arn_list(instance, "permissions_boundary", "boundary", "permissions_boundary"):
@@ -362,7 +326,7 @@ class GraphBuilder:
                             anchor = Anchor(
                                 instance.file,
                                 (),
-                                PlacesLocator(span_of(instance.declaration.block.node, instance.file), {}),
+                                PlacesLocator(instance.declaration.block.span, {}),
                             )
                             reason = Unknown(f"the inline policy {missing!r} is not defined in this module")
                             role.inline.append((missing, UnresolvedPolicy(f"inline policy {missing}", reason, anchor)))
@@ -380,7 +344,7 @@ class GraphBuilder:
         instance = role.instance
         if role.trust is not None:
             role.files.update(_files_of(role.trust))
-        anchor = Anchor(instance.file, (), PlacesLocator(instance.declaration.block.span(), {}))
+        anchor = Anchor(instance.file, (), PlacesLocator(instance.declaration.block.span, {}))
         self.inventory.roles.append(
             Role(
                 name=instance.address,
@@ -401,7 +365,7 @@ class GraphBuilder:
                 name = user
             else:
                 name = f"{instance.address}.user (unresolved)"
-            span = instance.declaration.block.span()
+            span = instance.declaration.block.span
             self.inventory.access_keys.append(AccessKey(name, Anchor(instance.file, (), PlacesLocator(span, {}))))
 
 

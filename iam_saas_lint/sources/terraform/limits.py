@@ -11,6 +11,8 @@ with ``EvaluationLimit``: an ISL000 finding for the module, never a partial verd
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .values import JsonText
 
 #: Elements of one value, written out. A policy of 10,000 statements has about 60,000.
@@ -41,6 +43,8 @@ class Budget:
             )
 
     def check(self, value: object, where: str) -> None:
+        if _small_and_flat(value):
+            return  # most values: a few scalars, far under any limit (and not worth remembering)
         if self.size(value) > self.max_value:
             raise EvaluationLimit(f"a value of more than {self.max_value:,} elements (at {where}): not read")
 
@@ -97,3 +101,17 @@ class Budget:
             self._sizes[id(item)] = (item, total)
             open_items.discard(id(item))
         return self._sizes[id(value)][1]
+
+
+def _small_and_flat(value: object) -> bool:
+    if isinstance(value, dict):
+        children: object = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return isinstance(value, (bool, int, float)) or value is None
+    assert isinstance(children, Iterable)
+    return len(value) <= 64 and not any(
+        isinstance(child, (dict, list, JsonText)) or (isinstance(child, str) and len(child) > 4096)
+        for child in children
+    )

@@ -10,17 +10,24 @@ same Sid), then ``override_policy_documents`` (replacing same-Sid statements, el
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ...model.values import JsonPath, Span, Unknown
 from ..text.jsonfile import load_json
-from .module import Block, Body, span_of
-from .values import JsonText, Places, first_unknown, plain_data
+from .scope import Instance, Scope
+from .syntax import Block, Body, Expr
+from .values import JsonText, Places, Result, first_unknown, plain_data
 
-if TYPE_CHECKING:
-    from .evaluate import Evaluator
-    from .expressions import Result
-    from .scope import Instance, Scope
+Nested = list[tuple[Block, Body, Scope] | tuple[Block, Unknown]]
+
+
+class Evaluator(Protocol):
+    """What rendering a document needs of the evaluator."""
+
+    def expr(self, node: Expr, scope: Scope) -> Result: ...
+
+    def nested(self, body: Body, kind: str, scope: Scope) -> Nested: ...
+
 
 _LISTS = (
     ("actions", "Action"),
@@ -37,8 +44,8 @@ def _attribute(evaluator: Evaluator, body: Body, name: str, scope: Scope) -> tup
     node = body.attributes.get(name)
     if node is None:
         return None
-    value, places = evaluator.expr(node.expression, scope)
-    return value, places, span_of(node, body.file)
+    value, places = evaluator.expr(node.expr, scope)
+    return value, places, node.span
 
 
 def _list_element(out: dict[str, object], places: Places, key: str, found: tuple[object, Places, Span]) -> None:
@@ -58,7 +65,7 @@ def _principals(
         return
     mapping: dict[str, list[object]] = {}
     wildcard = False
-    places[(key,)] = blocks[0][0].span()
+    places[(key,)] = blocks[0][0].span
     for entry in blocks:
         block = entry[0]
         if len(entry) == 2:
@@ -79,7 +86,7 @@ def _principals(
             wildcard = True
             continue
         existing = mapping.setdefault(kind_value, [])
-        places.setdefault((key, kind_value), block.span())
+        places.setdefault((key, kind_value), block.span)
         if identifiers is not None:
             offset = len(existing)
             for index in range(len(values)):
@@ -93,7 +100,7 @@ def _conditions(evaluator: Evaluator, body: Body, scope: Scope, out: dict[str, o
     if not blocks:
         return
     conditions: dict[str, dict[str, list[object]]] = {}
-    places[("Condition",)] = blocks[0][0].span()
+    places[("Condition",)] = blocks[0][0].span
     for entry in blocks:
         block = entry[0]
         if len(entry) == 2:
@@ -115,14 +122,14 @@ def _conditions(evaluator: Evaluator, body: Body, scope: Scope, out: dict[str, o
             target = conditions.setdefault(test_value, {}).setdefault(variable_value, [])
             if isinstance(target, list):
                 target.extend(found if isinstance(found, list) else [found])
-        places.setdefault(("Condition", test_value), block.span())
-        places.setdefault(("Condition", test_value, variable_value), block.span())
+        places.setdefault(("Condition", test_value), block.span)
+        places.setdefault(("Condition", test_value, variable_value), block.span)
     out["Condition"] = conditions
 
 
 def render_statement(evaluator: Evaluator, block: Block, body: Body, scope: Scope) -> Statement:
     out: dict[str, object] = {}
-    places: Places = {(): block.span()}
+    places: Places = {(): block.span}
     sid = _attribute(evaluator, body, "sid", scope)
     if sid is not None and sid[0] not in ("", None):
         out["Sid"] = sid[0]
@@ -221,7 +228,7 @@ def render_policy_document(evaluator: Evaluator, instance: Instance) -> Result:
     for entry in evaluator.nested(body, "statement", scope):
         if len(entry) == 2:
             assert isinstance(entry[1], Unknown)
-            statements.append((entry[1], {(): entry[0].span()}))
+            statements.append((entry[1], {(): entry[0].span}))
             continue
         _, inner, inner_scope = entry
         _merge(statements, render_statement(evaluator, entry[0], inner, inner_scope))
@@ -229,7 +236,7 @@ def render_policy_document(evaluator: Evaluator, instance: Instance) -> Result:
         _merge(statements, overriding)
     version = _attribute(evaluator, body, "version", scope)
     document: dict[str, object] = {"Version": version[0] if version and version[0] is not None else "2012-10-17"}
-    places: Places = {(): block.span()}
+    places: Places = {(): block.span}
     if version is not None:
         places[("Version",)] = version[2]
     policy_id = _attribute(evaluator, body, "policy_id", scope)
@@ -242,5 +249,5 @@ def render_policy_document(evaluator: Evaluator, instance: Instance) -> Result:
         for path, where in statement_places.items():
             places[("Statement", index) + path] = where
     document["Statement"] = rendered
-    places[("Statement",)] = statements[0][1].get((), block.span()) if statements else block.span()
-    return JsonText(document, places, "terraform-document"), {(): block.span()}
+    places[("Statement",)] = statements[0][1].get((), block.span) if statements else block.span
+    return JsonText(document, places, "terraform-document"), {(): block.span}

@@ -1,17 +1,13 @@
-"""Where an expression is evaluated (file, resource instance, iteration names) and tree helpers."""
+"""Where an expression is evaluated (file, resource instance, iteration names) and place helpers."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from ...model.values import JsonPath, Span, Unknown
-from ..text.jsonfile import bounded_int
-from .module import Declaration, Node
+from .module import Declaration
 from .values import Places, first_unknown
-
-Step = tuple[str, Any]
 
 
 @dataclass(frozen=True)
@@ -37,8 +33,6 @@ class Scope:
     names: Mapping[str, object] = field(default_factory=dict, hash=False, compare=False)
     #: In a ``templatefile()`` template only the template's variables exist.
     template: bool = False
-    #: For an interpolation parsed on its own: where its text starts in the file (line, column).
-    origin: tuple[int, int] | None = None
 
     def with_names(self, **names: object) -> Scope:
         return replace(self, names={**self.names, **names})
@@ -53,40 +47,6 @@ class BadJsonText:
     span: Span
 
 
-def _attr_name(get_attr: Node) -> str:
-    return str(get_attr.children[-1].token.value)
-
-
-def _accessor_step(node: Node) -> Step:
-    name = type(node).__name__
-    if name == "GetAttrRule":
-        return ("attr", _attr_name(node))
-    if name == "ShortIndexRule":
-        return ("key", bounded_int(str(node.index.value)))
-    return ("index", node.index_expression)
-
-
-def flatten(node: Node) -> tuple[Node, list[Step]]:
-    """A traversal ``a.b[0].c`` as its root node and its steps."""
-    steps: list[Step] = []
-    while True:
-        name = type(node).__name__
-        if name == "ExprTermRule" and not node.parentheses:
-            node = node.expression
-        elif name == "GetAttrExprTermRule":
-            steps.append(("attr", _attr_name(node.get_attr)))
-            node = node.expr_term
-        elif name == "IndexExprTermRule":
-            steps.append(_accessor_step(node.children[1]))
-            node = node.children[0]
-        elif name in ("AttrSplatExprTermRule", "FullSplatExprTermRule"):
-            steps.append(("splat", [_accessor_step(item) for item in node.attr_splat.get_attrs]))
-            node = node.expr_term
-        else:
-            steps.reverse()
-            return node, steps
-
-
 def sub_places(places: Places, prefix: JsonPath) -> Places:
     size = len(prefix)
     return {path[size:]: span for path, span in places.items() if path[:size] == prefix}
@@ -99,24 +59,15 @@ def mount(places: Places, prefix: JsonPath, inner: Places) -> None:
 
 def iterate(value: object) -> list[tuple[object, object]] | Unknown:
     """(key, value) pairs of a collection, in Terraform's order; ``Unknown`` when it cannot be told."""
-    unknown = first_unknown(value)
     if isinstance(value, dict):
-        if unknown is not None and any(isinstance(k, Unknown) for k in value):
-            return unknown
+        if any(isinstance(k, Unknown) for k in value):
+            return first_unknown(value) or Unknown("a map with an unresolved key")
         return sorted(value.items(), key=lambda item: str(item[0]))
     if isinstance(value, list):
         return list(enumerate(value))
     if isinstance(value, Unknown):
         return value
     return Unknown(f"cannot iterate over {type(value).__name__}")
-
-
-def is_literal(node: Node) -> bool:
-    root, steps = flatten(node)
-    name = type(root).__name__
-    if name in ("IntLitRule", "TupleRule", "ObjectRule") and not steps:
-        return True
-    return name == "ExprTermRule" and is_literal(root.expression)
 
 
 def shift(span: Span, file: str, first_line: int, first_column: int) -> Span:

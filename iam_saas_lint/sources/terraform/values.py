@@ -20,6 +20,8 @@ from ...model.document import Syntax
 from ...model.values import JsonPath, Span, Unknown
 
 Places = dict[JsonPath, Span]
+#: A value and where its parts are written.
+Result = tuple[object, Places]
 
 
 @dataclass(frozen=True)
