@@ -83,6 +83,7 @@ def config_fingerprint(config: Config, options: ReadOptions) -> str:
         "select": config.select,
         "ignore": config.ignore,
         "max_file_size": config.max_file_size,
+        "terraform_engine": options.terraform_engine,
         "roles": [asdict(r) for r in options.roles],
         "roots": sorted(os.path.abspath(r) for r in options.roots),
     }

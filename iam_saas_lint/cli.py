@@ -212,6 +212,8 @@ def _report(args: argparse.Namespace, result: RunResult, changed: tuple[str, ...
     if args.verbose:
         for path, why in result.skipped:
             print(f"iam-saas-lint: skipped {path}: {why}", file=sys.stderr)
+        for note in result.notes:
+            print(f"iam-saas-lint: {note}", file=sys.stderr)
     if args.debug:
         for trace in result.tracebacks:
             print(trace, file=sys.stderr)

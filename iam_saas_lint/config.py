@@ -36,7 +36,7 @@ KNOWN_KEYS = frozenset(
         "own-accounts", "own-organizations", "select", "ignore", "exclude",
         "unresolved-principals", "roles", "max-file-size", "vendors", "per-file-ignores", "ignore-roles",
         "own-identity-providers", "federated-subject-scope",
-        "widest-source-ip-range",
+        "widest-source-ip-range", "terraform-engine",
     }
 )  # fmt: skip
 ROLE_KEYS = frozenset({"name", "trust", "policies"})
@@ -72,6 +72,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     roles: tuple[RoleMapping, ...] = ()
     max_file_size: int = DEFAULT_MAX_BYTES
+    #: How a folder of Terraform files is loaded: "auto" (as OpenTofu when it holds .tofu files),
+    #: "terraform" or "opentofu".
+    terraform_engine: str = "auto"
     #: (glob, rule id prefixes) and (role name or logical id, rule id prefixes).
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     ignore_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -250,6 +253,9 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
     if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size <= 0:
         raise ConfigError(f"{where}: max-file-size must be a positive number of bytes")
     _check_rule_ids(table, where)
+    engine = table.get("terraform-engine", "auto")
+    if engine not in ("auto", "terraform", "opentofu"):
+        raise ConfigError(f'{where}: terraform-engine must be "auto", "terraform" or "opentofu"')
     settings = Settings(
         own_accounts=_accounts(table, where),
         own_organizations=frozenset(_strings(table, "own-organizations", where)),
@@ -266,6 +272,7 @@ def config_from_table(table: Mapping[str, Any], root: str = ".", source: str | N
         exclude=_strings(table, "exclude", where),
         roles=_roles(table, root, where),
         max_file_size=max_size,
+        terraform_engine=engine,
         per_file_ignores=_rule_table(table, "per-file-ignores", where),
         ignore_roles=_rule_table(table, "ignore-roles", where),
         root=root,

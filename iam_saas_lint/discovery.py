@@ -10,7 +10,16 @@ from collections.abc import Sequence
 from dataclasses import field
 
 from .records import dataclass
-from .sources.formats import FOLDER_RULES, FolderRule, is_candidate, load, not_read_reason, shares_folder, suffix_of
+from .sources.formats import (
+    FOLDER_RULES,
+    FolderRule,
+    is_candidate,
+    load,
+    not_read_reason,
+    read_with,
+    shares_folder,
+    suffix_of,
+)
 from .sources.text.paths import display_path
 
 SKIPPED_DIRS = frozenset({".git", ".terraform", "node_modules", ".iam-saas-lint-cache"})
@@ -148,14 +157,14 @@ def _named_root(path: str) -> str:
 def _context_of(named: set[str], exclude: Sequence[str], root: str, result: Discovery) -> list[str]:
     """Files a named file's verdict depends on: the rest of its bundle or Terraform module."""
     context: list[str] = []
-    for directory, suffix in sorted({(os.path.dirname(f), suffix_of(f)) for f in named if shares_folder(f)}):
+    for directory, suffixes in sorted({(os.path.dirname(f), read_with(f)) for f in named if shares_folder(f)}):
         try:
             names = sorted(os.listdir(directory or "."))
         except OSError:
             continue
         for name in names:
             full = os.path.join(directory, name)
-            wanted = suffix_of(name) == suffix and not _excluded(full, exclude, root)
+            wanted = suffix_of(name) in suffixes and not _excluded(full, exclude, root)
             if wanted and _regular_inside(full, os.path.realpath(directory or "."), result):
                 context.append(display_path(full))
     return context

@@ -34,6 +34,8 @@ class RunResult:
     files: int = 0
     roles: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: How folders were read, for --verbose (a Terraform folder read as OpenTofu loads it).
+    notes: list[str] = field(default_factory=list)
     tracebacks: list[str] = field(default_factory=list)
     #: Units read and linted in this run (the others came from the cache).
     units_linted: int = 0
@@ -167,7 +169,11 @@ def run(
     explicit = tuple(ExplicitRole(r.name, display_path(r.trust), tuple(r.policies)) for r in config.roles)
     # the scanned tree: folders as given; for named files (pre-commit), the folder the run starts in
     roots = tuple(path if os.path.isdir(path) else "." for path in paths)
-    options = ReadOptions(config.max_file_size, explicit, roots)
+    options = ReadOptions(config.max_file_size, explicit, roots, config.terraform_engine)
+    from .sources.terraform.files import loading_notes
+
+    ignored, result.notes = loading_notes(found.files, config.terraform_engine)
+    result.skipped.extend(ignored)
     cache = None
     if use_cache:
         from .cache import open_cache

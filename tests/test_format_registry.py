@@ -12,7 +12,7 @@ from iam_saas_lint.config import config_from_table
 from iam_saas_lint.engine import run
 from iam_saas_lint.fixes import RENDERERS
 from iam_saas_lint.sources import Unit, plan_units
-from iam_saas_lint.sources.formats import FORMATS, NOT_READ, formats_for, load, readme_table
+from iam_saas_lint.sources.formats import FORMATS, formats_for, load, readme_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TRUST = """{
@@ -68,15 +68,15 @@ def test_upper_case_file_names_are_linted(tmp_path: Path, monkeypatch: pytest.Mo
 def test_terraform_json_is_not_taken_for_plain_json(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A policy-shaped ``.tf.json`` would have been read as a raw policy through its ``.json`` ending."""
+    """A policy-shaped ``.tf.json`` is read as Terraform's JSON syntax (which rejects it), never as a raw policy."""
     (tmp_path / "main.tf.json").write_text(TRUST)
     monkeypatch.chdir(tmp_path)
-    assert main(["--verbose", "."]) == 0
-    assert capsys.readouterr().err.splitlines() == [
-        f"iam-saas-lint: skipped main.tf.json: {NOT_READ['.tf.json']}",
-    ]
-    assert main(["--verbose", "main.tf.json"]) == 0
-    assert f"skipped main.tf.json: {NOT_READ['.tf.json']}" in capsys.readouterr().err
+    for named in (".", "main.tf.json"):
+        assert main(["--format", "concise", named]) == 1
+        assert capsys.readouterr().out.splitlines()[0] == (
+            "main.tf.json:2:3: ISL000 not Terraform's JSON syntax: 'Version' is not a block type "
+            "(Terraform rejects the file)"
+        )
 
 
 def test_verbose_names_the_formats_a_file_is_not(

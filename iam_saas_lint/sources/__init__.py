@@ -50,6 +50,8 @@ class ReadOptions:
     roles: tuple[ExplicitRole, ...] = ()
     #: Folders that ``file()`` and ``templatefile()`` may read from: the scanned tree.
     roots: tuple[str, ...] = ()
+    #: How Terraform folders are loaded: "auto", "terraform" or "opentofu" (see ``terraform.files``).
+    terraform_engine: str = "auto"
 
 
 def plan_units(files: Sequence[str]) -> list[Unit]:
@@ -94,7 +96,7 @@ def read_unit(unit: Unit, options: ReadOptions) -> UnitRead:
         module_format = next(fmt for fmt in formats_for(unit.files[0]) if fmt.unit == "module")
         directory = os.path.dirname(unit.files[0])
         read = load(module_format.reader)
-        return UnitRead(read(directory, list(unit.files), options.max_bytes, options.roots))
+        return UnitRead(read(directory, list(unit.files), options.max_bytes, options.roots, options.terraform_engine))
     return _read_file(unit.files[0], formats_for(unit.files[0]), options)
 
 

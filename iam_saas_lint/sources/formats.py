@@ -25,7 +25,8 @@ from ..records import dataclass
 UnitKind = Literal["file", "bundle", "module"]
 #: ``json``: the file is parsed as JSON once, ``shape`` tests the data and ``reader`` takes the
 #: parsed ``JsonFile``; ``path``: ``reader`` reads the file itself, ``(path, max_bytes)``;
-#: ``folder``: ``reader`` takes ``(directory, files, max_bytes, roots)``.
+#: ``folder``: ``reader`` takes ``(directory, files, max_bytes, roots, engine)`` (``engine``: the
+#: ``terraform-engine`` setting).
 ReadsFrom = Literal["json", "path", "folder"]
 
 
@@ -148,14 +149,17 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="Terraform module",
-        title="Terraform HCL",
-        suffixes=(".tf",),
+        title="Terraform and OpenTofu configuration, native and JSON syntax",
+        suffixes=(".tf", ".tf.json", ".tofu", ".tofu.json"),
         unit="module",
         reads_from="folder",
         reader="terraform:read_module",
         syntaxes=("terraform-jsonencode", "terraform-document", "json"),
         recognised=(
-            "every such file; a folder's `.tf` files are one module, read with `terraform.tfvars` and `*.auto.tfvars`"
+            "every such file; a folder's files are one module, read with `terraform.tfvars` and `*.auto.tfvars`, "
+            "as the tool that runs it loads them: OpenTofu reads `x.tofu` instead of `x.tf` (and `x.tofu.json` "
+            "instead of `x.tf.json`), Terraform ignores `.tofu` files; a folder with `.tofu` files is read as "
+            'OpenTofu sees it unless `terraform-engine = "terraform"`'
         ),
         makes_a_role=(
             "`aws_iam_role` (`assume_role_policy`, `inline_policy`, `managed_policy_arns`, "
@@ -167,11 +171,8 @@ FORMATS: tuple[Format, ...] = (
 )
 
 #: Endings that formats above would claim by a shorter ending but that are not read yet: such files
-#: are skipped with this reason (``--verbose``) instead of being taken for plain JSON. The Terraform
-#: reader moves ``.tf.json`` into the Terraform entry when it reads it.
-NOT_READ: dict[str, str] = {
-    ".tf.json": "Terraform JSON configuration: not read yet",
-}
+#: are skipped with this reason (``--verbose``) instead of being taken for plain JSON.
+NOT_READ: dict[str, str] = {}
 
 
 def _claimed_suffixes() -> tuple[str, ...]:
@@ -222,6 +223,16 @@ def shares_folder(name: str) -> bool:
     return any(fmt.unit in ("bundle", "module") for fmt in formats_for(name))
 
 
+def read_with(name: str) -> tuple[str, ...]:
+    """The endings of the files of its folder that a file is read with: its module format's (a
+    Terraform folder's ``.tf``, ``.tf.json``, ``.tofu`` files), else its own (a JSON bundle)."""
+    module = next((fmt for fmt in formats_for(name) if fmt.unit == "module"), None)
+    if module is not None:
+        return module.suffixes
+    suffix = suffix_of(name)
+    return (suffix,) if suffix is not None else ()
+
+
 def not_recognised(formats: Sequence[Format]) -> str:
     """The ``--verbose`` reason for a file that none of the formats its name allows recognises."""
     return f"not {' or '.join(fmt.name for fmt in formats)}: not read"
@@ -254,11 +265,8 @@ def readme_table() -> str:
             names += f" (in `{fmt.folder.name}`: as its manifest says)"
         lines.append(f"| {fmt.title} | {names} | {fmt.recognised} | {_UNIT_TEXT[fmt.unit]} | {fmt.makes_a_role} |")
     lines.append("")
-    lines.append(
-        "File names are compared without case. Not read yet: "
-        + "; ".join(f"`*{s}` ({why.split(':')[0]})" for s, why in NOT_READ.items())
-        + "."
-    )
+    not_read = "; ".join(f"`*{s}` ({why.split(':')[0]})" for s, why in NOT_READ.items())
+    lines.append("File names are compared without case." + (f" Not read yet: {not_read}." if not_read else ""))
     return "\n".join(lines) + "\n"
 
 

@@ -25,6 +25,7 @@ from .syntax import (
     Directive,
     Expr,
     ForExpr,
+    Interpolation,
     Literal,
     Name,
     ObjectExpr,
@@ -122,6 +123,8 @@ class Expressions(TemplateEvaluation):
         return self.traversal(node, scope)
 
     def _template(self, node: Template, scope: Scope) -> Result:
+        if len(node.parts) == 1 and isinstance(node.parts[0], Interpolation):
+            return self.expr(node.parts[0].expr, scope)  # "${x}" is the value of x
         parts: list[str] = []
         length = 0
         for part in node.parts:

@@ -31,12 +31,30 @@ def engine_of(setting: str | None) -> Engine | None:
     return None
 
 
+def loading_notes(files: Sequence[str], setting: str = "auto") -> tuple[list[tuple[str, str]], list[str]]:
+    """For --verbose: the files each folder's engine does not read (and why), and the folders read as OpenTofu."""
+    by_folder: dict[str, list[str]] = {}
+    for path in files:
+        if is_module_file(path):
+            by_folder.setdefault(os.path.dirname(path), []).append(path)
+    ignored: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for folder, members in sorted(by_folder.items()):
+        chosen = module_files(members, engine_of(setting))
+        ignored.extend(chosen.ignored)
+        if chosen.engine == "opentofu":
+            why = "it holds .tofu files" if setting == "auto" else 'terraform-engine = "opentofu"'
+            notes.append(f"{folder or '.'}: read as OpenTofu loads a module ({why})")
+    return ignored, notes
+
+
 def is_json_syntax(path: str) -> bool:
-    return path.endswith(JSON_SUFFIXES)
+    return path.lower().endswith(JSON_SUFFIXES)
 
 
 def is_module_file(path: str) -> bool:
-    return path.endswith(MODULE_SUFFIXES)
+    """Compared without case, as discovery does (a ``MAIN.TF`` is read rather than silently passed)."""
+    return path.lower().endswith(MODULE_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -48,17 +66,19 @@ class ModuleFiles:
 
 
 def _suffix(path: str) -> str:
-    return next(s for s in (".tofu.json", ".tf.json", ".tofu", ".tf") if path.endswith(s))
+    return next(s for s in (".tofu.json", ".tf.json", ".tofu", ".tf") if path.lower().endswith(s))
 
 
 def module_files(files: Sequence[str], engine: Engine | None = None) -> ModuleFiles:
     """The files ``engine`` reads of one folder's ``files`` (None: OpenTofu when there are .tofu files)."""
     module = [path for path in files if is_module_file(path)]
-    has_tofu = any(path.endswith(_TOFU) for path in module)
+    has_tofu = any(path.lower().endswith(_TOFU) for path in module)
     chosen: Engine = engine or ("opentofu" if has_tofu else "terraform")
     if chosen == "terraform":
-        kept = tuple(path for path in module if not path.endswith(_TOFU))
-        ignored = tuple((path, "a .tofu file: Terraform does not read it") for path in module if path.endswith(_TOFU))
+        kept = tuple(path for path in module if not path.lower().endswith(_TOFU))
+        ignored = tuple(
+            (path, "a .tofu file: Terraform does not read it") for path in module if path.lower().endswith(_TOFU)
+        )
         return ModuleFiles(chosen, kept, ignored)
     shadowed: dict[str, str] = {}
     for path in module:

@@ -19,8 +19,8 @@ from ..text.comments import comment_suppressions
 from ..text.files import TextFile, note_missing, read_text
 from ..text.jsonfile import MAX_FILE_NESTING, load_json
 from .files import Engine, is_json_syntax, module_files
-from .front import Given, PendingBlock, native_variables, read_file_blocks
-from .syntax import Attribute, Block
+from .front import Given, native_variables, read_file_blocks
+from .syntax import Attribute, Block, PendingBlock
 
 T = TypeVar("T")
 

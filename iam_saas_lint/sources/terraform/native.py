@@ -16,7 +16,7 @@ from typing import Any
 
 from ...model.values import Span
 from .syntax import Attribute, Block, Expr, Literal, Placer, TemplateText
-from .syntax_build import Converter, TooDeep, string_text
+from .syntax_build import Converter, TooDeep, label_text
 
 TsNode = Any  # tree_sitter.Node
 
@@ -120,9 +120,9 @@ def _error_problem(parsed_data: bytes, positions: Positions, node: TsNode | None
     if node.is_missing:
         what = f"missing {node.type!r}"
     else:
-        text = parsed_data[node.start_byte : node.end_byte].decode("utf-8", "replace").strip().splitlines()
-        first = text[0].split()[0] if text and text[0].split() else ""
-        what = f"unexpected {first[:30]!r}" if first else "unexpected end of file"
+        lines = parsed_data[node.start_byte : node.end_byte].decode("utf-8", "replace").strip().splitlines()
+        first = lines[0].strip() if lines else ""
+        what = f"{first[:40]!r} does not parse" if first else "unexpected end of file"
     if stopped:
         what += " (the parser stopped: recovering from this error takes more work than the file's size warrants)"
     return ParseError(f"invalid HCL: {what}", span)
@@ -202,12 +202,6 @@ def _child_of_type(node: TsNode, kind: str) -> TsNode | None:
         if child.type == kind:
             return child
     return None
-
-
-def label_text(data: bytes, node: TsNode) -> str:
-    if node.type == "identifier":
-        return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
-    return string_text(data, node)
 
 
 def top_blocks(parsed: ParsedFile) -> list[TopBlock]:

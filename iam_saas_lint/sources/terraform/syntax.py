@@ -1,5 +1,8 @@
 """The syntax-neutral nodes the evaluator works on: bodies, blocks, attributes and expressions.
 
+Expressions are named tuples (cheap to define and to build: a module holds thousands); code tells
+them apart by class, never by comparing them.
+
 Two front ends build them: ``native`` (tree-sitter-hcl, for ``.tf``/``.tofu``/``.tfvars``) and
 ``json_syntax`` (Terraform's JSON syntax, for ``.tf.json``/``.tofu.json``). Every node carries the
 span it was written at, in its own file; nothing after the front ends looks at text or parse trees.
@@ -9,30 +12,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from ...model.document import Problem
 from ...model.values import Span
 
 #: Turns a span inside a template's text (lines and columns from 1) into a span of its file.
 Placer = Callable[[Span], Span]
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
+class Literal(NamedTuple):
     """A number, a boolean, ``null`` or a string without interpolations."""
 
     value: object
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Interpolation:
+class Interpolation(NamedTuple):
     expr: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Directive:
+class Directive(NamedTuple):
     """A ``%{…}`` template directive: not evaluated."""
 
     span: Span
@@ -41,51 +42,45 @@ class Directive:
 TemplatePart = str | Interpolation | Directive
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
+class Template(NamedTuple):
     """A quoted template: literal text and interpolations, joined into a string."""
 
     parts: tuple[TemplatePart, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateText:
+class TemplateText(NamedTuple):
     """A template kept as text: a heredoc's body or a string of Terraform's JSON syntax.
 
     Its value may be a JSON document (a policy in a heredoc), whose parts are placed with ``placer``.
     """
 
     text: str
-    placer: Placer = field(compare=False)
+    placer: Placer
     span: Span
     dedent: bool = False
     #: Where a JSON document in the text may start: heredocs always, strings only with ``{`` or ``[``.
     heredoc: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class TupleExpr:
+class TupleExpr(NamedTuple):
     elements: tuple[Expr, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectItem:
+class ObjectItem(NamedTuple):
     #: The key as written: a bare name (``a = 1``) is a ``Name`` that stands for its text.
     key: Expr
     value: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectExpr:
+class ObjectExpr(NamedTuple):
     items: tuple[ObjectItem, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(NamedTuple):
     """A bare identifier: the root of a reference, or an object key."""
 
     name: str
@@ -96,8 +91,7 @@ class Name:
 Step = tuple[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Traversal:
+class Traversal(NamedTuple):
     """``root.a[0].b``: a root (a ``Name`` for references) and its steps."""
 
     root: Expr
@@ -105,39 +99,34 @@ class Traversal:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     name: str
     args: tuple[Expr, ...]
     expand_final: bool
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Conditional:
+class Conditional(NamedTuple):
     condition: Expr
     if_true: Expr
     if_false: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Unary:
+class Unary(NamedTuple):
     operator: str
     operand: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Binary:
+class Binary(NamedTuple):
     operator: str
     left: Expr
     right: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class ForExpr:
+class ForExpr(NamedTuple):
     """``[for k, v in c : v if p]`` (``key`` is None) or ``{for k, v in c : k => v... if p}``."""
 
     key_var: str | None
@@ -150,14 +139,12 @@ class ForExpr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Parens:
+class Parens(NamedTuple):
     expr: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class Unsupported:
+class Unsupported(NamedTuple):
     """What the front end does not turn into an expression; evaluates to an unknown saying so."""
 
     description: str
@@ -182,8 +169,7 @@ Expr = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Attribute:
+class Attribute(NamedTuple):
     name: str
     expr: Expr
     #: From the name to the end of the value.
@@ -221,3 +207,18 @@ def is_literal(expr: Expr) -> bool:
     return isinstance(expr, (TupleExpr, ObjectExpr)) or (
         isinstance(expr, Literal) and isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool)
     )
+
+
+@dataclass
+class PendingBlock:
+    """A top-level block whose header is read and whose body is turned into nodes on demand."""
+
+    kind: str
+    labels: tuple[str, ...]
+    file: str
+    convert: Callable[[], Block | Problem]
+    #: What a ``locals`` block declares.
+    names: tuple[str, ...] = ()
+
+
+#: A variable's value from a variables file: the value (JSON files), the file, the attribute (HCL files).

@@ -71,6 +71,12 @@ def string_text(data: bytes, node: TsNode) -> str:
     return unescape(data[node.start_byte + 1 : max(node.end_byte - 1, node.start_byte + 1)].decode("utf-8", "replace"))
 
 
+def label_text(data: bytes, node: TsNode) -> str:
+    if node.type == "identifier":
+        return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    return string_text(data, node)
+
+
 class Converter:
     def __init__(
         self,
@@ -106,8 +112,6 @@ class Converter:
         return body
 
     def block(self, node: TsNode) -> Block:
-        from .native import label_text
-
         parts = [c for c in node.named_children if c.type in ("identifier", "string_lit")]
         inner = next((c for c in node.named_children if c.type == "body"), None)
         labels = tuple(label_text(self.data, p) for p in parts[1:])

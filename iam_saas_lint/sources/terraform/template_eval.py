@@ -12,6 +12,7 @@ from dataclasses import replace
 from ...model.document import Problem
 from ...model.values import Span, Unknown
 from .limits import Budget
+from .native import parse_snippet
 from .scope import BadJsonText, Scope
 from .syntax import Expr, Placer
 from .templates import Piece, TemplateError, parse_json, position, render, scan
@@ -62,6 +63,13 @@ class TemplateEvaluation:
         def evaluate(piece: Piece) -> object:
             return self.interpolation(text, piece, scope, placer)
 
+        if (
+            len(pieces) == 1
+            and pieces[0].kind == "interpolation"
+            and (pieces[0].start, pieces[0].end) == (0, len(text))
+        ):
+            return evaluate(pieces[0])  # "${x}" is the value of x, not its text
+
         found = None
         if text.lstrip().startswith(("{", "[")):
             found = parse_json(text, pieces, evaluate, placer)
@@ -99,8 +107,6 @@ class TemplateEvaluation:
         origin = placer(Span(line, column, line, column))
         key = (piece.text, origin)
         if key not in self._snippets:
-            from .native import parse_snippet
-
             self._snippets[key] = parse_snippet(piece.text, origin.file or "", shifted(placer, line, column))
         node = self._snippets[key]
         if node is None:
