@@ -8,7 +8,7 @@ warm-up, printed as a table.
 2. tree throughput on a corpus (``../shared/corpus`` when it exists, else a synthetic tree),
    with one worker and with all CPUs, and a second run from the cache;
 3. the parse-only floor for the same files in one process (``json``, PyYAML's C loader,
-   python-hcl2) and the ratio lint / floor;
+   tree-sitter-hcl) and the ratio lint / floor;
 4. with ``--scale``: generated trees of 2,000 and 20,000 files (time per file, peak memory);
 5. with ``--compare``: cfn-lint and checkov on the same CloudFormation file and corpus, when they
    are installed in environments of their own (never as dependencies of this project).
@@ -49,7 +49,7 @@ def measure(command: Sequence[str], cwd: Path, runs: int) -> tuple[float, float]
         process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, _, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
-        if attempt:  # the first run warms the disk cache and python-hcl2's grammar cache
+        if attempt:  # the first run warms the disk cache
             times.append(elapsed)
             peaks.append(usage.ru_maxrss / 1024)
     return statistics.median(times), max(peaks)
@@ -65,7 +65,8 @@ def tree_files(root: Path) -> list[Path]:
 
 def parse_floor(files: Sequence[Path]) -> float:
     """Seconds to merely parse every file once, in this process, with the fastest common parsers."""
-    import hcl2
+    import tree_sitter
+    import tree_sitter_hcl
     import yaml
 
     class AnyTags(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -73,12 +74,12 @@ def parse_floor(files: Sequence[Path]) -> float:
 
     AnyTags.add_multi_constructor("!", lambda loader, suffix, node: None)
     texts = [(p.suffix, p.read_text(encoding="utf-8", errors="replace")) for p in files]
-    hcl2.loads('variable "warm" {}\n')
+    hcl = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
     start = time.perf_counter()
     for suffix, text in texts:
         try:
-            if suffix == ".tf":
-                hcl2.loads(text)
+            if suffix in (".tf", ".tofu"):
+                hcl.parse(text.encode())
             elif suffix in (".yaml", ".yml", ".template") and not text.lstrip().startswith("{"):
                 yaml.load(text, Loader=AnyTags)  # noqa: S506 - a safe loader with inert tags
             else:
@@ -151,7 +152,7 @@ def main() -> None:
     floor = parse_floor(files)
     print(row(f"tree: {label}, {len(files)} files, 1 job", one_job, one_peak, f"{one_job / floor:.2f}x the parse floor"))
     print(row(f"tree: {len(files)} files, {cpus} jobs", all_jobs, all_peak, f"{all_jobs / floor:.2f}x the parse floor"))
-    print(f"| parse-only floor, same files, one process | {floor:.3f} s | | json, PyYAML C loader, python-hcl2 |")
+    print(f"| parse-only floor, same files, one process | {floor:.3f} s | | json, PyYAML C loader, tree-sitter-hcl |")
     subprocess.run([*CLI, "--jobs", "1", "--exit-zero", "--quiet", "."], cwd=corpus, capture_output=True, check=False)
     cached, cached_peak = measure([*CLI, "--jobs", "1", "--exit-zero", "."], corpus, args.runs)
     print(row("tree, second run (cache)", cached, cached_peak, f"{100 * cached / one_job:.1f}% of the first"))
