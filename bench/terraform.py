@@ -31,7 +31,7 @@ import json, os, resource, sys
 from iam_saas_lint.sources import ReadOptions, plan_units, read_unit
 corpus = sys.argv[1]
 files = sorted(os.path.join(d, n) for d, _, names in os.walk(corpus) for n in names if n.endswith(".tf"))
-units = [u for u in plan_units(files) if u.kind == "terraform"]
+units = [u for u in plan_units(files) if u.kind in ("terraform", "module")]
 options = ReadOptions(roots=(corpus,))
 before = resource.getrusage(resource.RUSAGE_SELF)
 roles = problems = 0
@@ -112,9 +112,8 @@ def corpus_read(corpus: Path, baseline: Path | None) -> None:
         )
         print(f"| speed-up | {before['cpu'] / now['cpu']:.1f}x | target at least 4x |")
     for which in ("tree-sitter", "python-hcl2"):
-        done = subprocess.run(
-            [sys.executable, "-c", _PARSE_ONLY, str(corpus), which], env=ENV, capture_output=True, text=True, check=False
-        )
+        command = [sys.executable, "-c", _PARSE_ONLY, str(corpus), which]
+        done = subprocess.run(command, env=ENV, capture_output=True, text=True, check=False)
         if done.returncode == 0:
             print(f"| parse only, {which} | {json.loads(done.stdout)['cpu']:.2f} s CPU | |")
 

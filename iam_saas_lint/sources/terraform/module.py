@@ -64,7 +64,8 @@ class Module:
     has_blocks: bool = False
     _read: set[int] = field(default_factory=set)
 
-    def _convert(self, name: str) -> None:
+    def convert(self, name: str) -> None:
+        """Turn the blocks not read yet that may declare ``name`` into nodes, and collect them."""
         for pending in self.index.pop(name, []):
             if id(pending) in self._read:
                 continue
@@ -76,20 +77,20 @@ class Module:
                 _collect(self, block)
 
     def by_type(self, mode: str, type_name: str) -> list[Declaration]:
-        self._convert(f"{mode} {type_name}")
+        self.convert(f"{mode} {type_name}")
         return [d for (m, t, _), found in self.declarations.items() if m == mode and t == type_name for d in found]
 
     def find(self, mode: str, type_name: str, name: str, file: str) -> Declaration | None:
         """The declaration, preferring one in ``file`` when a (broken) module declares it twice."""
-        self._convert(f"{mode} {type_name} {name}")
+        self.convert(f"{mode} {type_name} {name}")
         return _prefer(self.declarations.get((mode, type_name, name), []), file, lambda d: d.file)
 
     def variable(self, name: str, file: str) -> Block | None:
-        self._convert(f"variable {name}")
+        self.convert(f"variable {name}")
         return _prefer(self.variables.get(name, []), file, lambda b: b.file)
 
     def local(self, name: str, file: str) -> tuple[Attribute, str] | None:
-        self._convert(f"local {name}")
+        self.convert(f"local {name}")
         return _prefer(self.locals.get(name, []), file, lambda entry: entry[1])
 
     def add_pending(self, pending: PendingBlock) -> None:
@@ -103,6 +104,10 @@ class Module:
         elif kind == "locals":
             for name in pending.names:
                 self.index[f"local {name}"].append(pending)
+
+
+#: Index keys of the blocks read up front (IAM resources and data sources).
+_EAGER = ("resource aws_iam_", "data aws_iam_")
 
 
 def _family(path: str) -> str:
@@ -220,6 +225,8 @@ def load_module(directory: str, files: list[str], max_bytes: int, engine: Engine
             continue
         for pending in found:
             module.add_pending(pending)
+    for key in [key for key in module.index if key.startswith(_EAGER) and key.count(" ") == 1]:
+        module.convert(key)  # IAM blocks now: the verdicts need them, and their problems are reported
     for path in _tfvars_files(directory):
         _read_tfvars(module, path, max_bytes)
     return module
