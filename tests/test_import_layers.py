@@ -38,15 +38,9 @@ KNOWN_LAYER_EXCEPTIONS = {
     ("iam_saas_lint.report.text", "iam_saas_lint.rules"),
 }
 #: Circles that exist today, each with who cuts it.
-KNOWN_CIRCLES = {
-    # terraform-reader (issue 11): expressions <-> functions and evaluate <-> policy_document
-    frozenset({"iam_saas_lint.sources.terraform.expressions", "iam_saas_lint.sources.terraform.functions"}),
-    frozenset({"iam_saas_lint.sources.terraform.evaluate", "iam_saas_lint.sources.terraform.policy_document"}),
-}
+KNOWN_CIRCLES: set[frozenset[str]] = set()
 #: Modules over the limit today, each with who splits it.
-KNOWN_LONG = {
-    "iam_saas_lint/sources/terraform/expressions.py",  # terraform-reader (issue 11)
-}
+KNOWN_LONG: set[str] = set()
 
 
 def _modules() -> dict[str, Path]:
