@@ -117,7 +117,8 @@ def lint_policy(
         found = _document(document, "trust", "<trust>", inventory)
         if found is not None:
             inventory.roles.append(Role("policy", found.anchor, found))
-        rules = [r for r in enabled_rules(config.select, config.ignore) if r.id not in ("ISL005", "ISL006")]
+        config = config or Config()
+        rules = [r for r in enabled_rules(config.select, config.ignore) if not r.needs_permission_policies]
         return check_inventory(inventory, config, rules)
     found = _document(document, "permissions", "<policy>", inventory)
     if found is not None:

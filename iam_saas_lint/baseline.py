@@ -1,8 +1,10 @@
 """Baselines: adopt the linter on an existing repository and fail only on new findings.
 
-A finding's fingerprint leaves out lines, columns and statement indexes, so that moving or
-reordering code does not bring old findings back; it keeps the rule, the file, the role and the
-message (which names the principal, condition or hole).
+A finding's fingerprint (``findings.fingerprint``) is built from the rule, the file, what the
+finding is about and the policy element's identity, so that rewording a message, moving code or
+reordering statements does not bring old findings back. Baselines of the first format, whose
+fingerprints hashed the message, are still read: they match on that older fingerprint, and the run
+says to re-write them.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from . import __version__
-from .findings import Finding
+from .findings import Finding, fingerprint
+from .records import dataclass
 
-FORMAT = "iam-saas-lint-baseline/1"
+FORMAT = "iam-saas-lint-baseline/2"
+#: Fingerprints of rule, file, role and message (iam-saas-lint 0.x before structured findings).
+MESSAGE_FORMAT = "iam-saas-lint-baseline/1"
 _INDEX = re.compile(r"\[\d+\]")
 
 
@@ -24,7 +29,16 @@ class BaselineError(ValueError):
     """A baseline file that cannot be used (exit code 2)."""
 
 
-def fingerprint(finding: Finding) -> str:
+@dataclass(frozen=True)
+class Baseline:
+    fingerprints: Counter[str]
+    fingerprint: Callable[[Finding], str] = fingerprint
+    #: Said once to the user when the baseline works but should be re-written.
+    notice: str = ""
+
+
+def message_fingerprint(finding: Finding) -> str:
+    """The first format's fingerprint: breaks when a message is reworded."""
     message = _INDEX.sub("[]", " ".join(finding.message.split()))
     key = "\x1f".join((finding.rule, finding.path, finding.role or "", message))
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40]  # a lone "\ud800" too
@@ -38,24 +52,33 @@ def dump(findings: Sequence[Finding]) -> str:
     return json.dumps({"format": FORMAT, "tool_version": __version__, "findings": entries}, indent=2) + "\n"
 
 
-def load(text: str, source: str) -> Counter[str]:
+def load(text: str, source: str) -> Baseline:
     try:
         document = json.loads(text)
     except ValueError as error:
         raise BaselineError(f"{source}: not a baseline file ({error})") from error
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+    version = document.get("format") if isinstance(document, dict) else None
+    if version not in (FORMAT, MESSAGE_FORMAT):
         raise BaselineError(f"{source}: not a baseline file (expected format {FORMAT!r})")
+    assert isinstance(document, dict)
     entries = document.get("findings", [])
     if not isinstance(entries, list):
         raise BaselineError(f"{source}: not a baseline file (findings must be a list, not {type(entries).__name__})")
-    return Counter(str(e.get("fingerprint")) for e in entries if isinstance(e, dict))
+    found = Counter(str(e.get("fingerprint")) for e in entries if isinstance(e, dict))
+    if version == MESSAGE_FORMAT:
+        notice = (
+            f"{source} is an older baseline whose findings come back when a message is reworded: "
+            f"re-write it with --write-baseline {source}"
+        )
+        return Baseline(found, message_fingerprint, notice)
+    return Baseline(found)
 
 
 #: A baseline is read only when it is a regular file of at most this many bytes.
 MAX_BASELINE_BYTES = 64 * 1024 * 1024
 
 
-def read_file(path: str) -> Counter[str]:
+def read_file(path: str) -> Baseline:
     """The fingerprints recorded in the baseline file ``path`` (a regular file, bounded)."""
     from .safe_files import read_regular
 
@@ -84,12 +107,12 @@ def write_file(path: str, findings: Sequence[Finding], inside: str) -> None:
         raise BaselineError(f"{path}: cannot write the baseline: {reason}") from error
 
 
-def new_findings(findings: Sequence[Finding], baseline: Counter[str]) -> list[Finding]:
+def new_findings(findings: Sequence[Finding], baseline: Baseline) -> list[Finding]:
     """Findings beyond those the baseline recorded (each recorded fingerprint absorbs one finding)."""
-    remaining = Counter(baseline)
+    remaining = Counter(baseline.fingerprints)
     fresh = []
     for finding in findings:
-        key = fingerprint(finding)
+        key = baseline.fingerprint(finding)
         if remaining[key] > 0:
             remaining[key] -= 1
         else:

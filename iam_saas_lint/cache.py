@@ -26,7 +26,7 @@ from . import __version__
 from .cache_store import DIRECTORY, EntryStore
 from .config import Config
 from .executor import UnitResult
-from .findings import Finding, Severity
+from .findings import Finding, Severity, Subject
 from .model.document import Suppression
 from .model.values import Span
 from .paths import repository_root
@@ -107,7 +107,12 @@ def _finding_data(finding: Finding) -> dict[str, object]:
 
 
 def _finding(data: dict[str, Any]) -> Finding:
-    return Finding(**{**data, "severity": Severity(data["severity"])})
+    written = data["subject"]
+    if not isinstance(written, dict):
+        raise TypeError("a finding's subject is an object")
+    variant = tuple((str(name), str(value)) for name, value in written["variant"])
+    subject = Subject(**{**written, "variant": variant})
+    return Finding(**{**data, "severity": Severity(data["severity"]), "subject": subject})
 
 
 def _suppression(data: dict[str, Any]) -> Suppression:

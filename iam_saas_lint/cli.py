@@ -20,7 +20,7 @@ from .interrupts import exits_cleanly
 if TYPE_CHECKING:
     from .config import Config
     from .engine import RunResult
-    from .findings import Finding
+    from .findings import Finding, RuleInfo
     from .report.summary import Checked
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
@@ -102,13 +102,15 @@ def _lines(findings: Sequence[Finding]) -> dict[str, list[str]]:
 
 
 def _render(args: argparse.Namespace, findings: Sequence[Finding], checked: Checked) -> str:
+    from .engine import rule_infos
     from .report import text
 
+    rules = rule_infos()
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if args.quiet:
         return text.summary_line(findings, checked) + "\n"
     if args.statistics:
-        return text.format_statistics(findings, checked)
+        return text.format_statistics(findings, rules, checked)
     if args.format == "json":
         from .report.json_format import format_json
 
@@ -116,18 +118,20 @@ def _render(args: argparse.Namespace, findings: Sequence[Finding], checked: Chec
     if args.format in ("sarif", "github"):
         from .paths import relative_to_repository
 
-        return _machine_format(args.format, relative_to_repository(findings))
+        return _machine_format(args.format, relative_to_repository(findings), rules)
     if args.format == "concise":
         return text.format_concise(findings, colour=colour, checked=checked)
-    return text.format_text(findings, _lines(findings), colour=colour, show_fixes=args.show_fixes, checked=checked)
+    return text.format_text(
+        findings, rules, _lines(findings), colour=colour, show_fixes=args.show_fixes, checked=checked
+    )
 
 
-def _machine_format(name: str, located: tuple[list[Finding], str]) -> str:
+def _machine_format(name: str, located: tuple[list[Finding], str], rules: Sequence[RuleInfo]) -> str:
     findings, root = located
     if name == "sarif":
         from .report.sarif import format_sarif
 
-        return format_sarif(findings, root)
+        return format_sarif(findings, rules, root)
     from .report.github import format_github
 
     return format_github(findings)
@@ -145,7 +149,10 @@ def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding
         print(f"iam-saas-lint: wrote {len(findings)} findings to {args.write_baseline}", file=sys.stderr)
         return []
     if args.baseline:
-        return baseline.new_findings(findings, baseline.read_file(args.baseline))
+        recorded = baseline.read_file(args.baseline)
+        if recorded.notice:
+            print(f"iam-saas-lint: {recorded.notice}", file=sys.stderr)
+        return baseline.new_findings(findings, recorded)
     return findings
 
 

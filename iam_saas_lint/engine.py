@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import field, replace
 
 from . import suppress
 from .config import Config
 from .discovery import UNREADABLE, Discovery, discover
 from .executor import Executor, UnitResult
-from .findings import Finding, Severity, sorted_unique
+from .findings import Finding, RuleInfo, Subject, sorted_unique
 from .fixes import render
 from .model.document import Inventory, Problem, Role, Suppression
 from .model.values import Span, format_json_path
 from .records import dataclass
-from .rules import RULES_BY_ID
-from .rules.base import Context, Rule, Violation
+from .rules import INVALID_DOCUMENT, RULES, UNVERIFIABLE
+from .rules.base import Context, Rule, SuppressionUse, Unverifiable, Violation
+from .rules.isl000_invalid_document import problem_violation
 from .selection import enabled_rules
 from .sources import ReadOptions, Unit, bundle_units, plan_units, read_unit
 from .sources.bundles import ExplicitRole
 from .sources.text.paths import display_path
 from .variants import merge_variant_findings
-
-INVALID = RULES_BY_ID["ISL000"]
 
 
 @dataclass
@@ -41,30 +40,44 @@ class RunResult:
     units_linted: int = 0
 
 
+def rule_infos() -> tuple[RuleInfo, ...]:
+    """What the formatters receive about the rules, with the findings."""
+    return tuple(rule.info for rule in RULES)
+
+
+def subject_of(violation: Violation) -> Subject:
+    role, document, concerns = violation.role, violation.document, violation.concerns
+    element = ""
+    if document is not None:
+        base = document.anchor.path
+        path = violation.anchor.path
+        element = document.element(path[len(base) :] if path[: len(base)] == base else ())
+    if role is None:
+        return Subject(concerns=concerns, element=element)
+    return Subject(role.name, role.logical or role.name, role.instance, role.variant, concerns, element)
+
+
 def to_finding(rule: Rule, violation: Violation) -> Finding:
     span = violation.anchor.span()
+    syntax = violation.document.syntax if violation.document is not None else "json"
     return Finding(
         rule=rule.id,
         name=rule.name,
         severity=violation.severity or rule.severity,
-        message=violation.message,
         path=span.file or violation.anchor.file,
         line=span.line,
         column=span.column,
         end_line=span.end_line,
         end_column=span.end_column,
         json_path=format_json_path(violation.anchor.source_path()),
-        role=violation.role,
-        fix=render(violation.fix, violation.syntax) if violation.fix else "",
+        subject=subject_of(violation),
+        text=violation.text,
+        fix=render(violation.fix, syntax) if violation.fix else "",
     )
 
 
 def problem_finding(problem: Problem) -> Finding:
-    span = problem.span
-    return Finding(
-        INVALID.id, INVALID.name, Severity.ERROR, problem.message, problem.file,
-        span.line, span.column, span.end_line, span.end_column,
-    )  # fmt: skip
+    return to_finding(INVALID_DOCUMENT, problem_violation(problem))
 
 
 def _internal(file: str, what: str, error: BaseException, result: RunResult) -> Finding:
@@ -73,7 +86,7 @@ def _internal(file: str, what: str, error: BaseException, result: RunResult) -> 
     result.internal_error = True
     result.tracebacks.append("".join(traceback.format_exception(error)))
     message = f"internal error while {what}: {type(error).__name__}: {error} (run with --debug for the traceback)"
-    return Finding(INVALID.id, INVALID.name, Severity.ERROR, message, file, 1, 1, 1, 1)
+    return problem_finding(Problem(file, message, Span(1, 1, 1, 1), internal=True))
 
 
 def check_inventory(inventory: Inventory, config: Config, rules: Iterable[Rule] | None = None) -> list[Finding]:
@@ -87,16 +100,26 @@ def _rules(config: Config) -> list[Rule]:
     return enabled_rules(config.select, config.ignore)
 
 
+def _violations(rule: Rule, inventory: Inventory, context: Context, enabled: list[Rule]) -> Iterator[Finding]:
+    """The rule's findings if it is enabled, and its unverifiable verdicts if those are."""
+    assert rule.check is not None
+    for violation in rule.check(inventory, context):
+        if isinstance(violation, Unverifiable):
+            if UNVERIFIABLE in enabled:
+                yield to_finding(UNVERIFIABLE, violation)
+        elif rule in enabled:
+            yield to_finding(rule, violation)
+
+
 def _apply(inventory: Inventory, rules: list[Rule], context: Context, result: RunResult, file: str) -> None:
     found: list[Finding] = []
-    if INVALID in rules:
-        found.extend(problem_finding(p) for p in inventory.problems)
     result.internal_error |= any(p.internal for p in inventory.problems)
-    for rule in rules:
-        if rule.check is None:
+    unverifiable = UNVERIFIABLE in rules
+    for rule in RULES:
+        if rule.check is None or not (rule in rules or (unverifiable and rule.may_be_unverifiable)):
             continue
         try:
-            found.extend(to_finding(rule, v) for v in rule.check(inventory, context))
+            found.extend(_violations(rule, inventory, context, rules))
         except Exception as error:  # a bug in one rule must not stop the others
             found.append(_internal(file, f"checking {rule.id}", error, result))
     result.findings.extend(merge_variant_findings(found, inventory.roles))
@@ -105,9 +128,7 @@ def _apply(inventory: Inventory, rules: list[Rule], context: Context, result: Ru
 def _role_files(roles: Sequence[Role]) -> dict[str, tuple[str, ...]]:
     found: dict[str, set[str]] = {}
     for role in roles:
-        files = {*role.files, role.anchor.file}
-        for name in {role.name, role.name.split(" [if ", 1)[0]}:
-            found.setdefault(name, set()).update(files)
+        found.setdefault(role.name, set()).update({*role.files, role.anchor.file})
     return {name: tuple(sorted(files)) for name, files in found.items()}
 
 
@@ -137,7 +158,7 @@ def lint_unit(unit: Unit, config: Config, options: ReadOptions) -> UnitResult:
 def worker_lost(unit: Unit, why: str) -> UnitResult:
     """A unit whose worker process died: an internal error (exit 2) naming it, never a silent pass."""
     message = f"internal error while linting: {why}; this file was not linted"
-    finding = Finding(INVALID.id, INVALID.name, Severity.ERROR, message, unit.files[0], 1, 1, 1, 1)
+    finding = problem_finding(Problem(unit.files[0], message, Span(1, 1, 1, 1), internal=True))
     return UnitResult([finding], internal_error=True, tracebacks=[f"{unit.files[0]}: {why}"])
 
 
@@ -145,8 +166,7 @@ def _in_focus(finding: Finding, role_files: dict[str, tuple[str, ...]], focus: s
     """Named files (pre-commit): their own findings, and those of every role they take part in."""
     if finding.path in focus:
         return True
-    files = role_files.get(finding.role or "") or role_files.get((finding.role or "").split(" [if ", 1)[0], ())
-    return bool(focus.intersection(files))
+    return bool(focus.intersection(role_files.get(finding.subject.role or "", ())))
 
 
 def run(
@@ -207,8 +227,7 @@ def run(
         result.findings.extend(kept)
     result.units_linted = executor.linted
     executor.close()
-    enabled = {rule.id for rule in _rules(config)}
-    result.findings = sorted_unique(suppress.apply(result.findings, suppressions, config, enabled, found.focus))
+    result.findings = sorted_unique(_suppress(result.findings, suppressions, config, found.focus))
     return result
 
 
@@ -236,6 +255,24 @@ def _counter(progress: Callable[[int, int], None] | None, total: int) -> Callabl
         progress(done, total)
 
     return advance
+
+
+def _suppress(
+    findings: list[Finding], suppressions: list[Suppression], config: Config, focus: set[str] | None
+) -> list[Finding]:
+    """Drop suppressed findings; ask the suppression rules about the suppressions in ``focus``."""
+    kept, used = suppress.apply(findings, suppressions, config)
+    rules = _rules(config)
+    enabled = [rule.id for rule in rules]
+    uses = [
+        SuppressionUse(s, used[i], all(any(rule.startswith(r) for rule in enabled) for r in s.rules))
+        for i, s in enumerate(suppressions)
+        if focus is None or s.file in focus
+    ]
+    for rule in rules:
+        if rule.check_suppressions is not None:
+            kept.extend(to_finding(rule, v) for v in rule.check_suppressions(uses))
+    return kept
 
 
 def lint_paths(paths: Sequence[str], config: Config | None = None) -> list[Finding]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from iam_saas_lint.findings import Finding, Severity
-from iam_saas_lint.model.document import Role, variant_name
+from iam_saas_lint.findings import Finding, Severity, Subject
+from iam_saas_lint.model.document import Role
 from iam_saas_lint.model.values import OWN_ACCOUNT, Anchor, NoLocator, Unknown
 from iam_saas_lint.sources.cloudformation.conditions import MAX_VARIANTS, ConditionModel
 from iam_saas_lint.sources.cloudformation.intrinsic_values import NO_VALUE
@@ -175,34 +175,23 @@ def test_a_branch_fixes_the_parameter_it_compares() -> None:
     assert isinstance(other, Unknown) and "not its Default 'a'" in other.description
 
 
-def finding(role: str, message: str = "", line: int = 3) -> Finding:
-    return Finding(
-        "ISL001",
-        "missing-external-id",
-        Severity.ERROR,
-        message or f'role "{role}" x',
-        "f.yaml",
-        line,
-        1,
-        1,
-        1,
-        "$",
-        role,
-    )
+def finding(role: Role, line: int = 3) -> Finding:
+    subject = Subject(role.name, role.name, variant=role.variant)
+    return Finding("ISL001", "missing-external-id", Severity.ERROR, "f.yaml", line, 1, 1, 1, subject=subject, text=" x")
 
 
 def role(base: str, **choice: bool) -> Role:
     variant = tuple((k, "true" if v else "false") for k, v in choice.items())
-    return Role(variant_name(base, variant), Anchor("f.yaml", ("Resources", base), NoLocator()), None, variant=variant)
+    return Role(base, Anchor("f.yaml", ("Resources", base), NoLocator()), None, variant=variant)
 
 
 def test_merging_names_only_the_conditions_a_finding_depends_on() -> None:
     roles = [role("R", A=a, B=b) for a in (True, False) for b in (True, False)]
-    everywhere = [finding(r.name) for r in roles]
+    everywhere = [finding(r) for r in roles]
     assert [(f.role, f.message) for f in merge_variant_findings(everywhere, roles)] == [("R", 'role "R" x')]
-    when_a_false = [finding(r.name, line=4) for r in roles if "A=false" in r.name]
+    when_a_false = [finding(r, line=4) for r in roles if ("A", "false") in r.variant]
     assert [f.role for f in merge_variant_findings(when_a_false, roles)] == ["R [if A=false]"]
-    one = [finding(roles[3].name, line=5)]
+    one = [finding(roles[3], line=5)]
     assert [f.role for f in merge_variant_findings(one, roles)] == ["R [if A=false, B=false]"]
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from iam_saas_lint import __version__
 from iam_saas_lint.cli import main
-from iam_saas_lint.report.sarif import fingerprint
+from iam_saas_lint.findings import fingerprint
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
@@ -90,7 +90,9 @@ def test_github_annotations_escape_properties_and_data() -> None:
     from iam_saas_lint.findings import Finding, Severity
     from iam_saas_lint.report.github import format_github
 
-    finding = Finding("ISL003", "invalid-external-id-value", Severity.WARNING, "50%\nnew", "a,b:c.json", 2, 3, 2, 9)
+    finding = Finding(
+        "ISL003", "invalid-external-id-value", Severity.WARNING, "a,b:c.json", 2, 3, 2, 9, text="50%\nnew"
+    )
     assert format_github([finding]) == (
         "::warning file=a%2Cb%3Ac.json,line=2,col=3,endLine=2,endColumn=9,"
         "title=ISL003 invalid-external-id-value::50%25%0Anew\n"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
 from dataclasses import field
 from typing import Literal
 
 from ..records import dataclass
-from .values import Anchor, Span, Unknown
+from .values import Anchor, JsonPath, Span, Unknown
 
 DocumentKind = Literal["trust", "permissions", "boundary", "resource"]
 #: How the document is written in its file; fix suggestions are rendered in the same syntax.
@@ -24,6 +24,32 @@ class PolicyDocument:
     label: str
     anchor: Anchor
     syntax: Syntax = "json"
+
+    def element(self, path: JsonPath) -> str:
+        """The identity of what ``path`` (inside this document) points into: the document's label,
+        and the statement's ``Sid`` or a hash of its content; never its index, so that reordering
+        statements keeps it."""
+        statement = _statement_at(self.data, path)
+        if statement is None:
+            return self.label
+        sid = statement.get("Sid")
+        if isinstance(sid, str) and sid:
+            return f"{self.label}#sid:{sid}"
+        content = repr(sorted(statement.items(), key=lambda item: item[0]))
+        digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return f"{self.label}#sha:{digest}"
+
+
+def _statement_at(data: object, path: JsonPath) -> dict[str, object] | None:
+    if not path or path[0] != "Statement" or not isinstance(data, dict):
+        return None
+    statements = data.get("Statement")
+    if isinstance(statements, dict):
+        return statements
+    if isinstance(statements, list) and len(path) > 1 and isinstance(path[1], int):
+        found = statements[path[1]] if 0 <= path[1] < len(statements) else None
+        return found if isinstance(found, dict) else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -47,19 +73,9 @@ def is_aws_managed_policy(arn: str) -> bool:
     return _AWS_MANAGED_POLICY.match(arn) is not None
 
 
-def variant_name(base: str, variant: Sequence[tuple[str, object]]) -> str:
-    """``Role [if A=true, B=false]``: the name of the variant of a role built for that choice."""
-    if not variant:
-        return base
-    return f"{base} [if {', '.join(f'{name}={_text(value)}' for name, value in variant)}]"
-
-
-def _text(value: object) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
 @dataclass(frozen=True)
 class Role:
+    #: As findings name the role: ``VendorRole (vendor-role)``, ``aws_iam_role.vendor["backup"]``.
     name: str
     anchor: Anchor
     trust: PolicyDocument | None
@@ -70,8 +86,13 @@ class Role:
     #: Accounts the input itself says are the role's own (an export's account, for example).
     own_accounts: frozenset[str] = frozenset()
     #: For one of several variants of a role (``Fn::If`` branches): the choice it was built for,
-    #: as (condition, value) pairs in the same order in every variant; ``name`` ends with them.
+    #: as (condition, value) pairs in the same order in every variant.
     variant: tuple[tuple[str, str], ...] = ()
+    #: The name every instance and variant shares (logical id, address without instance keys);
+    #: empty when it is ``name``.
+    logical: str = ""
+    #: The ``for_each``/``count``/module instance key, as written in the address (``["backup"]``).
+    instance: str = ""
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,16 @@ class NoLocator:
 
 
 @dataclass(frozen=True)
+class At:
+    """For a place known only by its region (a file that could not be read, a suppression)."""
+
+    span: Span
+
+    def locate(self, path: JsonPath) -> Span | None:
+        return self.span
+
+
+@dataclass(frozen=True)
 class Anchor:
     """A place in a file that a finding can point at."""
 

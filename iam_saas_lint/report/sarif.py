@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -10,9 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..findings import Finding, Severity
-from ..rules import RULES
-from ..rules.base import Rule, doc_sections
+from ..findings import Finding, RuleInfo, Severity, fingerprint
 
 INFORMATION_URI = "https://github.com/iam-saas-lint/iam-saas-lint"
 RULE_DOCS = f"{INFORMATION_URI}/blob/main/docs/rules/{{id}}.md"
@@ -20,25 +17,16 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
-def fingerprint(finding: Finding) -> str:
-    """Stable when lines move: rule, file, role and the path inside the document."""
-    key = "\x1f".join((finding.rule, finding.path, finding.role or "", finding.json_path))
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # a lone "\ud800" too
-
-
-def _descriptor(rule: Rule) -> dict[str, object]:
-    sections = doc_sections(rule.doc)
-    full = " ".join(sections.get("What it does", "").split())
-    tags = ["security", "iam"] + (["external-id"] if rule.id in {"ISL001", "ISL002", "ISL003"} else [])
+def _descriptor(rule: RuleInfo) -> dict[str, object]:
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": full},
+        "fullDescription": {"text": rule.description},
         "helpUri": RULE_DOCS.format(id=rule.id),
         "help": {"text": rule.hint, "markdown": rule.doc.strip()},
         "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": rule.enabled_by_default},
-        "properties": {"tags": tags, "security-severity": rule.security_severity, "precision": "high"},
+        "properties": {"tags": list(rule.tags), "security-severity": rule.security_severity, "precision": "high"},
     }
 
 
@@ -73,8 +61,8 @@ def _message(finding: Finding) -> dict[str, str]:
     return message
 
 
-def format_sarif(findings: Sequence[Finding], root: str = ".") -> str:
-    index = {rule.id: i for i, rule in enumerate(RULES)}
+def format_sarif(findings: Sequence[Finding], rules: Sequence[RuleInfo], root: str = ".") -> str:
+    index = {rule.id: i for i, rule in enumerate(rules)}
     results = [
         {
             "ruleId": f.rule,
@@ -82,7 +70,7 @@ def format_sarif(findings: Sequence[Finding], root: str = ".") -> str:
             "level": _LEVEL[f.severity],
             "message": _message(f),
             "locations": [_location(f)],
-            "partialFingerprints": {"iamSaasLint/v1": fingerprint(f)},
+            "partialFingerprints": {"iamSaasLint/v2": fingerprint(f)},
             "properties": {"jsonPath": f.json_path},
         }
         for f in findings
@@ -100,7 +88,7 @@ def format_sarif(findings: Sequence[Finding], root: str = ".") -> str:
                         "version": __version__,
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_descriptor(rule) for rule in RULES],
+                        "rules": [_descriptor(rule) for rule in rules],
                     }
                 },
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": base_uri}},

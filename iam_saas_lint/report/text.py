@@ -9,8 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from itertools import groupby
 
-from ..findings import Finding, Severity
-from ..rules import RULES_BY_ID
+from ..findings import Finding, RuleInfo, Severity
 from .summary import Checked, plural, summary
 
 _RESET = "\033[0m"
@@ -115,6 +114,7 @@ def _source(finding: Finding, lines: Sequence[str], style: _Style) -> list[str]:
 
 def format_text(
     findings: Sequence[Finding],
+    rules: Sequence[RuleInfo] = (),
     sources: Mapping[str, Sequence[str]] | None = None,
     colour: bool = False,
     show_fixes: bool = False,
@@ -122,6 +122,7 @@ def format_text(
 ) -> str:
     """Grouped by file. ``sources`` maps a path to its lines, for the source excerpt."""
     style = _Style(colour)
+    by_id = {rule.id: rule for rule in rules}
     out: list[str] = []
     for path, group in groupby(findings, key=lambda f: f.path):
         if out:
@@ -130,7 +131,7 @@ def format_text(
         for finding in group:
             out.append(_head(finding, style))
             out.extend(_source(finding, (sources or {}).get(path, ()), style))
-            rule = RULES_BY_ID.get(finding.rule)
+            rule = by_id.get(finding.rule)
             if rule is not None:
                 out.append(style(f"  why: {rule.why}", _DIM))
                 hint = rule.hint_for(finding.message)
@@ -144,8 +145,9 @@ def format_text(
     return "\n".join(out) + "\n"
 
 
-def format_statistics(findings: Sequence[Finding], checked: Checked | None = None) -> str:
+def format_statistics(findings: Sequence[Finding], rules: Sequence[RuleInfo], checked: Checked | None = None) -> str:
     counts = summary(findings)["rules"]
     assert isinstance(counts, dict)
-    lines = [f"{count:>6}  {rule}  {RULES_BY_ID[rule].name}" for rule, count in counts.items() if rule in RULES_BY_ID]
+    names = {rule.id: rule.name for rule in rules}
+    lines = [f"{count:>6}  {rule}  {names[rule]}" for rule, count in counts.items() if rule in names]
     return "\n".join([*lines, summary_line(findings, checked)]) + "\n"

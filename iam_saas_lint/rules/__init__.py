@@ -54,3 +54,7 @@ def _by_id(rules: tuple[Rule, ...]) -> dict[str, Rule]:
 
 
 RULES_BY_ID = _by_id(RULES)
+#: Where files that cannot be read, and the tool's own failures, are reported.
+INVALID_DOCUMENT = isl000_invalid_document.RULE
+#: Where the ``Unverifiable`` violations of every rule are reported.
+UNVERIFIABLE = isl009_unverifiable.RULE

@@ -2,33 +2,67 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import field, replace
 from functools import lru_cache
+from typing import Literal
 
-from ..findings import Severity
+from ..findings import RuleInfo, Severity
 from ..fixes import Fix
-from ..model.document import Inventory, PolicyDocument, Role, Syntax
+from ..model.document import Inventory, PolicyDocument, Role, Suppression
 from ..model.federation import WebIdentityGrant, web_identity_grants
 from ..model.settings import Settings
 from ..model.source_ip import DenyVerdict, IpDeny, deny_verdict, ip_denies
 from ..model.source_ip_verdict import SourceIpVerdict, judge_source_ip
 from ..model.trust import TrustAnalysis, analyze_trust
 from ..model.trust_verdict import TrustVerdict, judge_trust
-from ..model.values import Anchor
+from ..model.values import Anchor, At
 from ..records import dataclass
 
 
 @dataclass(frozen=True)
 class Violation:
-    message: str
+    """What a rule found. The engine turns it into a finding: it finds the line, names the subject,
+    identifies the policy element and renders the fix in the syntax of ``document``."""
+
+    #: What is wrong. About a role, it follows the role's label (``role "X"``) and starts with a
+    #: space (``" can be assumed by …"``) or a colon (``": external id …"``).
+    text: str
     anchor: Anchor
-    role: str | None = None
-    #: Overrides the rule's severity for this one violation.
+    role: Role | None = None
+    #: The document the finding is in: its statement's identity keeps baselines stable, and its
+    #: syntax is the fix's.
+    document: PolicyDocument | None = None
+    #: The principal, condition, value or policy the finding concerns, as written.
+    concerns: str = ""
+    #: Overrides the rule's default severity for this one violation.
     severity: Severity | None = None
-    #: What to paste, rendered in ``syntax`` (the syntax of the file the finding is in).
+    #: What to paste; the engine renders it in the syntax of ``document``.
     fix: Fix | None = None
-    syntax: Syntax = "json"
+
+
+@dataclass(frozen=True)
+class Unverifiable(Violation):
+    """A verdict the rule could not reach because a value is unknown (never a pass): reported
+    under the unverifiable rule, whether or not the rule that met it is selected."""
+
+
+@dataclass(frozen=True)
+class SuppressionUse:
+    """A suppression after matching: whether it covered a finding, and whether the rules it names
+    ran (an unused suppression of a rule that did not run says nothing)."""
+
+    suppression: Suppression
+    used: bool
+    checked: bool
+
+
+def suppression_violation(suppression: Suppression, what: str) -> Violation:
+    """``suppression of ISL005 <what>``, at the suppression."""
+    listed = ", ".join(suppression.rules) or "no rule"
+    concerns = f"{listed} on {suppression.role}" if suppression.role else listed
+    anchor = Anchor(suppression.file, (), At(suppression.span))
+    return Violation(f"suppression of {listed} {what}", anchor, concerns=concerns)
 
 
 @dataclass
@@ -100,12 +134,16 @@ class Context:
 
 
 Check = Callable[[Inventory, Context], Iterable[Violation]]
+SuppressionCheck = Callable[[Sequence[SuppressionUse]], Iterable[Violation]]
+FixKind = Literal["condition", "statement"]
+DEFAULT_TAGS = ("security", "iam")
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     name: str
+    #: The default severity; a violation may override it.
     severity: Severity
     #: ``None`` for rules about suppressions, which the engine reports after matching them.
     check: Check | None
@@ -115,12 +153,40 @@ class Rule:
     hint: str = ""
     #: GitHub code scanning's 0.0–10.0 scale.
     security_severity: str = "5.0"
+    tags: tuple[str, ...] = DEFAULT_TAGS
+    #: Its verdict depends on the role's permission policies, so a trust policy alone cannot be judged.
+    needs_permission_policies: bool = False
+    #: What its fix adds (a condition on the statement, or a new statement); ``None``: no fix.
+    fix_kind: FixKind | None = None
+    #: May meet unknown values: the engine runs it for its ``Unverifiable`` violations when only
+    #: the unverifiable rule is selected.
+    may_be_unverifiable: bool = False
+    #: For rules about suppressions: asked once matching is done.
+    check_suppressions: SuppressionCheck | None = None
     #: (a fragment of the message, the hint for that cause), tried in order before ``hint``.
     hints_by_cause: tuple[tuple[str, str], ...] = ()
 
     def hint_for(self, message: str) -> str:
         """The fix line for a finding with ``message``: the first cause it names, else ``hint``."""
-        return next((hint for cause, hint in self.hints_by_cause if cause in message), self.hint)
+        return self.info.hint_for(message)
+
+    @property
+    def info(self) -> RuleInfo:
+        """What formatters receive about the rule."""
+        return RuleInfo(
+            id=self.id,
+            name=self.name,
+            severity=self.severity,
+            enabled_by_default=self.enabled_by_default,
+            summary=self.summary,
+            description=" ".join(doc_sections(self.doc).get("What it does", "").split()),
+            why=self.why,
+            hint=self.hint,
+            hints_by_cause=self.hints_by_cause,
+            doc=self.doc,
+            tags=self.tags,
+            security_severity=self.security_severity,
+        )
 
     @property
     def summary(self) -> str:

@@ -9,7 +9,7 @@ from ..model.document import Inventory, PolicyDocument, Role
 from ..model.federation import ClaimCheck, WebIdentityGrant
 from ..model.issuers import Issuer, has_wildcard
 from ..model.values import Anchor
-from .base import Context
+from .base import Context, Unverifiable, Violation
 
 
 def federated_grants(inventory: Inventory, context: Context) -> Iterator[tuple[Role, PolicyDocument, WebIdentityGrant]]:
@@ -46,27 +46,29 @@ def audience_fix(issuer: Issuer, host: str) -> Fix | None:
     return Fix("condition", condition, f"add this to the statement's Condition, with {issuer.audience.what}")
 
 
-def unverifiable_federation(inventory: Inventory, context: Context) -> Iterator[tuple[str, Anchor, str]]:
-    """(message, anchor, role) for web-identity verdicts that depend on an unresolved value (ISL009)."""
-    for role, trust, grant in federated_grants(inventory, context):
-        label = f'role "{role.name}"'
-        if grant.host is None:
-            yield (
-                f"{label}: cannot tell which identity provider the Federated principal names ({grant.host_unknown}), "
-                "so whether its claims must be pinned",
-                trust.anchor.child(*grant.principal.path),
-                role.name,
-            )
-            continue
-        issuer = grant.issuer
-        if issuer is None:
-            continue
-        for check, claim in ((grant.subject, issuer.subject), (grant.audience, issuer.audience)):
-            if check is None or claim is None or check.state != "unknown":
-                continue
-            key = f"{grant.key_prefix or grant.host}:{claim.claim}"
-            yield (
-                f"{label}: cannot tell whether {key} is pinned: {check.reason}",
-                claim_anchor(trust, grant, check),
-                role.name,
-            )
+def unknown_provider(role: Role, trust: PolicyDocument, grant: WebIdentityGrant) -> Iterator[Violation]:
+    """A Federated principal whose provider is unresolved: whether its claims must be pinned is unknown."""
+    if grant.host is None:
+        yield Unverifiable(
+            f": cannot tell which identity provider the Federated principal names ({grant.host_unknown}), "
+            "so whether its claims must be pinned",
+            trust.anchor.child(*grant.principal.path),
+            role,
+            trust,
+            str(grant.principal.value),
+        )
+
+
+def unknown_claim(
+    role: Role, trust: PolicyDocument, grant: WebIdentityGrant, check: ClaimCheck | None, claim: str
+) -> Iterator[Violation]:
+    """A claim condition that depends on an unresolved value."""
+    if check is not None and check.state == "unknown":
+        key = f"{grant.key_prefix or grant.host}:{claim}"
+        yield Unverifiable(
+            f": cannot tell whether {key} is pinned: {check.reason}",
+            claim_anchor(trust, grant, check),
+            role,
+            trust,
+            key,
+        )

@@ -32,16 +32,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Severity
-from ..model.document import Inventory
+from ..model.document import Inventory, Problem
+from ..model.values import Anchor, At
 from .base import Context, Rule, Violation
 from .grammar import kind_errors, schema_errors
 from .rejected_forms import rejected_forms
 
 
+def problem_violation(problem: Problem) -> Violation:
+    """A file that could not be read, or the tool's own failure on it."""
+    return Violation(problem.message, Anchor(problem.file, (), At(problem.span)))
+
+
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    for problem in inventory.problems:
+        yield problem_violation(problem)
     for document in inventory.all_documents():
         for error in [*schema_errors(document.data), *kind_errors(document), *rejected_forms(document.data)]:
-            yield Violation(f"{document.label}: {error.message}", document.anchor.child(*error.path))
+            yield Violation(
+                f"{document.label}: {error.message}",
+                document.anchor.child(*error.path),
+                document=document,
+                concerns="/".join(str(key) for key in error.path if not isinstance(key, int)),
+            )
 
 
 RULE = Rule(

@@ -39,11 +39,12 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..fixes import external_id_condition
 from ..model.document import Inventory
-from .base import Context, Rule, Violation
-from .roles import missing_external_ids, role_label
+from .base import Context, Rule, Unverifiable, Violation
+from .roles import missing_external_ids, principals_of
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    yield from _doubts(inventory, context)
     for role, trust, missing in missing_external_ids(inventory, context):
         note = (
             " (the external id in another statement does not help: Allow statements are ORed)"
@@ -52,12 +53,29 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         )
         statement = missing.statement
         yield Violation(
-            f"{role_label(role)} can be assumed by {missing.who} without an sts:ExternalId condition{note}",
+            f" can be assumed by {missing.who} without an sts:ExternalId condition{note}",
             trust.anchor.child(*statement.path, statement.principal_element or "Principal"),
-            role.name,
+            role,
+            trust,
+            principals_of(statement),
             fix=external_id_condition(),
-            syntax=trust.syntax,
         )
+
+
+def _doubts(inventory: Inventory, context: Context) -> Iterator[Violation]:
+    """Who can assume the role, and with which external id, depends on an unresolved value."""
+    for role in inventory.roles:
+        trust = role.trust
+        if trust is None:
+            continue
+        for doubt in context.trust_verdict(role).doubts:
+            yield Unverifiable(
+                f": cannot tell whether {doubt.about}: {doubt.doubt.reason}",
+                trust.anchor.child(*doubt.doubt.path),
+                role,
+                trust,
+                doubt.about,
+            )
 
 
 RULE = Rule(
@@ -68,4 +86,7 @@ RULE = Rule(
     __doc__ or "",
     hint="add Condition StringEquals sts:ExternalId with the id the vendor generated for you",
     security_severity="8.6",
+    tags=("security", "iam", "external-id"),
+    fix_kind="condition",
+    may_be_unverifiable=True,
 )

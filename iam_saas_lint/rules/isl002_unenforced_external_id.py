@@ -39,7 +39,6 @@ from ..findings import Severity
 from ..fixes import external_id_condition
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .roles import role_label
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
@@ -51,11 +50,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             statement = weak.statement
             path = weak.entry.path if weak.entry else (*statement.path, statement.principal_element or "Principal")
             yield Violation(
-                f"{role_label(role)} trusts {weak.who} with an external id condition that pins nothing: {weak.reason}",
+                f" trusts {weak.who} with an external id condition that pins nothing: {weak.reason}",
                 trust.anchor.child(*path),
-                role.name,
+                role,
+                trust,
+                f"{weak.entry.operator.written} {weak.entry.key}" if weak.entry else weak.who,
                 fix=external_id_condition(),
-                syntax=trust.syntax,
             )
 
 
@@ -67,4 +67,6 @@ RULE = Rule(
     __doc__ or "",
     hint="use StringEquals sts:ExternalId with the literal id the vendor gave you",
     security_severity="8.6",
+    tags=("security", "iam", "external-id"),
+    fix_kind="condition",
 )

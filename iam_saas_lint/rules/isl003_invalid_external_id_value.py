@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .roles import grants_needing_external_id, role_label
+from .roles import grants_needing_external_id
 
 VALID = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
 PLACEHOLDER = re.compile(
@@ -64,9 +64,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
                 why = problem(value)
                 if why:
                     yield Violation(
-                        f"{role_label(role)}: external id {value!r} {why}",
-                        trust.anchor.child(*item.entry.path),
-                        role.name,
+                        f": external id {value!r} {why}", trust.anchor.child(*item.entry.path), role, trust, value
                     )
 
 
@@ -78,4 +76,5 @@ RULE = Rule(
     __doc__ or "",
     hint="use the external id the vendor's console shows for your account",
     security_severity="4.0",
+    tags=("security", "iam", "external-id"),
 )

@@ -35,7 +35,6 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .roles import role_label
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
@@ -44,10 +43,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             continue
         for wildcard in context.trust_verdict(role).open_wildcards:
             yield Violation(
-                f"{role_label(role)} can be assumed by any AWS principal (*): name the vendor's account "
+                " can be assumed by any AWS principal (*): name the vendor's account "
                 "or narrow it with aws:PrincipalOrgID",
                 role.trust.anchor.child(*wildcard.principal.path),
-                role.name,
+                role,
+                role.trust,
+                str(wildcard.principal.value),
             )
 
 

@@ -38,13 +38,22 @@ from ..findings import Severity
 from ..fixes import source_ip_deny
 from ..model.document import Inventory
 from ..model.source_ip import ip_allows
-from .base import Context, Rule, Violation
-from .roles import role_label, third_party_roles, vendor_cidrs
+from .base import Context, Rule, Unverifiable, Violation
+from .roles import third_party_roles, vendor_cidrs
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role, trust, analysis in third_party_roles(inventory, context):
         verdict = context.source_ip(role)
+        if verdict.state in ("hole", "doubt"):
+            for policy in verdict.unresolved:
+                yield Unverifiable(
+                    f": cannot tell whether a source-IP Deny is attached: {policy.label} is not "
+                    f"defined in the scanned files ({policy.reason})",
+                    policy.anchor,
+                    role,
+                    concerns=policy.label,
+                )
         if verdict.state != "hole" or verdict.candidates or verdict.unresolved:
             continue
         notes = []
@@ -58,12 +67,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         why = f" ({'; '.join(notes)})" if notes else ""
         who = context.trust_verdict(role).who
         yield Violation(
-            f"{role_label(role)} trusts {who} but no permission policy denies all actions from outside "
+            f" trusts {who} but no permission policy denies all actions from outside "
             f"the vendor's addresses (Deny * with NotIpAddress aws:SourceIp){why}",
             trust.anchor,
-            role.name,
+            role,
+            trust,
             fix=source_ip_deny(vendor_cidrs(role, context)),
-            syntax=trust.syntax,
         )
 
 
@@ -75,4 +84,7 @@ RULE = Rule(
     __doc__ or "",
     hint="attach a Deny on Action * and Resource * with NotIpAddress aws:SourceIp listing the vendor's ranges",
     security_severity="7.5",
+    needs_permission_policies=True,
+    fix_kind="statement",
+    may_be_unverifiable=True,
 )

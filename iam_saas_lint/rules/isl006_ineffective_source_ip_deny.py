@@ -44,8 +44,9 @@ from ..fixes import source_ip_deny
 from ..model.cidrs import is_non_public, parse_cidr
 from ..model.document import Inventory, PolicyDocument, Role
 from ..model.source_ip import IpDeny
-from .base import Context, Rule, Violation
-from .roles import role_label, third_party_roles, vendor_cidrs
+from ..model.source_ip_verdict import SourceIpVerdict
+from .base import Context, Rule, Unverifiable, Violation
+from .roles import third_party_roles, vendor_cidrs
 
 
 def _usable_cidrs(deny: IpDeny) -> list[str]:
@@ -84,17 +85,36 @@ def _unusable(role: Role, candidates: tuple[tuple[PolicyDocument, IpDeny], ...])
     document, deny = chosen
     path, why = _ip_condition(deny)
     yield Violation(
-        f"{role_label(role)}: the source-IP Deny in {document.label} denies every request from the internet "
+        f": the source-IP Deny in {document.label} denies every request from the internet "
         f"({why}): the role is unusable from the internet",
         document.anchor.child(*path),
-        role.name,
+        role,
+        document,
+        "unusable",
         Severity.WARNING,
     )
 
 
+def _doubt(role: Role, trust: PolicyDocument, verdict: SourceIpVerdict) -> Iterator[Violation]:
+    """Whether the Denies stop every request from outside depends on an unresolved value."""
+    found = verdict.doubt
+    if verdict.state != "doubt" or found is None:
+        return
+    document = found.document
+    label = document.label if document is not None else "a permission policy"
+    yield Unverifiable(
+        f": cannot tell whether the source-IP Deny in {label} is effective: {found.doubt.reason}",
+        document.anchor.child(*found.doubt.path) if document is not None else trust.anchor,
+        role,
+        document or trust,
+        label,
+    )
+
+
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, _, _ in third_party_roles(inventory, context):
+    for role, trust, _ in third_party_roles(inventory, context):
         verdict = context.source_ip(role)
+        yield from _doubt(role, trust, verdict)
         if verdict.state == "unusable" and verdict.candidates:
             yield from _unusable(role, verdict.candidates)
         if verdict.state != "hole" or not verdict.candidates:
@@ -104,21 +124,23 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             reasons = "; ".join(hole.reason for hole in deny.holes)
             cidrs = vendor_cidrs(role, context) or _usable_cidrs(deny)
             yield Violation(
-                f"{role_label(role)}: the source-IP Deny in {document.label} leaves a hole: {reasons}",
+                f": the source-IP Deny in {document.label} leaves a hole: {reasons}",
                 document.anchor.child(*deny.holes[0].path),
-                role.name,
+                role,
+                document,
+                document.label,
                 fix=source_ip_deny(cidrs),
-                syntax=document.syntax,
             )
         if not with_holes:
             # each Deny is sound alone, but together they admit too much (their allow-lists' union)
             document, deny = verdict.candidates[0]
             yield Violation(
-                f"{role_label(role)}: the source-IP Denies leave a hole: {'; '.join(verdict.reasons)}",
+                f": the source-IP Denies leave a hole: {'; '.join(verdict.reasons)}",
                 document.anchor.child(*_ip_condition(deny)[0]),
-                role.name,
+                role,
+                document,
+                "together",
                 fix=source_ip_deny(vendor_cidrs(role, context) or _usable_cidrs(deny)),
-                syntax=document.syntax,
             )
 
 
@@ -130,4 +152,7 @@ RULE = Rule(
     __doc__ or "",
     hint="make the Deny cover Action * and Resource *, with only NotIpAddress aws:SourceIp and public vendor CIDRs",
     security_severity="7.5",
+    needs_permission_policies=True,
+    fix_kind="statement",
+    may_be_unverifiable=True,
 )

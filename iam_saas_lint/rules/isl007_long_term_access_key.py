@@ -51,6 +51,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         yield Violation(
             f'long-term access key for user "{key.user}": give a vendor a role with an external id instead',
             key.anchor,
+            concerns=key.user,
         )
 
 

@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .roles import role_label
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
@@ -39,10 +38,10 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             continue
         for statement in context.trust(role).not_principal_allows:
             yield Violation(
-                f"{role_label(role)}: Allow with NotPrincipal lets every principal except the listed ones "
-                "assume the role",
+                ": Allow with NotPrincipal lets every principal except the listed ones assume the role",
                 role.trust.anchor.child(*statement.path, "NotPrincipal"),
-                role.name,
+                role,
+                role.trust,
             )
 
 

@@ -31,65 +31,17 @@ template:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ..findings import Severity
-from ..model.document import Inventory
-from .base import Context, Rule, Violation
-from .federated import unverifiable_federation
-from .roles import role_label, third_party_roles
+from .base import Rule
 
-
-def _trust(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role in inventory.roles:
-        trust = role.trust
-        if trust is None:
-            continue
-        for doubt in context.trust_verdict(role).doubts:
-            yield Violation(
-                f"{role_label(role)}: cannot tell whether {doubt.about}: {doubt.doubt.reason}",
-                trust.anchor.child(*doubt.doubt.path),
-                role.name,
-            )
-
-
-def _source_ip(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, trust, _ in third_party_roles(inventory, context):
-        verdict = context.source_ip(role)
-        if verdict.state not in ("hole", "doubt"):
-            continue
-        found = verdict.doubt
-        if verdict.state == "doubt" and found is not None:
-            document = found.document
-            label = document.label if document is not None else "a permission policy"
-            anchor = document.anchor if document is not None else trust.anchor
-            yield Violation(
-                f"{role_label(role)}: cannot tell whether the source-IP Deny in {label} is effective: "
-                f"{found.doubt.reason}",
-                anchor.child(*found.doubt.path) if document is not None else anchor,
-                role.name,
-            )
-        for policy in verdict.unresolved:
-            yield Violation(
-                f"{role_label(role)}: cannot tell whether a source-IP Deny is attached: {policy.label} is not "
-                f"defined in the scanned files ({policy.reason})",
-                policy.anchor,
-                role.name,
-            )
-
-
-def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    yield from _trust(inventory, context)
-    yield from _source_ip(inventory, context)
-    for message, anchor, role in unverifiable_federation(inventory, context):
-        yield Violation(message, anchor, role)
-
-
+# No check of its own: every rule reports the verdicts it cannot reach as ``Unverifiable``
+# violations under this rule (ISL001 for who can assume a role and with which external id, ISL005
+# and ISL006 for the source-IP Deny, ISL012 and ISL013 for web-identity claims).
 RULE = Rule(
     "ISL009",
     "unverifiable",
     Severity.WARNING,
-    check,
+    None,
     __doc__ or "",
     hint="make the value visible to the linter (a parameter default, the policy file) so it can decide",
     security_severity="3.0",

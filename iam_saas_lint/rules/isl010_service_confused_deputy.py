@@ -32,7 +32,6 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .roles import role_label
 
 SOURCE_KEYS = ("aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths")
 
@@ -45,10 +44,11 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             if statement.conditions_unknown is not None or any(statement.conditions_on(k) for k in SOURCE_KEYS):
                 continue
             yield Violation(
-                f"{role_label(role)}: service principal {principal.value} can assume the role without "
-                "aws:SourceAccount or aws:SourceArn",
+                f": service principal {principal.value} can assume the role without aws:SourceAccount or aws:SourceArn",
                 role.trust.anchor.child(*principal.path),
-                role.name,
+                role,
+                role.trust,
+                str(principal.value),
             )
 
 

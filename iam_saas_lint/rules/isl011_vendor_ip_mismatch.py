@@ -37,7 +37,7 @@ from ..model.cidrs import IPNetwork, parse_cidr, subtract
 from ..model.document import Inventory
 from ..model.vendors import registry
 from .base import Context, Rule, Violation
-from .roles import role_label, third_party_roles
+from .roles import third_party_roles
 
 
 def _networks(cidrs: tuple[str, ...]) -> list[IPNetwork]:
@@ -69,18 +69,22 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             extra = subtract(allowed, published)
             if extra:
                 yield Violation(
-                    f"{role_label(role)}: the source-IP Deny in {document.label} admits {_shown(extra)}, "
+                    f": the source-IP Deny in {document.label} admits {_shown(extra)}, "
                     f"outside {names}'s published ranges",
                     document.anchor.child(*path),
-                    role.name,
+                    role,
+                    document,
+                    f"admits {_shown(extra)}",
                 )
             missing = subtract(published, allowed)
             if missing:
                 yield Violation(
-                    f"{role_label(role)}: the source-IP Deny in {document.label} leaves out {names}'s "
+                    f": the source-IP Deny in {document.label} leaves out {names}'s "
                     f"{_shown(missing)}: the vendor's calls from there will fail",
                     document.anchor.child(*path),
-                    role.name,
+                    role,
+                    document,
+                    f"leaves out {_shown(missing)}",
                     Severity.WARNING,
                 )
 
@@ -93,4 +97,5 @@ RULE = Rule(
     __doc__ or "",
     hint="list exactly the vendor's published ranges in the Deny",
     security_severity="6.0",
+    needs_permission_policies=True,
 )

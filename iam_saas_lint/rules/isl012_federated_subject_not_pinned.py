@@ -43,20 +43,22 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .federated import claim_anchor, federated_grants, subject_fix
-from .roles import role_label
+from .federated import claim_anchor, federated_grants, subject_fix, unknown_claim, unknown_provider
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     repository_scope = context.settings.federated_subject_scope == "repository"
     for role, trust, grant in federated_grants(inventory, context):
         subject, issuer, host = grant.subject, grant.issuer, grant.host
+        yield from unknown_provider(role, trust, grant)
+        if host is not None and issuer is not None and issuer.subject is not None:
+            yield from unknown_claim(role, trust, grant, subject, issuer.subject.claim)
         if subject is None or issuer is None or issuer.subject is None or host is None:
             continue
         if subject.state in ("pinned", "unknown") or (subject.state == "owner" and not repository_scope):
             continue
         key = f"{grant.key_prefix or host}:{issuer.subject.claim}"
-        who = f"{role_label(role)} trusts {issuer.name} ({host})"
+        who = f" trusts {issuer.name} ({host})"
         if subject.state == "missing":
             message = f"{who} without a condition on {key}: {issuer.exposure} can assume it"
         elif subject.state == "weak":
@@ -66,10 +68,11 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         yield Violation(
             message,
             claim_anchor(trust, grant, subject),
-            role.name,
+            role,
+            trust,
+            key,
             severity=Severity.WARNING if subject.state == "owner" else None,
             fix=subject_fix(issuer, grant.key_prefix or host),
-            syntax=trust.syntax,
         )
 
 
@@ -81,4 +84,6 @@ RULE = Rule(
     __doc__ or "",
     hint="pin the token's subject claim to your own owner (StringEquals, or StringLike with the owner spelled out)",
     security_severity="8.6",
+    fix_kind="condition",
+    may_be_unverifiable=True,
 )

@@ -37,19 +37,20 @@ from collections.abc import Iterator
 from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
-from .federated import audience_fix, claim_anchor, federated_grants
-from .roles import role_label
+from .federated import audience_fix, claim_anchor, federated_grants, unknown_claim
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role, trust, grant in federated_grants(inventory, context):
         audience, issuer, host = grant.audience, grant.issuer, grant.host
+        if host is not None and issuer is not None and issuer.audience is not None:
+            yield from unknown_claim(role, trust, grant, audience, issuer.audience.claim)
         if audience is None or issuer is None or issuer.audience is None or host is None:
             continue
         if audience.state in ("pinned", "owner", "unknown"):
             continue
         key = f"{grant.key_prefix or host}:{issuer.audience.claim}"
-        who = f"{role_label(role)} trusts {issuer.name} ({host})"
+        who = f" trusts {issuer.name} ({host})"
         if audience.state == "missing":
             message = f"{who} without a condition on {key}: {issuer.exposure} can assume it"
         else:
@@ -57,9 +58,10 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         yield Violation(
             message,
             claim_anchor(trust, grant, audience),
-            role.name,
+            role,
+            trust,
+            key,
             fix=audience_fix(issuer, grant.key_prefix or host),
-            syntax=trust.syntax,
         )
 
 
@@ -71,4 +73,6 @@ RULE = Rule(
     __doc__ or "",
     hint="pin the audience claim to your own app or identity pool with StringEquals",
     security_severity="8.6",
+    fix_kind="condition",
+    may_be_unverifiable=True,
 )

@@ -35,7 +35,6 @@ from ..findings import Severity
 from ..model.document import Inventory
 from .base import Context, Rule, Violation
 from .federated import federated_grants
-from .roles import role_label
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
@@ -43,10 +42,12 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         if grant.host is None or grant.issuer is not None or grant.own:
             continue
         yield Violation(
-            f"{role_label(role)} trusts the identity provider {grant.host}, which is neither in the issuer registry "
+            f" trusts the identity provider {grant.host}, which is neither in the issuer registry "
             "nor in own-identity-providers: its claims cannot be judged",
             trust.anchor.child(*grant.principal.path),
-            role.name,
+            role,
+            trust,
+            grant.host,
         )
 
 

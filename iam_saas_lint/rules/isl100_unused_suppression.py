@@ -21,8 +21,17 @@ Remove the comment once the finding it was written for is gone.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from ..findings import Severity
-from .base import Rule
+from .base import Rule, SuppressionUse, Violation, suppression_violation
+
+
+def check_suppressions(uses: Sequence[SuppressionUse]) -> Iterator[Violation]:
+    for use in uses:
+        if not use.used and use.checked:
+            yield suppression_violation(use.suppression, "matches no finding")
+
 
 RULE = Rule(
     "ISL100",
@@ -32,4 +41,5 @@ RULE = Rule(
     __doc__ or "",
     hint="remove the suppression",
     security_severity="2.0",
+    check_suppressions=check_suppressions,
 )

@@ -22,8 +22,17 @@ person decide whether the suppression still holds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from ..findings import Severity
-from .base import Rule
+from .base import Rule, SuppressionUse, Violation, suppression_violation
+
+
+def check_suppressions(uses: Sequence[SuppressionUse]) -> Iterator[Violation]:
+    for use in uses:
+        if not use.suppression.reason:
+            yield suppression_violation(use.suppression, "gives no reason")
+
 
 RULE = Rule(
     "ISL101",
@@ -33,4 +42,5 @@ RULE = Rule(
     __doc__ or "",
     hint="say after the rule list why the finding is accepted",
     security_severity="2.0",
+    check_suppressions=check_suppressions,
 )

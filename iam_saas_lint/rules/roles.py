@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model.document import Inventory, PolicyDocument, Role
+from ..model.statements import Statement
 from ..model.trust import AssumeGrant, TrustAnalysis
 from ..model.trust_verdict import MissingExternalId
 from ..model.vendors import registry
 from .base import Context
+
+
+def principals_of(statement: Statement) -> str:
+    """The principals a statement names, as written (what its findings concern)."""
+    return ", ".join(dict.fromkeys(str(principal.value) for principal in statement.principals))
 
 
 def third_party_roles(inventory: Inventory, context: Context) -> Iterator[tuple[Role, PolicyDocument, TrustAnalysis]]:
@@ -49,7 +55,3 @@ def vendor_cidrs(role: Role, context: Context) -> list[str]:
         vendor = vendors.by_account(account)
         cidrs.extend(vendor.source_ips or () if vendor else ())
     return list(dict.fromkeys(cidrs))
-
-
-def role_label(role: Role) -> str:
-    return f'role "{role.name}"'

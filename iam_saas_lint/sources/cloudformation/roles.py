@@ -13,7 +13,6 @@ from ...model.document import (
     Role,
     UnresolvedPolicy,
     is_aws_managed_policy,
-    variant_name,
 )
 from ...model.values import OWN_ACCOUNT, Anchor, JsonPath, Unknown
 from .conditions import ConditionModel, Variant, if_conditions
@@ -117,8 +116,10 @@ class RoleReader:
             exists = self._exists(logical_id, branches)
             if exists is not False:
                 add(self._attached_policy(resolver, role_id, logical_id, exists))
+        is_sam = self.template.type_of(role_id) == SAM_FUNCTION
         return Role(
-            name=variant_name(display, assignment),
+            name=display,
+            logical=display if is_sam else self.template.name_prefix + role_id,
             anchor=self.anchor(self.template.resource_path(role_id)),
             trust=trust,
             policies=tuple(policies),

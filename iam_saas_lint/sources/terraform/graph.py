@@ -348,6 +348,8 @@ class GraphBuilder:
         self.inventory.roles.append(
             Role(
                 name=instance.address,
+                logical=instance.declaration.address,
+                instance=instance.address[len(instance.declaration.address) :],
                 anchor=anchor,
                 trust=role.trust,
                 policies=tuple(role.policies),
