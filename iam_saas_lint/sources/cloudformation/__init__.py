@@ -10,8 +10,8 @@
   StackSet ``TemplateBody`` templates and ``Metadata`` suppressions.
 
 ``Fn::If``: a role whose material tests conditions becomes one ``Role`` per combination of those
-conditions that can occur, named ``Logical [if Cond=true]`` and carrying the combination in
-``Role.variant``; the engine then merges a finding that several variants share and names only the
+conditions that can occur, carrying the combination in ``Role.variant`` (findings show it as
+``Logical [if Cond=true]``); the engine then merges a finding that several variants share and names only the
 conditions it depends on. A resource-level ``Condition`` counts too: a role exists only where its
 condition holds, an attached policy only where its own does.
 
