@@ -11,8 +11,8 @@
 
 ``Fn::If``: a role whose material tests conditions becomes one ``Role`` per combination of those
 conditions that can occur, carrying the combination in ``Role.variant`` (findings show it as
-``Logical [if Cond=true]``); the engine then merges a finding that several variants share and names only the
-conditions it depends on. A resource-level ``Condition`` counts too: a role exists only where its
+``Logical [if Cond=true]``); the engine then merges a finding that several variants share and
+names only the conditions it depends on. A resource-level ``Condition`` counts too: a role exists only where its
 condition holds, an attached policy only where its own does.
 
 Importing this package imports none of its modules: the format registry names the ones to load.
