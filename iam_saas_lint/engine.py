@@ -58,6 +58,8 @@ def subject_of(violation: Violation) -> Subject:
 
 
 def to_finding(rule: Rule, violation: Violation) -> Finding:
+    if violation.fix is not None and violation.fix.kind != rule.fix_kind:
+        raise ValueError(f"{rule.id} offers a {violation.fix.kind} fix but declares fix_kind={rule.fix_kind!r}")
     span = violation.anchor.span()
     syntax = violation.document.syntax if violation.document is not None else "json"
     return Finding(

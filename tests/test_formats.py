@@ -1,45 +1,22 @@
 """Golden outputs for every format, on the bundled fixtures, with volatile fields replaced.
 
-Regenerate after an intended change with ``UPDATE_GOLDEN=1 pytest tests/test_formats.py`` and
-read the diff before committing it.
+Regenerate after an intended change with ``python scripts/update_snapshots.py`` and read the diff
+before committing it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 from pathlib import Path
 
 import pytest
+from snapshot import FORMATS, GOLDEN, golden
 
-from iam_saas_lint import __version__
 from iam_saas_lint.cli import main
 from iam_saas_lint.findings import fingerprint
 
 REPO = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden"
 TARGETS = ["fixtures/raw", "fixtures/account-export"]
-FORMATS = {
-    "text": ["--format", "text"],
-    "fixes": ["--show-fixes"],
-    "concise": ["--format", "concise"],
-    "json": ["--format", "json"],
-    "sarif": ["--format", "sarif"],
-    "github": ["--format", "github"],
-    "statistics": ["--statistics"],
-    "quiet": ["--quiet"],
-}
-
-
-def _normalise(text: str) -> str:
-    text = text.replace(json.dumps(__version__), '"<VERSION>"')
-    return re.sub(r'"file://[^"]*/"', '"file://<ROOT>/"', text)
-
-
-def _run(options: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    assert main([*options, *TARGETS]) == 1
-    return _normalise(capsys.readouterr().out)
 
 
 @pytest.fixture(autouse=True)
@@ -49,12 +26,9 @@ def _at_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("name", FORMATS)
-def test_golden(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    out = _run(FORMATS[name], capsys)
-    golden = GOLDEN / f"fixtures.{name}"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(out)
-    assert out == golden.read_text()
+def test_golden(name: str) -> None:
+    path = GOLDEN / f"fixtures.{name}"
+    assert golden(name) == path.read_text(), f"{path} is stale: run python scripts/update_snapshots.py"
 
 
 def test_sarif_validates_against_the_official_schema(capsys: pytest.CaptureFixture[str]) -> None:
