@@ -127,14 +127,16 @@ def register(registry: str, module: str) -> str:
 
 
 def readme_row(readme: str, rule_id: str, name: str) -> str:
-    """Insert the rule's row in the README's rule table, in id order."""
-    row = f"| [{rule_id}](docs/rules/{rule_id}.md) | {name} | warning | TODO |\n"
+    """Insert the rule's row in the README's rule table, in id order, linked like the other rows."""
     lines = readme.splitlines(keepends=True)
-    rows = [i for i, line in enumerate(lines) if re.match(r"^\| \[ISL\d{3}\]\(docs/rules/", line)]
+    row_pattern = re.compile(r"^\| \[(ISL\d{3})\]\(([^)]*?)ISL\d{3}\.md\)")
+    rows = [(i, found) for i, line in enumerate(lines) if (found := row_pattern.match(line))]
     if not rows:
         return readme
-    after = [i for i in rows if lines[i][3:9] < rule_id]
-    at = (after[-1] + 1) if after else rows[0]
+    link = rows[0][1].group(2)
+    row = f"| [{rule_id}]({link}{rule_id}.md) | {name} | warning | TODO |\n"
+    after = [i for i, found in rows if found.group(1) < rule_id]
+    at = (after[-1] + 1) if after else rows[0][0]
     return "".join(lines[:at] + [row] + lines[at:])
 
 
