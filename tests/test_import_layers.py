@@ -31,12 +31,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 #: Edges that break the layers today, each with who removes it.
-KNOWN_LAYER_EXCEPTIONS = {
-    # reshape-findings (issue 10, part 2): formatters receive rule metadata with the findings
-    ("iam_saas_lint.report.sarif", "iam_saas_lint.rules"),
-    ("iam_saas_lint.report.sarif", "iam_saas_lint.rules.base"),
-    ("iam_saas_lint.report.text", "iam_saas_lint.rules"),
-}
+KNOWN_LAYER_EXCEPTIONS: set[tuple[str, str]] = set()
 #: Circles that exist today, each with who cuts it.
 KNOWN_CIRCLES: set[frozenset[str]] = set()
 #: Modules over the limit today, each with who splits it.
