@@ -87,3 +87,18 @@ def test_importing_the_engine_processes_no_dataclass() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     pending, processed = map(int, done.stdout.split())
     assert pending >= 30 and processed == 0
+
+
+def test_a_subclass_of_a_pending_record_takes_its_fields() -> None:
+    # Found on the corpus: Terraform's Invalid(Unknown), declared while Unknown was still pending,
+    # got an __init__ without fields (an internal error on every module with an undeclared var).
+    import subprocess
+    import sys
+
+    code = (
+        "from iam_saas_lint.sources.terraform.values import Invalid\n"
+        "from iam_saas_lint.model.values import Unknown\n"
+        "assert str(Invalid('var.x is not declared')) == 'var.x is not declared'\n"
+        "assert isinstance(Invalid('y'), Unknown) and Invalid('y') == Invalid('y')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -24,9 +24,11 @@ Places = dict[JsonPath, Span]
 Result = tuple[object, Places]
 
 
-@dataclass(frozen=True)
 class Invalid(Unknown):
-    """A value Terraform itself could not compute (a missing key, an undeclared name): ``try()`` skips it."""
+    """A value Terraform itself could not compute (a missing key, an undeclared name): ``try()`` skips it.
+
+    Not decorated: ``Unknown`` becomes a dataclass on first use (``records``), and a dataclass made
+    from it before then would have no fields."""
 
 
 @dataclass(frozen=True)
