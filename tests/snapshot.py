@@ -60,7 +60,10 @@ def snapshot_path(target: str) -> Path:
 def snapshot(target: str) -> str:
     """``path:line:col: RULE message`` for each finding of ``target`` linted alone, and the summary."""
     with at_repo():
-        return format_concise(run([target], Config()).findings)
+        text = format_concise(run([target], Config()).findings)
+    # A file() target outside the scanned tree is named by its absolute path, which depends on
+    # where the checkout is.
+    return text.replace(str(REPO.parent) + os.sep, "<CHECKOUT-PARENT>" + os.sep)
 
 
 def normalise(text: str) -> str:

@@ -34,6 +34,9 @@ def lint_unit(unit, config, options):
     return real_lint_unit(unit, config, options)
 
 engine.lint_unit = lint_unit
+# A shell's background job starts with SIGINT ignored, and Python then never raises
+# KeyboardInterrupt: the test is about a terminal's Ctrl-C, so the child gets the default handler.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from iam_saas_lint.cli import main
 sys.exit(main(sys.argv[1:]))
 """
