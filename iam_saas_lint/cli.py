@@ -143,7 +143,7 @@ def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding
     from . import baseline
 
     if args.write_baseline:
-        from .config import repository_root
+        from .paths import repository_root
 
         baseline.write_file(args.write_baseline, findings, repository_root(".") or ".")
         print(f"iam-saas-lint: wrote {len(findings)} findings to {args.write_baseline}", file=sys.stderr)

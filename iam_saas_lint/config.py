@@ -14,7 +14,7 @@ from .model.cidrs import parse_cidr
 from .model.settings import Settings, SubjectScope, UnresolvedPrincipals
 from .model.vendors import Vendor, registry
 from .records import dataclass
-from .sources.text.files import DEFAULT_MAX_BYTES
+from .sources.text.files import DEFAULT_MAX_BYTES, repository_root
 
 if TYPE_CHECKING:
     pass
@@ -331,18 +331,6 @@ def load_config_file(path: str) -> Config:
         return config_from_table(table, root, path)
     except ConfigError as error:
         raise ConfigError(with_line(str(error), path, ("tool", "iam-saas-lint") if is_pyproject else ())) from None
-
-
-def repository_root(start: str) -> str | None:
-    """The nearest folder at or above ``start`` that holds ``.git`` (a folder, or a file in a worktree)."""
-    directory = os.path.abspath(start)
-    while True:
-        if os.path.lexists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
 
 
 def find_config(start: str) -> str | None:
