@@ -215,9 +215,9 @@ def test_shared_sub_conditions_are_evaluated_once() -> None:
     for i in range(1, 60):
         chain[f"C{i}"] = {"Fn::And": [{"Condition": f"C{i - 1}"}, {"Condition": f"C{i - 1}"}]}
     model = ConditionModel(Template("t.yaml", NoLocator(), {"Parameters": {"P": {}}, "Conditions": chain}))
-    started = time.perf_counter()
+    started = time.process_time()
     found = model.variants(["C59", "C0"])
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert len(found) == 2
 
 

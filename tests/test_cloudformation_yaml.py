@@ -101,22 +101,22 @@ def test_merge_keys() -> None:
 def test_alias_bomb_fails_fast_and_small() -> None:
     text = (FIXTURES / "hostile" / "alias-bomb.yaml").read_text()
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine slows the clock, not the work
     with pytest.raises(YamlError) as raised:
         load_yaml(text)
-    elapsed = time.perf_counter() - started
+    cpu_seconds = time.process_time() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert raised.value.hostile
     assert f"{ALIAS_EXPANSION_LIMIT:,}" in raised.value.message
-    assert elapsed < 0.5
+    assert cpu_seconds < 1.0
     assert peak < 5 * 1024 * 1024
 
 
 def test_alias_bomb_file_is_isl000_whatever_it_contains() -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     result = run([str(FIXTURES / "hostile" / "alias-bomb.yaml")], Config())
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert [(f.rule, f.line, f.column) for f in result.findings] == [("ISL000", 6, 12)]
     assert "alias" in result.findings[0].message
 
