@@ -95,6 +95,20 @@ class Role:
     instance: str = ""
 
 
+def unreadable_template_role(
+    name: str, what: str, anchor: Anchor, where: Anchor, reason: Unknown, files: frozenset[str]
+) -> Role:
+    """What a template the linter cannot read (a nested stack on S3, a body known only after
+    apply) may hold when it is handed IAM parameters: a role whose trust and policies are unknown."""
+    return Role(
+        name=name,
+        anchor=anchor,
+        trust=PolicyDocument(reason, "trust", what, where),  # the model decides what it may allow
+        unresolved_policies=(UnresolvedPolicy(f"the policies of {what}", reason, where),),
+        files=files,
+    )
+
+
 @dataclass(frozen=True)
 class AccessKey:
     """Long-term credentials declared in infrastructure code."""

@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 
-from ...model.document import PolicyDocument, Role, UnresolvedPolicy
+from ...model.document import Role, unreadable_template_role
 from ...model.values import Anchor, JsonPath, Locator, Unknown
 from ...records import dataclass
 from ..text.files import DEFAULT_MAX_BYTES, TextFile, read_text, repository_root
@@ -59,7 +59,10 @@ def nested_templates(
         location = _local_location(template, stack_id, static.value(props.get(key), origin))
         if isinstance(location, Unknown):
             if _shapes_iam(parameters):
-                unreadable.append(_unknown_role(template, documents, stack_id, location, origin))
+                where = Anchor(template.file, origin, template.locator)
+                anchor = Anchor(template.file, template.resource_path(stack_id), template.locator)
+                name, what = f"{template.name_prefix}{stack_id}", f"nested stack {stack_id}"
+                unreadable.append(unreadable_template_role(name, what, anchor, where, location, template.files()))
             continue
         child = _load(location, template, documents, stack_id, origin)
         if child is None:
@@ -166,18 +169,3 @@ def _in_chain(template: Template | None, path: str) -> bool:
             return True
         template = template.parent
     return False
-
-
-def _unknown_role(
-    template: Template, documents: DocumentReader, stack_id: str, reason: Unknown, origin: JsonPath
-) -> Role:
-    """What an unreadable nested stack that is handed IAM parameters may hold: a role of unknown trust."""
-    trust = documents.document(Resolver(template), reason, origin, "trust", f"nested stack {stack_id}")
-    anchor = Anchor(template.file, origin, template.locator)
-    return Role(
-        name=f"{template.name_prefix}{stack_id}",
-        anchor=Anchor(template.file, template.resource_path(stack_id), template.locator),
-        trust=trust if isinstance(trust, PolicyDocument) else None,
-        unresolved_policies=(UnresolvedPolicy(f"the policies of nested stack {stack_id}", reason, anchor),),
-        files=template.files(),
-    )

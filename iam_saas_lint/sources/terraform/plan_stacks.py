@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ...model.document import Inventory, PolicyDocument, Problem, Role, UnresolvedPolicy
-from ...model.values import Anchor, JsonPath, Locator, Unknown
+from ...model.document import Inventory, Problem, unreadable_template_role
+from ...model.values import JsonPath, Locator, Unknown
 from ..text.embedded_json import EmbeddedLocator, text_in_file
 from ..text.json_locations import JsonLocations
 from ..text.jsonfile import MAX_FILE_NESTING, JsonFile, load_json
@@ -51,7 +51,11 @@ def read_stacks(plan: JsonFile, stacks: list[EmbeddedStack]) -> Inventory:
         if stack.unknown or not isinstance(stack.body, str):
             if stack.parameters or stack.unknown:
                 reason = Unknown(f"{stack.address}.template_body is known only after apply, or is a template_url")
-                inventory.roles.append(_unknown_role(plan, stack, reason, anchor))
+                inventory.roles.append(
+                    unreadable_template_role(
+                        stack.address, stack.address, plan.anchor(*stack.path), anchor, reason, frozenset({plan.path})
+                    )
+                )
             continue
         parsed = _parse(stack.body)
         if isinstance(parsed, str):
@@ -91,14 +95,3 @@ def _pass_parameters(specs: dict[str, dict[str, object]], values: Mapping[str, o
         spec = specs.get(name)
         if spec is not None and isinstance(value, str):
             specs[name] = {**spec, "Default": value}
-
-
-def _unknown_role(plan: JsonFile, stack: EmbeddedStack, reason: Unknown, anchor: Anchor) -> Role:
-    trust = PolicyDocument(reason, "trust", stack.address, anchor)  # the model decides what it may allow
-    return Role(
-        name=stack.address,
-        anchor=plan.anchor(*stack.path),
-        trust=trust,
-        unresolved_policies=(UnresolvedPolicy(f"the policies of {stack.address}", reason, anchor),),
-        files=frozenset({plan.path}),
-    )
