@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,21 @@ def test_hook_manifest_is_documented() -> None:
     for hook in hooks:
         assert f"id: {hook['id']}" in readme
         assert hook["language"] == "python"
+
+
+def test_hook_manifest_passes_every_ending_the_linter_reads() -> None:
+    """pre-commit passes only files its ``files`` pattern matches: every ending the format registry
+    recognises (without case, as the registry does) and every file a Terraform verdict depends on."""
+    from iam_saas_lint.changes import TFVARS_SUFFIXES
+    from iam_saas_lint.sources.formats import SUFFIXES
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hook["files"])
+    endings = (*SUFFIXES, *TFVARS_SUFFIXES, ".tpl", ".tftpl")
+    for ending in endings:
+        for name in (f"roles/vendor{ending}", f"roles/VENDOR{ending.upper()}"):
+            assert pattern.search(name), name
+    assert not pattern.search("README.md")
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
