@@ -65,6 +65,17 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
         ("ISL009", "dynamic/main.tf", 30, 3),
         ("ISL005", "dynamic/main.tf", 45, 3),
     ],
+    # override.tf replaces one role's inline_policy blocks (its deny is gone) and another's trust;
+    # vendor_override.tf.json replaces a variable's default and a local, and overrides nothing once
+    "overrides": [
+        ("ISL005", "overrides/main.tf", 4, 3),
+        ("ISL003", "overrides/main.tf", 42, 38),
+        ("ISL003", "overrides/main.tf", 42, 38),
+        ("ISL006", "overrides/main.tf", 51, 38),
+        ("ISL006", "overrides/main.tf", 51, 38),
+        ("ISL001", "overrides/override.tf", 18, 7),
+        ("ISL000", "overrides/vendor_override.tf.json", 4, 35),
+    ],
     # aws_iam_role_policies_exclusive keeps only "read-only", which the module does not define
     "exclusive": [
         ("ISL009", "exclusive/main.tf", 29, 1),

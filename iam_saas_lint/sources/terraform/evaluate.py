@@ -106,7 +106,7 @@ class Evaluator(Expressions):
                 return self.expr(attribute.expr, Scope(where))
             if block is None:
                 return Invalid(f"var.{name} is not declared in the module"), {}
-            self.touch(block.file)
+            self.touch(block.file, *block.also_files)
             default = block.body.attributes.get("default")
             if default is not None:
                 return self.expr(default.expr, Scope(block.file))
@@ -160,8 +160,7 @@ class Evaluator(Expressions):
         if found is None:
             found = self._expand(declaration)
             self._instances[id(declaration)] = found
-        for instance in found:
-            self.touch(instance.file)
+        self.touch(declaration.file, *declaration.block.also_files)
         return found
 
     def _expand(self, declaration: Declaration) -> list[Instance]:

@@ -20,6 +20,7 @@ from ..text.files import TextFile, note_missing, read_text
 from ..text.jsonfile import MAX_FILE_NESTING, load_json
 from .files import Engine, is_json_syntax, module_files
 from .front import Given, native_variables, read_file_blocks
+from .overrides import attach_overrides, is_override_file, split_files
 from .syntax import Attribute, Block, PendingBlock
 
 T = TypeVar("T")
@@ -158,12 +159,24 @@ def _collect(module: Module, block: Block) -> None:
             _duplicate(module, f"variable {block.labels[0]!r}", block.span, first.file, first.span)
         previous_vars.append(block)
     elif block.kind == "locals":
+        overriding = is_override_file(block.file)
         for name, attribute in block.body.attributes.items():
             previous_locals = module.locals[name]
-            if previous_locals:
+            if overriding:
+                _override_local(module, name, attribute, block.file)
+            elif previous_locals:
                 node, first_file = previous_locals[0]
                 _duplicate(module, f"local {name!r}", attribute.span, first_file, node.span)
             previous_locals.append((attribute, block.file))
+
+
+def _override_local(module: Module, name: str, attribute: Attribute, file: str) -> None:
+    """An override file's local replaces the module's local of that name (Terraform: value by value)."""
+    if not module.locals[name]:
+        message = f"local {name!r} in an override file overrides no local of the module: Terraform rejects the module"
+        module.problems.append(Problem(file, message, attribute.span))
+        return
+    module.locals[name] = [(attribute, file)]
 
 
 def _tfvars_files(directory: str) -> list[str]:
@@ -207,11 +220,9 @@ def _read_tfvars(module: Module, path: str, max_bytes: int) -> None:
             module.tfvars[name] = (None, path, attribute)
 
 
-def load_module(directory: str, files: list[str], max_bytes: int, engine: Engine | None = None) -> Module:
-    """The module of a folder's files, loaded as ``engine`` (else as OpenTofu when it holds .tofu files)."""
-    chosen = module_files(files, engine)
-    module = Module(directory, list(chosen.files), engine=chosen.engine)
-    for path in chosen.files:
+def _file_blocks(module: Module, files: list[str], max_bytes: int) -> list[PendingBlock]:
+    found_blocks: list[PendingBlock] = []
+    for path in files:
         text = read_text(path, max_bytes)
         if not isinstance(text, TextFile):
             if isinstance(text, Problem):
@@ -223,8 +234,26 @@ def load_module(directory: str, files: list[str], max_bytes: int, engine: Engine
         if isinstance(found, Problem):
             module.problems.append(found)
             continue
-        for pending in found:
-            module.add_pending(pending)
+        found_blocks.extend(found)
+    return found_blocks
+
+
+def load_module(directory: str, files: list[str], max_bytes: int, engine: Engine | None = None) -> Module:
+    """The module of a folder's files, loaded as ``engine`` (else as OpenTofu when it holds .tofu files)."""
+    chosen = module_files(files, engine)
+    module = Module(directory, list(chosen.files), engine=chosen.engine)
+    primary_files, override_files = split_files(chosen.files)
+    primary = _file_blocks(module, primary_files, max_bytes)
+    overriding = _file_blocks(module, override_files, max_bytes)
+    override_locals = attach_overrides(primary, overriding)
+    for item in [*primary, *override_locals]:
+        if isinstance(item, Problem):
+            module.problems.append(item)
+        else:
+            module.add_pending(item)
+    for item in override_locals:
+        for name in item.names if isinstance(item, PendingBlock) else ():
+            module.convert(f"local {name}")  # now: an override of no local is reported whether used or not
     for key in [key for key in module.index if key.startswith(_EAGER) and key.count(" ") == 1]:
         module.convert(key)  # IAM blocks now: the verdicts need them, and their problems are reported
     for path in _tfvars_files(directory):

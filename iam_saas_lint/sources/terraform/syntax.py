@@ -194,6 +194,8 @@ class Block:
     labels: tuple[str, ...]
     body: Body
     span: Span
+    #: Override files merged into this block (``overrides``): their content takes part too.
+    also_files: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
