@@ -76,6 +76,13 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
         ("ISL001", "overrides/override.tf", 18, 7),
         ("ISL000", "overrides/vendor_override.tf.json", 4, 35),
     ],
+    # two copies of a vendor module in one folder: ISL000 for each duplicate, and each role is still
+    # judged with its own file's attachments (the payer copy has no deny)
+    "duplicates": [
+        ("ISL005", "duplicates/payer__main.tf", 5, 3),
+        ("ISL000", "duplicates/resource__main.tf", 1, 1),
+        ("ISL000", "duplicates/resource__main.tf", 14, 1),
+    ],
     # aws_iam_role_policies_exclusive keeps only "read-only", which the module does not define
     "exclusive": [
         ("ISL009", "exclusive/main.tf", 29, 1),

@@ -231,7 +231,8 @@ class Evaluator(Expressions):
             value, places = self.resource_attribute(chosen[0], attribute, span)
             return self.apply(value, places, rest, scope, span)
         if mode == "resource" and type_name in IDENTITY_TYPES:
-            return ResourceAttr(label, label, type_name, attribute, all_instances=True), {(): span}
+            found = ResourceAttr(label, label, type_name, attribute, all_instances=True, declared_in=declaration.file)
+            return found, {(): span}
         return Unknown(f"{label}.{attribute} of one of several instances"), {(): span}
 
     def resource_attribute(self, instance: Instance, attribute: str, span: Span) -> Result:
@@ -254,7 +255,10 @@ class Evaluator(Expressions):
                 prefix = path if isinstance(path, str) else "/"
                 shown = name if isinstance(name, str) else f"({instance.address})"
                 known = f"arn:aws:iam::{OWN_ACCOUNT}:{kind}{prefix}{shown}"
-            return ResourceAttr(instance.address, declaration.address, declaration.type, attribute, known), {(): span}
+            found = ResourceAttr(
+                instance.address, declaration.address, declaration.type, attribute, known, declared_in=declaration.file
+            )
+            return found, {(): span}
         if attribute in declaration.block.body.attributes:
             return self.argument_result(instance, attribute, span)
         return Unknown(f"{instance.address}.{attribute} is known only after apply"), {(): span}

@@ -135,8 +135,10 @@ class GraphBuilder:
             if value.type != "aws_iam_role":
                 return self._roles_for(value.known) if isinstance(value.known, str) else []
             if value.all_instances:
-                return [r for r in self.roles if r.instance.declaration.address == value.resource]
-            return [r for r in self.roles if r.instance.address == value.address]
+                found = [r for r in self.roles if r.instance.declaration.address == value.resource]
+            else:
+                found = [r for r in self.roles if r.instance.address == value.address]
+            return [r for r in found if not value.declared_in or r.instance.file == value.declared_in]
         if isinstance(value, str):
             match = _ROLE_ARN.match(value)
             name = match.group(1) if match else value
@@ -147,6 +149,8 @@ class GraphBuilder:
         found = []
         for declaration in self.module.by_type("resource", "aws_iam_policy"):
             for instance in self.ev.instances(declaration):
+                if value.declared_in and instance.file != value.declared_in:
+                    continue
                 if instance.address == value.address or (value.all_instances and declaration.address == value.resource):
                     found.append(instance)
         return found

@@ -39,6 +39,8 @@ class ResourceAttr:
     attribute: str
     known: object = None  # the value when the configuration states it, else None
     all_instances: bool = False
+    #: The file of the declaration: which one, where a (broken) module declares the resource twice.
+    declared_in: str = ""
 
     def text(self) -> str | Unknown:
         if isinstance(self.known, str):
