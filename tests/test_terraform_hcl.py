@@ -83,6 +83,15 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
         ("ISL000", "duplicates/resource__main.tf", 1, 1),
         ("ISL000", "duplicates/resource__main.tf", 14, 1),
     ],
+    # a deny switched off by a variable's default is no deny; tfvars and a local switch others on; a
+    # for_each nobody gave may make no deny (ISL009 at it); roles counted 0 or over an empty map are
+    # not judged; a role whose count is unknown is judged as the instance of unknown index
+    "counts": [
+        ("ISL005", "counts/main.tf", 47, 3),
+        ("ISL009", "counts/main.tf", 87, 3),
+        ("ISL001", "counts/main.tf", 113, 3),
+        ("ISL005", "counts/main.tf", 113, 3),
+    ],
     # aws_iam_role_policies_exclusive keeps only "read-only", which the module does not define
     "exclusive": [
         ("ISL009", "exclusive/main.tf", 29, 1),

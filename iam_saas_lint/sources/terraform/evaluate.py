@@ -12,12 +12,13 @@ import os
 from dataclasses import dataclass
 
 from ...model.values import OWN_ACCOUNT, JsonPath, Span, Unknown
+from .counts import expand
 from .expressions import Expressions
 from .functions import FileReader
 from .module import Declaration, Module
 from .policy_document import render_policy_document
 from .scope import Instance, Scope, iterate, sub_places
-from .syntax import Block, Body, Name, Step, Traversal, is_literal
+from .syntax import Block, Body, Name, Step, Traversal
 from .values import (
     Invalid,
     JsonText,
@@ -25,11 +26,9 @@ from .values import (
     ResourceAttr,
     Result,
     as_text,
-    first_unknown,
     format_key,
 )
 
-MAX_INSTANCES = 256
 #: Resources whose name, id and ARN identify them when linking the role graph.
 IDENTITY_TYPES = {
     "aws_iam_role": "role",
@@ -164,41 +163,7 @@ class Evaluator(Expressions):
         return found
 
     def _expand(self, declaration: Declaration) -> list[Instance]:
-        base = declaration.address
-        attributes = declaration.block.body.attributes
-        scope = Scope(declaration.file)
-        if "count" in attributes:
-            node = attributes["count"].expr
-            count = self.value(node, scope)
-            if isinstance(count, int) and not isinstance(count, bool) and count > MAX_INSTANCES:
-                index = Unknown(f"count.index of {base}: {count:,} instances, over the {MAX_INSTANCES} read one by one")
-                return [Instance(declaration, index, None, f"{base}[count.index]", "count")]
-            if isinstance(count, int) and not isinstance(count, bool) and count > 0:
-                return [Instance(declaration, i, None, f"{base}[{i}]", "count") for i in range(count)]
-            if count == 0 and is_literal(node):
-                return []
-            # switched off by a default, or unknown: checked as the first instance it would create
-            return [Instance(declaration, 0, None, f"{base}[0]", "count")]
-        if "for_each" in attributes:
-            node = attributes["for_each"].expr
-            collection = self.value(node, scope)
-            pairs = iterate(collection)
-            many = isinstance(pairs, list) and len(pairs) > MAX_INSTANCES
-            if isinstance(pairs, list) and many:
-                pairs = Unknown(f"{len(pairs):,} instances, over the {MAX_INSTANCES} read one by one")
-            if not isinstance(pairs, Unknown) and not (isinstance(collection, list) and first_unknown(collection)):
-                if isinstance(collection, list):
-                    pairs = [(value, value) for _, value in pairs]
-                instances = [
-                    Instance(declaration, key, value, f"{base}{format_key(key)}", "for_each") for key, value in pairs
-                ]
-                if instances or is_literal(node):
-                    return instances
-            why = str(pairs) if many else "its for_each is not resolved"
-            unknown = Unknown(f"each.key of {base}: {why}")
-            value = Unknown(f"each.value of {base}: {why}")
-            return [Instance(declaration, unknown, value, f"{base}[each.key]", "for_each")]
-        return [Instance(declaration, None, None, base, None)]
+        return expand(self, declaration)
 
     def _declared(self, mode: str, type_name: str, name: str, steps: list[Step], scope: Scope, span: Span) -> Result:
         label = f"{'data.' if mode == 'data' else ''}{type_name}.{name}"

@@ -25,7 +25,7 @@ from ...model.document import (
 from ...model.values import Anchor, Span, Unknown
 from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .evaluate import Evaluator
-from .graph_documents import PlacesLocator, unknown_values_as_lists
+from .graph_documents import PlacesLocator, maybe_absent, unknown_values_as_lists
 from .module import Module
 from .scope import BadJsonText, Instance
 from .values import JsonText, Places, ResourceAttr, first_unknown, plain_data
@@ -121,7 +121,7 @@ class GraphBuilder:
         if key not in self._policies:
             label = f"{'permissions boundary ' if kind == 'boundary' else ''}{instance.address}"
             with self.ev.recording() as files:
-                self._policies[key] = self.attribute_document(instance, "policy", kind, label)
+                self._policies[key] = maybe_absent(instance, self.attribute_document(instance, "policy", kind, label))
             self._policy_files[key] = frozenset(files | {instance.file})
         self.ev.touch(*self._policy_files[key])
         return self._policies[key]
@@ -284,7 +284,9 @@ class GraphBuilder:
             with self.ev.recording() as files:
                 roles = self._roles_for(self.ev.argument(instance, "role"))
                 name = self.ev.argument(instance, "name")
-                documents = self.attribute_document(instance, "policy", "permissions", instance.address)
+                documents = maybe_absent(
+                    instance, self.attribute_document(instance, "policy", "permissions", instance.address)
+                )
             if not roles:
                 self._standalone.extend(documents)
             for role in roles:
@@ -301,7 +303,11 @@ class GraphBuilder:
                     roles = self._roles_for(self.ev.argument(instance, role_attribute))
                     if not roles:
                         continue
-                    attached = self._arn_list(instance, "policy_arn", "permissions", "policy_arn")
+                    attached = [
+                        (arn, document)
+                        for arn, found in self._arn_list(instance, "policy_arn", "permissions", "policy_arn")
+                        for document in maybe_absent(instance, [found])
+                    ]
                 for role in roles:
                     role.managed.extend(attached)
                     role.files.update(files | {instance.file})

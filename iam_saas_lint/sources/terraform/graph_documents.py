@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ...model.values import JsonPath, Span, Unknown
+from ...model.document import PolicyDocument, UnresolvedPolicy
+from ...model.values import Anchor, JsonPath, Span, Unknown
+from .scope import Instance
 
 
 @dataclass(frozen=True)
@@ -43,3 +45,37 @@ def unknown_values_as_lists(data: object) -> object:
                     if isinstance(value, Unknown):
                         block[key] = [value]
     return data
+
+
+def _only_allows(document: PolicyDocument) -> bool:
+    data = document.data
+    statements = data.get("Statement") if isinstance(data, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    return isinstance(statements, list) and all(
+        isinstance(statement, dict) and statement.get("Effect") == "Allow" for statement in statements
+    )
+
+
+def maybe_absent(
+    instance: Instance, documents: list[PolicyDocument | UnresolvedPolicy]
+) -> list[PolicyDocument | UnresolvedPolicy]:
+    """The documents an instance that may not exist brings: unknown, unless they only allow.
+
+    An unresolved ``count`` or ``for_each`` never makes the first instance exist; a policy of only
+    Allow statements changes no verdict on denies whether it exists or not.
+    """
+    reason = instance.maybe
+    if reason is None:
+        return documents
+    attributes = instance.declaration.block.body.attributes
+    meta = attributes.get("count") or attributes.get("for_each")
+    span = meta.span if meta is not None else instance.declaration.block.span
+    anchor = Anchor(instance.file, (), PlacesLocator(span, {}))
+    why = Unknown(f"{instance.declaration.address} may not exist: {reason}")
+    return [
+        document
+        if isinstance(document, PolicyDocument) and _only_allows(document)
+        else UnresolvedPolicy(document.label, why, anchor)
+        for document in documents
+    ]

@@ -179,6 +179,12 @@ def _override_local(module: Module, name: str, attribute: Attribute, file: str) 
     module.locals[name] = [(attribute, file)]
 
 
+def _names_one_object(key: str) -> bool:
+    """An index key naming one declaration (``variable x``, ``local x``, ``resource t n``), not a type."""
+    kind = key.split(" ", 1)[0]
+    return key.count(" ") == (2 if kind in ("resource", "data") else 1)
+
+
 def _tfvars_files(directory: str) -> list[str]:
     try:
         names = sorted(os.listdir(directory or "."))
@@ -256,6 +262,8 @@ def load_module(directory: str, files: list[str], max_bytes: int, engine: Engine
             module.convert(f"local {name}")  # now: an override of no local is reported whether used or not
     for key in [key for key in module.index if key.startswith(_EAGER) and key.count(" ") == 1]:
         module.convert(key)  # IAM blocks now: the verdicts need them, and their problems are reported
+    for key in [key for key, found in module.index.items() if len(found) > 1 and _names_one_object(key)]:
+        module.convert(key)  # declared twice: reported whether the evaluation looks the name up or not
     for path in _tfvars_files(directory):
         _read_tfvars(module, path, max_bytes)
     return module

@@ -17,6 +17,8 @@ class Instance:
     each_value: object
     address: str
     iteration: str | None  # "count" | "for_each" | None
+    #: Why the instance may not exist (its count or key set is not resolved); None when it does.
+    maybe: Unknown | None = None
 
     @property
     def file(self) -> str:
