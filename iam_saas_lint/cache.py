@@ -136,6 +136,8 @@ def _result(entry: dict[str, Any]) -> UnitResult:
         raw=bool(entry["raw"]),
         skipped=str(entry.get("skipped", "")),
         roles=int(entry["roles"]),
+        notes=[str(note) for note in entry["notes"]],
+        included=tuple(str(path) for path in entry["included"]),
     )
 
 
@@ -199,6 +201,8 @@ class Cache:
             "raw": result.raw,
             "skipped": result.skipped,
             "roles": result.roles,
+            "notes": result.notes,
+            "included": result.included,
             "reads": result.reads,
             # listed now, after the read: a file added meanwhile makes the entry stale, never wrong
             "folders": {directory: folder_state(directory) for directory in sorted(folders)},

@@ -152,6 +152,8 @@ def lint_unit(unit: Unit, config: Config, options: ReadOptions) -> UnitResult:
         raw_policy=read.raw,
         skipped=read.skipped,
         roles=len(inventory.roles),
+        notes=list(inventory.notes),
+        included=tuple(dict.fromkeys(inventory.included)),
         internal_error=result.internal_error,
         tracebacks=result.tracebacks,
     )
@@ -216,11 +218,19 @@ def run(
         executor.abort()
         raise
     suppressions: list[Suppression] = []
-    for _, unit_result in first + second:
+    included = _included_elsewhere(first)
+    for unit, unit_result in first + second:
         suppressions.extend(unit_result.suppressions)
         result.internal_error |= unit_result.internal_error
         result.tracebacks.extend(unit_result.tracebacks)
+        result.notes.extend(unit_result.notes)
         kept = unit_result.findings
+        parent = included.get(os.path.realpath(unit.files[0])) if unit.kind == "file" else None
+        if parent is not None and not unit_result.internal_error:
+            # read through its parent with the parameters it is passed; alone it would be judged
+            # with unknown parameters. Its suppressions still count for the parent's reading.
+            result.notes.append(f"{unit.files[0]}: read as a nested stack of {parent}, not on its own")
+            continue
         if found.focus is not None:
             kept = [f for f in kept if _in_focus(f, unit_result.role_files, found.focus)]
             result.roles += sum(1 for files in unit_result.role_files.values() if found.focus.intersection(files))
@@ -231,6 +241,18 @@ def run(
     executor.close()
     result.findings = sorted_unique(_suppress(result.findings, suppressions, config, found.focus))
     return result
+
+
+def _included_elsewhere(results: Sequence[tuple[Unit, UnitResult]]) -> dict[str, str]:
+    """Files that another unit read as part of itself (real path → that unit's file)."""
+    found: dict[str, str] = {}
+    for unit, unit_result in results:
+        own = {os.path.realpath(path) for path in unit.files}
+        for path in unit_result.included:
+            real = os.path.realpath(path)
+            if real not in own:
+                found.setdefault(real, unit.files[0])
+    return found
 
 
 def _skip_oversized_without_iam(found: Discovery, max_bytes: int) -> None:

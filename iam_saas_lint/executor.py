@@ -45,6 +45,10 @@ class UnitResult:
     roles: int = 0
     internal_error: bool = False
     tracebacks: list[str] = field(default_factory=list)
+    #: The readers' notes (``--verbose``).
+    notes: list[str] = field(default_factory=list)
+    #: Files read as part of this unit (nested stack templates), not reported on their own.
+    included: tuple[str, ...] = ()
     #: Every path the unit's readers tried, with what they found (for the cache; see ``sources.text.files``).
     reads: dict[str, str] = field(default_factory=dict)
 

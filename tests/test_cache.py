@@ -199,3 +199,27 @@ def test_a_cached_run_of_one_file_reads_only_its_own_entries(repo: Path, monkeyp
     result = run(["roles/r7/trust.json"], Config(), use_cache=True)
     assert result.units_linted == 0 and sorted(f.rule for f in result.findings) == ["ISL001", "ISL005"]
     assert len(reads) == 2  # the file's unit and its bundle
+
+
+def test_cached_units_keep_their_notes_and_the_nested_files_they_read(repo: Path) -> None:
+    write_tree(
+        repo,
+        {
+            "parent.yaml": "Resources:\n  Vendor:\n    Type: AWS::CloudFormation::Stack\n"
+            "    Properties:\n      TemplateURL: child.yaml\n      Parameters: {VendorAccount: '464622532012'}\n"
+            "  Other:\n    Type: AWS::CloudFormation::Stack\n"
+            "    Properties: {TemplateURL: 'https://bucket.s3.amazonaws.com/x.yaml'}\n",
+            "child.yaml": "Parameters:\n  VendorAccount: {Type: String}\n"
+            + TEMPLATE.replace('"arn:aws:iam::464622532012:root"', "!Sub 'arn:aws:iam::${VendorAccount}:root'") % "",
+        },
+    )
+    fresh = run(["."], Config(), use_cache=True)
+    cached = run(["."], Config(), use_cache=True)
+    assert cached.units_linted == 0
+    assert _shown(cached) == _shown(fresh)
+    assert sorted((f.rule, f.role) for f in cached.findings) == [
+        ("ISL001", "Vendor/VendorRole"),
+        ("ISL005", "Vendor/VendorRole"),
+    ]
+    assert cached.notes == fresh.notes
+    assert sorted(note.split(":", 1)[0] for note in cached.notes) == ["child.yaml", "parent.yaml"]

@@ -11,6 +11,7 @@ from iam_saas_lint.config import Config
 from iam_saas_lint.discovery import discover
 from iam_saas_lint.engine import run
 from iam_saas_lint.findings import Finding
+from iam_saas_lint.sources.text.paths import display_path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cloudformation"
 
@@ -200,3 +201,35 @@ def test_cdk_nested_stack_is_read_from_its_asset_beside_the_parent(tmp_path: Pat
         ("ISL005", "VendorNestedStack/VendorRole"),
     ]
     assert all(f.path.endswith("AppVendorNested.nested.template.json") for f in result.findings)
+
+
+def test_a_nested_child_scanned_with_its_parent_is_judged_only_as_the_parent_deploys_it() -> None:
+    folder = run([str(FIXTURES / "nested")], Config())
+    parent = run([str(FIXTURES / "nested" / "parent.yaml")], Config())
+    shown = sorted((Path(f.path).name, f.rule, f.line, f.column, f.role or "") for f in folder.findings)
+    assert shown == sorted((Path(f.path).name, f.rule, f.line, f.column, f.role or "") for f in parent.findings)
+    assert ("vendor-role.yaml", "ISL001", 16, 13, "DatadogIntegration/VendorRole [if HasExternalId=false]") in shown
+    child, parent_file = (
+        display_path(str(FIXTURES / "nested" / p)) for p in ("stacks/vendor-role.yaml", "parent.yaml")
+    )
+    assert f"{child}: read as a nested stack of {parent_file}, not on its own" in folder.notes
+    # Alone, the child is judged with the parameters it could be given: its own finding.
+    alone = run([child], Config())
+    assert [(f.rule, f.line, f.role) for f in alone.findings] == [("ISL001", 16, "VendorRole [if HasExternalId=false]")]
+
+
+def test_a_nested_stack_on_s3_passed_nothing_iam_shaped_is_a_verbose_note(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from iam_saas_lint.cli import main
+
+    parent = display_path(str(FIXTURES / "nested" / "parent.yaml"))
+    assert main(["--verbose", "--no-cache", "--format", "concise", parent]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"iam-saas-lint: {parent}:25: nested stack Dashboards: its template is at "
+        "https://example-bucket.s3.amazonaws.com/dashboards.yaml, which a file reader cannot see; "
+        "it is passed no IAM parameters, so not judged"
+    ]
+    assert main(["--no-cache", "--format", "concise", parent]) == 1
+    assert capsys.readouterr().err == ""

@@ -153,6 +153,11 @@ class Inventory:
     access_keys: list[AccessKey] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    #: What the reader chose not to read, or read differently, and why (printed with ``--verbose``).
+    notes: list[str] = field(default_factory=list)
+    #: Other files read as part of this one (a nested stack's template read through its parent):
+    #: the run does not report them on their own as well.
+    included: list[str] = field(default_factory=list)
 
     def extend(self, other: Inventory) -> None:
         self.roles.extend(other.roles)
@@ -160,6 +165,8 @@ class Inventory:
         self.access_keys.extend(other.access_keys)
         self.problems.extend(other.problems)
         self.suppressions.extend(other.suppressions)
+        self.notes.extend(other.notes)
+        self.included.extend(other.included)
 
     def all_documents(self) -> list[PolicyDocument]:
         seen: set[int] = set()

@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 
-from ...model.document import Role, unreadable_template_role
+from ...model.document import Inventory, Role, unreadable_template_role
 from ...model.values import Anchor, JsonPath, Locator, Unknown
 from ...records import dataclass
 from ..text.files import DEFAULT_MAX_BYTES, TextFile, read_text, repository_root
@@ -45,10 +45,11 @@ class NestedStack:
 
 
 def nested_templates(
-    template: Template, static: Resolver, documents: DocumentReader, unreadable: list[Role]
+    template: Template, static: Resolver, documents: DocumentReader, unreadable: list[Role], found: Inventory
 ) -> Iterator[Template]:
-    """The local templates of the parent's nested stacks; unreadable ones that the parent passes
-    IAM-shaped parameters become unknown roles in ``unreadable``."""
+    """The local templates of the parent's nested stacks (each recorded in ``found.included``);
+    unreadable ones that the parent passes IAM-shaped parameters become unknown roles in
+    ``unreadable``, the others a note in ``found.notes``."""
     if template.depth >= MAX_DEPTH:
         return
     for stack_id in template.of_type(STACK, APPLICATION):
@@ -57,16 +58,20 @@ def nested_templates(
         origin = template.resource_path(stack_id, "Properties", key)
         parameters = _parameters(static, props.get("Parameters"))
         location = _local_location(template, stack_id, static.value(props.get(key), origin))
+        where = Anchor(template.file, origin, template.locator)
         if isinstance(location, Unknown):
             if _shapes_iam(parameters):
-                where = Anchor(template.file, origin, template.locator)
                 anchor = Anchor(template.file, template.resource_path(stack_id), template.locator)
                 name, what = f"{template.name_prefix}{stack_id}", f"nested stack {stack_id}"
                 unreadable.append(unreadable_template_role(name, what, anchor, where, location, template.files()))
+            else:
+                line = where.span().line
+                found.notes.append(f"{template.file}:{line}: {location}; it is passed no IAM parameters, so not judged")
             continue
         child = _load(location, template, documents, stack_id, origin)
         if child is None:
             continue
+        found.included.append(child.file)
         for name, value in parameters.items():
             spec = child.parameters.get(name)
             if spec is None or value is NO_VALUE:

@@ -56,7 +56,7 @@ class TemplateReader:
         for nested in stack_set_templates(self.template, self.static, self.documents):
             self.inventory.extend(TemplateReader(nested).read())
         unreadable: list[Role] = []
-        for child in nested_templates(self.template, self.static, self.documents, unreadable):
+        for child in nested_templates(self.template, self.static, self.documents, unreadable, self.inventory):
             self.inventory.extend(TemplateReader(child).read())
         self.inventory.roles.extend(unreadable)
         self.inventory.suppressions.extend(metadata_suppressions(self.template))
