@@ -42,10 +42,13 @@ class Subject:
 
     @property
     def display(self) -> str | None:
-        """``VendorRole [if UseExternalId=false]``: the role with the conditions it is shown under."""
+        """``VendorRole [if UseExternalId=false]``, ``VendorRole [map Region=eu-west-1]``: the role
+        with the conditions and map keys it is shown under."""
         if self.role is None or not self.variant:
             return self.role
-        return f"{self.role} [if {', '.join(f'{name}={value}' for name, value in self.variant)}]"
+        conditions = ", ".join(f"{name}={value}" for name, value in self.variant if not name.startswith("map "))
+        keys = ", ".join(f"{name}={value}" for name, value in self.variant if name.startswith("map "))
+        return f"{self.role} [{'; '.join(part for part in (conditions and f'if {conditions}', keys) if part)}]"
 
     def names(self) -> tuple[str, ...]:
         """Every name a suppression or ``ignore-roles`` entry may use for the role."""

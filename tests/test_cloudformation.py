@@ -51,8 +51,9 @@ EXPECTED = {
     # An escaped JSON string in a JSON template; a string that is no JSON document.
     "json-string-documents.json": [("ISL000", 10, 13), ("ISL002", 6, 235), ("ISL005", 6, 9)],
     "access-key.yaml": [("ISL007", 9, 3)],
-    # CommaDelimitedList default, a placeholder external id, NoEcho, FindInMap by a parameter.
-    "parameters.yaml": [("ISL003", 30, 30), ("ISL005", 23, 7), ("ISL005", 34, 7)],
+    # CommaDelimitedList default, a placeholder external id, NoEcho, FindInMap by a parameter (each
+    # key tried: the two sites trust different accounts, so NoEchoRole is reported once per site).
+    "parameters.yaml": [("ISL003", 30, 30), ("ISL005", 23, 7), ("ISL005", 34, 7), ("ISL005", 34, 7)],
     # The TemplateBody of a StackSet is a template of its own, positioned inside the block.
     "stackset.yaml": [("ISL001", 29, 21), ("ISL005", 25, 15)],
     # Fn::ForEach over a CommaDelimitedList default makes one role per item (positions inside the
@@ -60,8 +61,14 @@ EXPECTED = {
     "foreach-roles.yaml": [("ISL003", 31, 21)],
     # A trust in SAM's Globals reaches every function's role, at the Globals line; a function's
     # own statements are appended to the global ones (SAM's list merge).
-    # Past the variants tried, a deny policy's own condition is not assumed to hold: ISL009.
-    "many-conditions.yaml": [("ISL009", 37, 3)],
+    # Conditions that switch whole policies are tried first: with five trust toggles besides, the
+    # deny policy's own condition is still enumerated and the verdict exact.
+    "many-conditions.yaml": [("ISL005", 23, 7)],
+    # Past the variants tried, a deny policy's own condition, or the branch of its Roles, is not
+    # assumed to hold: ISL009 at each, never a pass.
+    "many-policy-conditions.yaml": [("ISL009", 56, 3), ("ISL009", 66, 3)],
+    # Fn::FindInMap by AWS::Region and by a parameter: each key tried, the bad ones named.
+    "map-keys.yaml": [("ISL003", 44, 30), ("ISL004", 25, 25)],
     # A StackSet body built with !Sub (positions inside the block); its parameter passes the parent's
     # own role (!GetAtt), one of your accounts, so only the vendor's statement is reported.
     "stackset-organization.yaml": [("ISL001", 52, 21), ("ISL005", 45, 15)],
@@ -103,6 +110,21 @@ def test_a_finding_shared_by_every_variant_names_no_condition() -> None:
     assert found["ISL003"].role == "VendorRole [if IsDev=true]"
     assert found["ISL006"].role == "VendorRole [if IsDev=true]"
     assert len(lint("if-statements.yaml")) == 3
+
+
+def test_a_map_lookup_names_the_keys_whose_entry_is_bad() -> None:
+    found = {f.rule: f for f in lint("map-keys.yaml")}
+    assert found["ISL004"].role == "RegionalRole [map Region=eu-west-1]"
+    # dev and staging look up the same entry: tried once, named together; prod (the Default) is clean.
+    assert found["ISL003"].role == "EnvironmentRole [map Environment=dev|staging]"
+    sites = sorted(f.role or "" for f in lint("parameters.yaml") if f.line == 34)
+    assert sites == ["NoEchoRole [map Sites=eu]", "NoEchoRole [map Sites=us]"]
+
+
+def test_a_policy_switched_by_a_condition_not_tried_is_unknown_not_assumed() -> None:
+    found = messages("many-policy-conditions.yaml")
+    assert "IpDeny exists only if condition DenyOn holds, one condition too many to try" in found[("ISL009", 56)]
+    assert "whether LegacyIpDeny names this role: Fn::If on condition IsLegacy" in found[("ISL009", 66)]
 
 
 def test_role_names_carry_the_literal_role_name() -> None:

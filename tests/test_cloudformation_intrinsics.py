@@ -239,3 +239,85 @@ def test_length_and_to_json_string_are_evaluated() -> None:
     assert resolver.value({"Fn::ToJsonString": {"k": [{"Ref": "Ips"}]}}, ()) == '{"k":[["a","b","c"]]}'
     unknown = resolver.value({"Fn::ToJsonString": {"k": {"Ref": "AWS::StackName"}}}, ())
     assert isinstance(unknown, Unknown) and "stack name" in str(unknown)
+
+
+KEYED: dict[str, Any] = {
+    "Parameters": {
+        "Stage": {"Type": "String", "AllowedValues": ["dev", "prod"], "Default": "prod"},
+        "Tier": {"Type": "String", "MinLength": 3, "Default": "gold"},
+        "Number": {"Type": "String"},
+        **{f"P{i}": {"Type": "String"} for i in range(5)},
+    },
+    "Mappings": {
+        "ByStage": {"dev": {"Id": "a"}, "qa": {"Id": "b"}, "prod": {"Id": "c"}},
+        "ByTier": {"xx": {"Id": "a"}, "gold": {"Id": "b"}, "iron": {"Id": "b"}},
+        "ByRegion": {"us-east-1": {"Id": "a"}, "eu-west-1": {"Id": "b"}},
+        "ByNumber": {f"k{i}": {"Id": str(i)} for i in range(20)},
+    },
+    "Conditions": {
+        "IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]},
+        **{f"C{i}": {"Fn::Equals": [{"Ref": f"P{i}"}, "x"]} for i in range(5)},
+    },
+}
+
+
+def lookups(raw: object, names: tuple[str, ...] = ()) -> list[tuple[dict[str, object], object]]:
+    """Each variant of ``raw`` (its conditions and map keys) with what ``raw`` resolves to in it."""
+    from iam_saas_lint.sources.cloudformation.map_keys import keyed_inputs
+
+    template = Template("t.yaml", NoLocator(), KEYED)
+    found = []
+    for variant in ConditionModel(template).variants(list(names), (), keyed_inputs(template, raw)):
+        value = Resolver(template, dict(variant.assignment), variant.parameters).value(raw, ())
+        found.append(({**dict(variant.assignment), **dict(variant.keys)}, value))
+    return found
+
+
+def test_a_map_looked_up_by_a_parameter_is_tried_for_each_key_it_may_have() -> None:
+    # qa is no allowed value; the Default (prod) is one choice among the others, not assumed.
+    assert lookups({"Fn::FindInMap": ["ByStage", {"Ref": "Stage"}, "Id"]}) == [
+        ({"map Stage": "dev"}, "a"),
+        ({"map Stage": "prod"}, "c"),
+    ]
+    # xx is shorter than MinLength; gold and iron look up the same entry: one choice, no variant
+    # to tell apart, so the lookup is known without one.
+    assert lookups({"Fn::FindInMap": ["ByTier", {"Ref": "Tier"}, "Id"]}) == [({"map Tier": "gold|iron"}, "b")]
+
+
+def test_a_lookup_with_a_default_value_may_miss_every_key() -> None:
+    raw = {"Fn::FindInMap": ["ByRegion", {"Ref": "AWS::Region"}, "Id", {"DefaultValue": "z"}]}
+    assert lookups(raw) == [
+        ({"map Region": "eu-west-1"}, "b"),
+        ({"map Region": "us-east-1"}, "a"),
+        ({"map Region": "another value"}, "z"),
+    ]
+    # the region a variant chose is the region everywhere in it
+    region = {"Fn::Join": ["/", [raw, {"Ref": "AWS::Region"}]]}
+    assert [value for _, value in lookups(region)][:2] == ["b/eu-west-1", "a/us-east-1"]
+
+
+def test_a_condition_on_the_looked_up_parameter_agrees_with_the_key_chosen() -> None:
+    raw = [{"Fn::If": ["IsProd", "on", "off"]}, {"Fn::FindInMap": ["ByStage", {"Ref": "Stage"}, "Id"]}]
+    assert lookups(raw, ("IsProd",)) == [
+        ({"IsProd": False, "map Stage": "dev"}, ["off", "a"]),
+        ({"IsProd": True, "map Stage": "prod"}, ["on", "c"]),
+    ]
+
+
+def test_keys_past_the_variants_tried_make_the_lookup_unknown_never_a_default() -> None:
+    # conditions are dropped first, then inputs: twenty different entries do not fit at all
+    toggles = [{"Fn::If": [f"C{i}", "1", "0"]} for i in range(5)]
+    raw = [*toggles, {"Fn::FindInMap": ["ByNumber", {"Ref": "Number"}, "Id"]}]
+    found = lookups(raw, tuple(f"C{i}" for i in range(5)))
+    assert len(found) == 1
+    ((choice, value),) = found
+    assert choice == {}
+    assert isinstance(value, list) and all(isinstance(item, Unknown) for item in value)
+    assert "${Number}, which may be any of several keys" in value[-1].description
+    # while five toggles and two stages fit once the last two toggles are left unknown
+    fewer = lookups(
+        [*toggles, {"Fn::FindInMap": ["ByStage", {"Ref": "Stage"}, "Id"]}], tuple(f"C{i}" for i in range(5))
+    )
+    assert len(fewer) == MAX_VARIANTS
+    assert {choice["map Stage"] for choice, _ in fewer} == {"dev", "prod"}
+    assert all(isinstance(value[4], Unknown) and not isinstance(value[2], Unknown) for _, value in fewer)

@@ -4,7 +4,8 @@ Conditions are not evaluated from parameter defaults: every branch a deployment 
 tried. What is enumerated is the *inputs* of the conditions, so that dependent conditions stay
 consistent (``NotA`` is never true together with ``A``): each ``Fn::Equals`` of a parameter with a
 literal is one choice of that parameter (one of the literals compared with, or something else,
-within ``AllowedValues``), and any other comparison is a free boolean.
+within ``AllowedValues``), and any other comparison is a free boolean. An input that
+``Fn::FindInMap`` looks up by (``map_keys``) is enumerated over the map's keys as well.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import field
 from typing import Literal
 
 from ...records import dataclass
+from .map_keys import KeyedInput, shown_input
 from .template import Template
 
 #: Role variants per role; conditions beyond what fits are left unknown.
@@ -26,6 +28,11 @@ MAX_INPUTS = 4096
 _OTHER = "\0other"
 
 Assignment = tuple[tuple[str, bool], ...]
+#: What an input is in one combination: a literal, the keys of a map that look up the same entries,
+#: or any other value (``_OTHER``).
+_Option = str | frozenset[str]
+#: One variant before it is shown: the conditions' values and the option of each keyed input.
+_Choice = tuple[Assignment, tuple[tuple[str, object], ...]]
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class ParameterValues:
     #: Or any value other than those the conditions compare it with.
     other: bool
     compared: frozenset[str]
+    #: For an input maps are looked up by: the keys of those maps (``map_keys``).
+    map_keys: frozenset[str] = frozenset()
 
     def allows(self, value: str) -> bool:
         return value in self.literals or (self.other and value not in self.compared)
@@ -45,6 +54,8 @@ class ParameterValues:
 class Variant:
     assignment: Assignment
     parameters: Mapping[str, ParameterValues] = field(default_factory=dict)
+    #: The map keys chosen for the inputs maps are looked up by, as shown: (``map Region``, ``eu-west-1``).
+    keys: tuple[tuple[str, str], ...] = ()
 
 
 _Atom = tuple[Literal["const"], bool] | tuple[Literal["choice"], str, str] | tuple[Literal["free"], str]
@@ -137,7 +148,8 @@ class ConditionModel:
             if atom[0] == "const":
                 return atom[1]
             if atom[0] == "choice":
-                return inputs.get(atom[1]) == atom[2]
+                chosen = inputs.get(atom[1])
+                return chosen == atom[2] or (isinstance(chosen, frozenset) and chosen == {atom[2]})
             return bool(inputs.get(atom[1], False))
         if key in ("Fn::And", "Fn::Or", "Fn::Not") and isinstance(arg, list):
             values = [self.evaluate(item, inputs, depth + 1, memo) for item in arg]
@@ -174,9 +186,39 @@ class ConditionModel:
             return options
         return [*options, _OTHER]
 
-    def _inputs(self, names: Sequence[str]) -> tuple[list[dict[str, object]], dict[str, set[str]]] | None:
-        """Every combination of the inputs of ``names``, and the literals each parameter is compared
-        with; ``None`` when there are too many combinations."""
+    def _keyed_choices(self, name: str, keyed: KeyedInput, literals: set[str]) -> list[object]:
+        """The options of an input maps are looked up by: its groups of keys (split where a condition
+        compares it with one of them), the other literals compared, and another value where one
+        can be deployed (a lookup with a ``DefaultValue``, or a condition that compares it)."""
+        spec = self.template.parameters.get(name, {})
+        allowed = spec.get("AllowedValues")
+        allowed_text = (
+            {str(v).lower() if isinstance(v, bool) else str(v) for v in allowed} if isinstance(allowed, list) else None
+        )
+
+        def possible(value: str) -> bool:
+            return _admits(spec, value) and (allowed_text is None or value in allowed_text)
+
+        options: list[frozenset[str]] = []
+        for group in keyed.groups:
+            kept = {key for key in group if possible(key)}
+            split = {key for key in kept if key in literals}
+            options.extend(frozenset({key}) for key in sorted(split))
+            if kept - split:
+                options.append(frozenset(kept - split))
+        named = set().union(*options) if options else set()
+        options.extend(frozenset({value}) for value in sorted(literals - named) if possible(value))
+        result: list[object] = sorted(options, key=sorted)
+        beyond = allowed_text is None or bool(allowed_text - named - literals)
+        if (beyond and keyed.misses) or not result:  # without a DefaultValue, another value fails to deploy
+            result.append(_OTHER)
+        return result
+
+    def _inputs(
+        self, names: Sequence[str], keyed: Mapping[str, KeyedInput]
+    ) -> tuple[list[dict[str, object]], dict[str, set[str]]] | None:
+        """Every combination of the inputs of ``names`` and of the ``keyed`` inputs, and the values
+        each parameter is compared with; ``None`` when there are too many combinations."""
         literals: dict[str, set[str]] = {}
         free: dict[str, None] = {}
         seen = set(names)
@@ -186,7 +228,13 @@ class ConditionModel:
                     literals.setdefault(atom[1], set()).add(atom[2])
                 elif atom[0] == "free":
                     free.setdefault(atom[1])
-        axes: list[tuple[str, list[object]]] = [(n, self._choices(n, v)) for n, v in sorted(literals.items())]
+        axes: list[tuple[str, list[object]]] = [
+            (n, self._keyed_choices(n, keyed[n], v) if n in keyed else self._choices(n, v))
+            for n, v in sorted(literals.items())
+        ]
+        axes.extend((n, self._keyed_choices(n, keyed[n], set())) for n in keyed if n not in literals)
+        for name, entry in keyed.items():
+            literals.setdefault(name, set()).update(*entry.groups)
         axes.extend((key, [True, False]) for key in free)
         size = 1
         for _, options in axes:
@@ -197,37 +245,51 @@ class ConditionModel:
         combinations = [dict(zip(keys, c, strict=True)) for c in itertools.product(*(o for _, o in axes))]
         return combinations, literals
 
-    def variants(self, names: Sequence[str], required: Sequence[str] = ()) -> list[Variant]:
-        """The assignments of ``names`` that can occur while every ``required`` condition holds.
+    def variants(
+        self, names: Sequence[str], required: Sequence[str] = (), keyed: Mapping[str, KeyedInput] | None = None
+    ) -> list[Variant]:
+        """The assignments of ``names`` (and choices of map keys for the ``keyed`` inputs) that can
+        occur while every ``required`` condition holds.
 
-        At most ``MAX_VARIANTS``: names beyond what fits are dropped from the end (their
-        ``Fn::If`` stays unknown). Each variant also says which values the compared parameters
-        can have in it, so that a ``Ref`` agrees with the branch taken."""
+        At most ``MAX_VARIANTS``: names beyond what fits are dropped from the end, then keyed
+        inputs (their ``Fn::If`` and lookups stay unknown). Each variant also says which values the
+        compared parameters can have in it, so that a ``Ref`` agrees with the branch taken."""
         names = [n for n in dict.fromkeys(names) if n in self.template.conditions]
         required = [n for n in required if n in self.template.conditions]
-        found = self._inputs([*names, *required])
-        if found is None:  # too many inputs: treat the conditions as independent
+        keyed = dict(keyed or {})
+        found = self._inputs([*names, *required], keyed)
+        if found is None:  # too many inputs: treat the conditions as independent, try no map key
             names = names[: MAX_VARIANTS.bit_length() - 1]
+            unknown_keys = {
+                name: ParameterValues(entry.keys, entry.misses, frozenset(), entry.keys)
+                for name, entry in keyed.items()
+            }
             return [
-                Variant(tuple(zip(names, values, strict=True)))
+                Variant(tuple(zip(names, values, strict=True)), unknown_keys)
                 for values in itertools.product((True, False), repeat=len(names))
             ]
         combinations, literals = found
-        chosen: dict[Assignment, dict[str, set[object]]] = {}
+        inputs_tried = list(keyed)
+        chosen: dict[_Choice, dict[str, set[object]]] = {}
         for inputs in combinations:
             memo: dict[str, bool] = {}
             if all(self.condition(name, inputs, memo=memo) for name in required):
                 assignment = tuple((name, self.condition(name, inputs, memo=memo)) for name in names)
-                seen = chosen.setdefault(assignment, {})
+                picked = tuple((name, inputs[name]) for name in inputs_tried)
+                values = chosen.setdefault((assignment, picked), {})
                 for parameter in literals:
-                    seen.setdefault(parameter, set()).add(inputs[parameter])
-        while len(chosen) > MAX_VARIANTS and names:
-            names = names[:-1]
-            merged: dict[Assignment, dict[str, set[object]]] = {}
-            for assignment, seen in chosen.items():
-                target = merged.setdefault(assignment[:-1], {})
-                for parameter, values in seen.items():
-                    target.setdefault(parameter, set()).update(values)
+                    option = inputs[parameter]
+                    values.setdefault(parameter, set()).update(option if isinstance(option, frozenset) else {option})
+        while len(chosen) > MAX_VARIANTS and (names or inputs_tried):
+            if names:
+                names = names[:-1]
+            else:
+                inputs_tried = inputs_tried[:-1]
+            merged: dict[_Choice, dict[str, set[object]]] = {}
+            for (assignment, picked), values in chosen.items():
+                target = merged.setdefault((assignment[: len(names)], picked[: len(inputs_tried)]), {})
+                for parameter, options in values.items():
+                    target.setdefault(parameter, set()).update(options)
             chosen = merged
         return [
             Variant(
@@ -237,12 +299,20 @@ class ConditionModel:
                         frozenset(v for v in values if isinstance(v, str) and v != _OTHER),
                         _OTHER in values,
                         frozenset(literals[parameter]),
+                        keyed[parameter].keys if parameter in keyed else frozenset(),
                     )
                     for parameter, values in seen.items()
                 },
+                tuple((shown_input(name), _shown_option(option)) for name, option in picked),
             )
-            for assignment, seen in chosen.items()
+            for (assignment, picked), seen in chosen.items()
         ]
+
+
+def _shown_option(option: object) -> str:
+    if isinstance(option, frozenset):
+        return "|".join(sorted(option))
+    return "another value" if option == _OTHER else str(option)
 
 
 def _admits(spec: Mapping[str, object], value: str) -> bool:

@@ -18,7 +18,8 @@ from ...model.principals import account_of
 from ...model.values import OWN_ACCOUNT, JsonPath, Unknown
 from ..text.jsonfile import load_json
 from .conditions import ParameterValues
-from .intrinsic_values import NO_VALUE, NoValue, first_unknown, scalar_text, shown, shown_keys, truthy, unknown_in
+from .intrinsic_values import NO_VALUE, NoValue, first_unknown, scalar_text, shown, truthy, unknown_in
+from .lookups import find_in_map
 from .template import Template
 from .text_holes import PRINCIPAL_KEYS, Holes
 
@@ -190,7 +191,7 @@ class Resolver:
         if key == "Fn::Split":
             return self._split(arg, origin + (key,))
         if key == "Fn::FindInMap":
-            return self._find_in_map(arg, origin + (key,))
+            return find_in_map(self, arg, origin + (key,))
         if key == "Fn::GetAtt":
             if isinstance(arg, str):
                 arg = arg.split(".", 1)
@@ -226,6 +227,9 @@ class Resolver:
             return URL_SUFFIX
         if name == "AWS::NoValue":
             return NO_VALUE
+        region = self.constraints.get(name) if name == "AWS::Region" else None
+        if region is not None and len(region.literals) == 1 and not region.other:
+            return next(iter(region.literals))  # the variant tried for a map keyed by region
         if name in _DEPLOY_TIME_PSEUDO:
             return Unknown(f"{name}, {_DEPLOY_TIME_PSEUDO[name]}, known only at deploy time")
         if name in self.template.parameters:
@@ -410,35 +414,3 @@ class Resolver:
         if not isinstance(source, str):
             return Unknown("a Fn::Split of something that is not text")
         return source.split(arg[0])
-
-    def _find_in_map(self, arg: object, origin: JsonPath) -> object:
-        if not (isinstance(arg, list) and len(arg) in (3, 4)):
-            return Unknown("a malformed Fn::FindInMap (it needs [map, key, key])")
-        default: object = NO_VALUE
-        if len(arg) == 4:
-            options = arg[3]
-            if isinstance(options, dict) and "DefaultValue" in options:
-                default = self.value(options["DefaultValue"], origin + (3, "DefaultValue"))
-        keys = [self.value(item, origin + (index,)) for index, item in enumerate(arg[:3])]
-        candidates: list[object] = [self.template.mappings]
-        unknown: Unknown | None = None
-        for key in keys:
-            following: list[object] = []
-            for candidate in candidates:
-                if not isinstance(candidate, dict):
-                    continue
-                if isinstance(key, str):
-                    if key in candidate:
-                        following.append(candidate[key])
-                else:
-                    unknown = key if isinstance(key, Unknown) else Unknown("a map key that is not text")
-                    following.extend(candidate.values())
-            candidates = following
-        values = [self.value(candidate, ()) for candidate in candidates]
-        if not values:
-            if not isinstance(default, NoValue):
-                return default
-            return Unknown(f"Fn::FindInMap {shown_keys(arg[:3])}: no such entry in Mappings")
-        if all(value == values[0] for value in values):
-            return values[0]
-        return Unknown(f"Fn::FindInMap {shown_keys(arg[:3])} depends on {unknown}")

@@ -88,16 +88,21 @@ class Links:
             return str(target)
         return self.sam_roles.get(target)
 
-    def named(self, raw: object, resolver: Resolver, path: JsonPath) -> set[str]:
-        """Roles that a ``Roles``/``RoleName`` property names in this variant, by ``Ref`` or by name."""
+    def named(self, raw: object, resolver: Resolver, path: JsonPath) -> set[str] | Unknown:
+        """Roles that a ``Roles``/``RoleName`` property names in this variant, by ``Ref`` or by name;
+        unknown when a branch it takes is one the variant does not choose."""
         found: set[str] = set()
         picked = resolver.pick(raw, path)
+        if isinstance(picked, Unknown):
+            return picked
         if not isinstance(picked, tuple):
             return found
         items = resolver.items(*picked) if isinstance(picked[0], list) else [picked]
         if isinstance(items, Unknown):
-            return found
+            return items
         for item, item_path in items:
+            if isinstance(item, Unknown):
+                return item
             target = self._role_ref(item)
             if target is not None:
                 found.add(target)

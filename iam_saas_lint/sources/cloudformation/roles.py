@@ -20,6 +20,7 @@ from .documents import DocumentReader
 from .intrinsic_values import NO_VALUE
 from .intrinsics import Resolver
 from .links import Links, attachment_target
+from .map_keys import keyed_inputs
 from .template import MANAGED_POLICY, POLICY, ROLE_POLICY, SAM_FUNCTION, Template
 
 ROLE_PROPERTIES = ("AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns", "PermissionsBoundary")
@@ -48,31 +49,40 @@ class RoleReader:
 
     def roles(self, role_id: str, display: str, properties: tuple[str, ...]) -> tuple[list[Role], list[str]]:
         """The role's variants, and the policy resources that may attach to it."""
-        material, attached, resource_conditions = self._role_material(role_id, properties)
-        names = [*if_conditions(material), *resource_conditions]
+        policies, ranked, attached = self._role_material(role_id, properties)
+        resource_conditions = [self.template.resources[logical_id].get("Condition") for logical_id in policies]
+        names = [name for name in resource_conditions if isinstance(name, str)]
+        names.extend(name for material in ranked for name in if_conditions(material))
         own_condition = self.template.resources[role_id].get("Condition")
         required = [own_condition] if isinstance(own_condition, str) else []
         variants = [
             self._role_variant(role_id, display, variant, attached)
-            for variant in self.conditions.variants(names, required)
+            for variant in self.conditions.variants(names, required, keyed_inputs(self.template, ranked))
         ]
         return variants, attached
 
-    def _role_material(self, role_id: str, properties: tuple[str, ...]) -> tuple[list[object], list[str], list[str]]:
-        """What a role's verdict depends on: raw values, attached policy ids, resource conditions."""
+    def _role_material(self, role_id: str, properties: tuple[str, ...]) -> tuple[list[str], list[object], list[str]]:
+        """What a role's verdict depends on: the policy resources that may take part, the raw values
+        most decisive first, and the attached policy ids.
+
+        Conditions are enumerated in this order and those past ``MAX_VARIANTS`` are left unknown,
+        so the ones that switch whole policies on or off (the policies' own conditions, then
+        ``Roles``, ``ManagedPolicyArns``, the boundary) come first, then the trust policy, then the
+        policies' contents."""
         props = self.template.properties(role_id)
-        material: list[object] = [props.get(name) for name in properties]
         attached = self.links.attachments.get(role_id, [])
         linked = self.links.managed_ids([props.get("ManagedPolicyArns"), props.get("PermissionsBoundary")])
         if self.template.type_of(role_id) == SAM_FUNCTION:
             linked += self.links.managed_ids(props.get("Policies"))
-        for logical_id in dict.fromkeys(attached + linked):
-            policy_props = self.template.properties(logical_id)
-            material.extend([policy_props.get("PolicyDocument"), policy_props.get("Roles")])
-        resource_conditions = [
-            self.template.resources[logical_id].get("Condition") for logical_id in dict.fromkeys(attached + linked)
+        policies = list(dict.fromkeys(attached + linked))
+        switches: list[object] = [
+            self.template.properties(logical_id).get(attachment_target(self.template.type_of(logical_id)))
+            for logical_id in policies
         ]
-        return material, attached, [c for c in resource_conditions if isinstance(c, str)]
+        switches.extend(props.get(name) for name in ("ManagedPolicyArns", "PermissionsBoundary"))
+        rest: list[object] = [props.get(name) for name in properties if name != "AssumeRolePolicyDocument"]
+        rest.extend(self.template.properties(logical_id).get("PolicyDocument") for logical_id in policies)
+        return policies, [switches, props.get("AssumeRolePolicyDocument"), rest], attached
 
     def _role_variant(self, role_id: str, display: str, variant: Variant, attached: list[str]) -> Role:
         assignment = variant.assignment
@@ -125,7 +135,7 @@ class RoleReader:
             policies=tuple(policies),
             unresolved_policies=tuple(unresolved),
             files=self.template.files(),
-            variant=tuple((name, "true" if value else "false") for name, value in assignment),
+            variant=tuple((name, "true" if value else "false") for name, value in assignment) + variant.keys,
         )
 
     def _attached_policy(self, resolver: Resolver, role_id: str, logical_id: str, exists: bool | Unknown) -> _Found:
@@ -134,7 +144,10 @@ class RoleReader:
         target = attachment_target(kind)
         policy_props = self.template.properties(logical_id)
         policy_path = self.template.resource_path(logical_id, "Properties")
-        if role_id not in self.links.named(policy_props.get(target), resolver, policy_path + (target,)):
+        named = self.links.named(policy_props.get(target), resolver, policy_path + (target,))
+        if isinstance(named, Unknown):
+            exists = Unknown(f"whether {logical_id} names this role: {named}")
+        elif role_id not in named:
             return None
         if isinstance(exists, Unknown):
             return UnresolvedPolicy(logical_id, exists, self.anchor(self.template.resource_path(logical_id)))
