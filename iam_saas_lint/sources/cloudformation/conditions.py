@@ -208,7 +208,7 @@ class ConditionModel:
                 options.append(frozenset(kept - split))
         named = set().union(*options) if options else set()
         options.extend(frozenset({value}) for value in sorted(literals - named) if possible(value))
-        result: list[object] = sorted(options, key=sorted)
+        result: list[object] = [*sorted(options, key=lambda keys: tuple(sorted(keys)))]
         beyond = allowed_text is None or bool(allowed_text - named - literals)
         if (beyond and keyed.misses) or not result:  # without a DefaultValue, another value fails to deploy
             result.append(_OTHER)
