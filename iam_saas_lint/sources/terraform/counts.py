@@ -58,13 +58,13 @@ def expand(evaluator: Evaluator, declaration: Declaration) -> list[Instance]:
         collection = evaluator.value(attributes["for_each"].expr, scope)
         pairs = iterate(collection)
         if isinstance(pairs, list) and len(pairs) > MAX_INSTANCES:
-            why = f"{len(pairs):,} instances, over the {MAX_INSTANCES} read one by one"
-            key, value = Unknown(f"each.key of {base}: {why}"), Unknown(f"each.value of {base}: {why}")
+            many = f"{len(pairs):,} instances, over the {MAX_INSTANCES} read one by one"
+            key, value = Unknown(f"each.key of {base}: {many}"), Unknown(f"each.value of {base}: {many}")
             return [Instance(declaration, key, value, f"{base}[each.key]", "for_each")]
         unknown_keys = isinstance(collection, list) and first_unknown(collection) is not None
         if isinstance(pairs, Unknown) or unknown_keys:
-            why = pairs if isinstance(pairs, Unknown) else first_unknown(collection)
-            reason = Unknown(f"the for_each of {base} is not resolved ({why})")
+            unresolved = pairs if isinstance(pairs, Unknown) else first_unknown(collection)
+            reason = Unknown(f"the for_each of {base} is not resolved ({unresolved})")
             key, value = Unknown(f"each.key of {base}: {reason}"), Unknown(f"each.value of {base}: {reason}")
             return [Instance(declaration, key, value, f"{base}[each.key]", "for_each", maybe=reason)]
         if isinstance(collection, list):
