@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .rules import RULES
 from .rules.base import Rule
@@ -24,7 +25,12 @@ def is_enabled(rule: Rule, select: Sequence[str] | None, ignore: Sequence[str]) 
 
 
 def enabled_rules(select: Sequence[str] | None, ignore: Sequence[str]) -> list[Rule]:
-    return [rule for rule in RULES if is_enabled(rule, select, ignore)]
+    return list(_enabled(None if select is None else tuple(select), tuple(ignore)))
+
+
+@lru_cache(maxsize=16)  # asked once per unit: thousands of times in a large folder
+def _enabled(select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> tuple[Rule, ...]:
+    return tuple(rule for rule in RULES if is_enabled(rule, select, ignore))
 
 
 def unknown_rule_ids(prefixes: Sequence[str]) -> list[str]:

@@ -23,6 +23,8 @@ DENY = {
 #: The README's bounds (CPU seconds on an idle 2-core machine; MB) for the large generated inputs.
 LARGE_CPU_SECONDS = 6.0
 LARGE_MB = 300.0
+#: One folder of 5,000 trust and 5,000 policy files (the README's bound for it).
+FOLDER_CPU_SECONDS = 4.0
 
 
 def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -111,7 +113,16 @@ def test_one_folder_of_trust_and_policy_files_costs_what_separate_folders_do(tmp
     apart = lint_child(_tree(tmp_path / "many", _bundle_files(2000, False)))
     assert len(together.findings) == len(apart.findings) == 2000  # ISL001: each role has its Deny
     assert together.cpu_seconds < 1.5 * apart.cpu_seconds + 0.5, (together.cpu_seconds, apart.cpu_seconds)
-    together.within_limits(LARGE_CPU_SECONDS * LOAD_MARGIN, LARGE_MB)
+
+
+def test_a_folder_of_5000_trust_and_5000_policy_files(tmp_path: Path) -> None:
+    """The issue's reproduction at its size: every role judged, every finding reported, within
+    ``FOLDER_CPU_SECONDS`` (identical documents are judged once; see the README for distinct ones)."""
+    outcome = lint_child(_tree(tmp_path, _bundle_files(5000, True)))
+    assert len(outcome.findings) == 5000
+    assert {(f["rule"], f["line"]) for f in outcome.findings} == {("ISL001", 1)}
+    assert {f["path"] for f in outcome.findings} == {f"roles/role{i}-trust.json" for i in range(5000)}
+    outcome.within_limits(FOLDER_CPU_SECONDS * LOAD_MARGIN, LARGE_MB)
 
 
 NO_VALUE = {"Ref": "AWS::NoValue"}

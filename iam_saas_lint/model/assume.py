@@ -10,7 +10,7 @@ other condition key is the caller's to choose, so the answer is "yes" when some 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..records import dataclass
 from .conditions import Fresh, Hidden, PinnedUnknown, Request
@@ -82,6 +82,15 @@ def _statement_key(statement: Statement) -> object:
     )  # fmt: skip
 
 
+class _Plan(NamedTuple):
+    denies: list[tuple[_Group, Truth]]
+    allows: list[tuple[_Group, Truth]]
+    #: The combinations of values of the keys the Denies name (``None``: too many to try).
+    deny_combinations: list[dict[str, tuple[str, ...]]] | None
+    #: For each Allow, the combinations of the free keys only it names.
+    own_combinations: list[list[dict[str, tuple[str, ...]]] | None]
+
+
 class TrustEvaluator:
     def __init__(self, data: object, settings: Settings) -> None:
         self.settings = settings
@@ -98,6 +107,9 @@ class TrustEvaluator:
         self._own_orgs = self._find_own_orgs()
         self._pinned, self._other = self._external_ids()
         self._callers = self._find_callers()
+        #: The verdicts ask some questions more than once (a wildcard's callers, with and without MFA).
+        self._answers: dict[tuple[int, ExternalIdChoice, bool], Answer] = {}
+        self._made: dict[frozenset[str], list[dict[str, tuple[str, ...]]] | None] = {}
 
     # -- the principal classes -----------------------------------------------------------------
 
@@ -210,11 +222,20 @@ class TrustEvaluator:
     # -- the question ---------------------------------------------------------------------------
 
     def can_assume(self, caller: Caller, external_id: ExternalIdChoice, mfa: bool) -> Answer:
+        if not any(caller is known for known in self._callers):  # only our own callers live as long as the keys
+            return self._can_assume(caller, external_id, mfa)
+        key = (id(caller), external_id, mfa)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = self._can_assume(caller, external_id, mfa)
+        return found
+
+    def _can_assume(self, caller: Caller, external_id: ExternalIdChoice, mfa: bool) -> Answer:
         results: list[Truth] = []
         allowing: dict[int, _Group] = {}
         for arn in caller.arns:
             relevant = [(g, self._principal(g.first, caller, arn)) for g in self.groups]
-            relevant = [(g, p) for g, p in relevant if p is not False]
+            plan = self._plan([(g, p) for g, p in relevant if p is not False])
             for org in caller.orgs:
                 base: dict[str, tuple[str, ...]] = {"aws:principalarn": (arn,)}
                 if caller.account is not None:
@@ -227,7 +248,7 @@ class TrustEvaluator:
                 for xid in self._xid_requests(external_id):
                     for mfa_request in _WITH_MFA if mfa else _WITHOUT_MFA:
                         request = {**base, **xid, **mfa_request}
-                        results.append(self._decide(relevant, request, allowing))
+                        results.append(self._decide(plan, request, allowing))
         truth = any_of(results)
         members = tuple(s for g in allowing.values() for s in g.members) if truth is not False else ()
         return Answer(truth, members)
@@ -240,24 +261,35 @@ class TrustEvaluator:
                 found.append(candidate)
         return tuple(dict.fromkeys(found))
 
-    def _decide(self, relevant: list[tuple[_Group, Truth]], request: Request, allowing: dict[int, _Group]) -> Truth:
+    def _plan(self, relevant: list[tuple[_Group, Truth]]) -> _Plan:
+        """What ``_decide`` needs of the relevant statements, whatever the request."""
         denies = [(g, p) for g, p in relevant if g.first.effect != "Allow"]
         allows = [(g, p) for g, p in relevant if g.first.effect != "Deny"]
         deny_keys = {e.key_lower for g, _ in denies for e in g.first.conditions} - _FIXED_KEYS
-        combos = assignments(self.table, deny_keys)
+        own_keys = [{e.key_lower for e in g.first.conditions} - _FIXED_KEYS - deny_keys for g, _ in allows]
+        return _Plan(denies, allows, self._combinations(deny_keys), [self._combinations(k) for k in own_keys])
+
+    def _combinations(self, keys: set[str]) -> list[dict[str, tuple[str, ...]]] | None:
+        """Every combination of the keys' values (``None``: too many), made once per set of keys."""
+        frozen = frozenset(keys)
+        if frozen not in self._made:
+            combos = assignments(self.table, frozen)
+            self._made[frozen] = list(combos) if combos is not None else None
+        return self._made[frozen]
+
+    def _decide(self, plan: _Plan, request: Request, allowing: dict[int, _Group]) -> Truth:
+        combos = plan.deny_combinations
         if combos is None:
             return Doubt(Unknown("too many combinations of condition values to evaluate"), ())
         results: list[Truth] = []
         for combo in combos:
             full = {**request, **combo}
-            denied = any_of(self._applies(g.first, p, full, "Deny") for g, p in denies)
+            denied = any_of(self._applies(g.first, p, full, "Deny") for g, p in plan.denies)
             if denied is True:
                 results.append(False)
                 continue
             parts: list[Truth] = []
-            for group, principal in allows:
-                own_keys = {e.key_lower for e in group.first.conditions} - _FIXED_KEYS - deny_keys
-                inner = assignments(self.table, own_keys)
+            for (group, principal), inner in zip(plan.allows, plan.own_combinations, strict=True):
                 if inner is None:
                     part: Truth = Doubt(Unknown("too many combinations of condition values to evaluate"), ())
                 else:

@@ -43,6 +43,7 @@ class ParsedCidr:
     problem: str  # empty when the value is usable
 
 
+@lru_cache(maxsize=4096)  # the same few CIDRs are parsed for every request the evaluator tries
 def parse_cidr(text: str) -> ParsedCidr:
     if not _SHAPE.match(text):
         return ParsedCidr(text, None, f"{text!r} is not a CIDR")

@@ -235,6 +235,7 @@ def _arn_like(pattern: str, value: str) -> bool:
     return all(_like(w, g, ignore_case=False) for w, g in zip(wanted, given, strict=True))
 
 
+@lru_cache(maxsize=4096)  # the evaluator asks the same few (address, CIDR) pairs again and again
 def _in_network(value: str, text: str) -> bool:
     import ipaddress
 

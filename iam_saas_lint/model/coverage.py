@@ -19,6 +19,7 @@ from .cidrs import IPNetwork, parse_cidr
 from .conditions import OneOf, Request
 from .document import PolicyDocument, Role
 from .logic import Doubt, Truth, all_of, any_of, negate
+from .memo import Memo
 from .requests import (
     action_applies,
     assignments,
@@ -110,12 +111,7 @@ def denies_of(documents: Sequence[PolicyDocument]) -> list[DenyInPolicy]:
                 continue
             if rejected_reason(statement):
                 continue
-            key = (
-                statement.effect, statement.action_element, statement.actions, statement.resource_element,
-                statement.resources, statement.conditions_unknown, variables,
-                tuple((e.operator.written, e.key, e.values, e.values_unknown) for e in statement.conditions),
-            )  # fmt: skip
-            groups.setdefault(key, DenyInPolicy(statement, document, variables))
+            groups.setdefault(_statement_key(statement, variables), DenyInPolicy(statement, document, variables))
     return list(groups.values())
 
 
@@ -176,7 +172,8 @@ class _Judge:
         self.origin: dict[int, tuple[Doubt, PolicyDocument]] = {}
         entries = [e for d in denies for e in d.statement.conditions if e.key_lower not in _SESSION_KEYS]
         self.table = free_values(entries, session)
-        self.by_target: list[tuple[tuple[str, str], list[tuple[DenyInPolicy, Truth]], set[str]]] = []
+        Combinations = list[dict[str, tuple[str, ...]]] | None
+        self.by_target: list[tuple[tuple[str, str], list[tuple[DenyInPolicy, Truth]], Combinations]] = []
         for target in _targets(denies):
             action, resource = target
             relevant: list[tuple[DenyInPolicy, Truth]] = []
@@ -189,12 +186,12 @@ class _Judge:
                 if static is not False:
                     relevant.append((deny, static))
             keys = {e.key_lower for d, _ in relevant for e in d.statement.conditions} - _SESSION_KEYS
-            self.by_target.append((target, relevant, keys))
+            combos = assignments(self.table, keys)  # made once: every place asks for them again
+            self.by_target.append((target, relevant, list(combos) if combos is not None else None))
 
     def escapes(self, place: Request) -> Iterator[tuple[Truth, tuple[str, str]]]:
         """For each target: whether some request to it from ``place`` is not denied."""
-        for target, relevant, keys in self.by_target:
-            combos = assignments(self.table, keys)
+        for target, relevant, combos in self.by_target:
             if combos is None:
                 yield Doubt(Unknown("too many combinations of condition values to evaluate"), ()), target
                 continue
@@ -225,9 +222,39 @@ class _Judge:
         return doubt, None
 
 
+_COVERAGES: Memo[Coverage] = Memo()
+
+
+def _statement_key(statement: Statement, variables: bool) -> tuple[object, ...]:
+    return (
+        statement.effect, statement.action_element, statement.actions, statement.resource_element,
+        statement.resources, statement.conditions_unknown, variables,
+        tuple((e.operator.written, e.key, e.values, e.values_unknown) for e in statement.conditions),
+    )  # fmt: skip
+
+
 def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolicy]]:
+    """What the role's Denies leave open; computed once for identical Denies and sessions (a result
+    with a doubt names the document it came from, so it is not shared)."""
     denies = denies_of(permission_documents(role))
-    judge = _Judge(denies, session_request(role, settings))
+    session = session_request(role, settings)
+    (own,) = session["aws:principalaccount"]
+    spellings = own.spellings if isinstance(own, OneOf) else frozenset({own})
+    key = (tuple(_statement_key(d.statement, d.variables) for d in denies), spellings)
+    try:
+        found = _COVERAGES.get(key)
+    except TypeError:  # an unhashable value: judged every time
+        return _coverage(denies, session), denies
+    if found is not None:
+        return found, denies
+    result = _coverage(denies, session)
+    if result.doubt is None:
+        _COVERAGES.put(key, result)
+    return result, denies
+
+
+def _coverage(denies: list[DenyInPolicy], session: Request) -> Coverage:
+    judge = _Judge(denies, session)
     admitted: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     maybe: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     witness: Escape | None = None
@@ -259,15 +286,12 @@ def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolic
     if first_doubt is not None:
         found = judge.origin.get(id(first_doubt))
         doubt = DocumentDoubt(found[1] if found and found[0] is first_doubt else None, first_doubt)
-    return (
-        Coverage(
-            {f: Breadth(f, tuple(union(admitted[f]))) for f in (4, 6)},
-            {f: Breadth(f, tuple(union(maybe[f]))) for f in (4, 6)},
-            vpc_escape,
-            witness,
-            doubt,
-        ),
-        denies,
+    return Coverage(
+        {f: Breadth(f, tuple(union(admitted[f]))) for f in (4, 6)},
+        {f: Breadth(f, tuple(union(maybe[f]))) for f in (4, 6)},
+        vpc_escape,
+        witness,
+        doubt,
     )
 
 

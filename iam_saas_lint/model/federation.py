@@ -13,6 +13,7 @@ from typing import Literal
 
 from ..records import dataclass
 from .issuers import Issuer, SubjectClaim, has_wildcard, is_own_provider, issuer_for, normalise_host
+from .memo import by_content
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement, grants_action, parse_operator, statements_of
 from .values import Unknown
@@ -278,6 +279,7 @@ def _with_denies(grants: list[WebIdentityGrant], denies: list[Statement]) -> lis
     return result
 
 
+@by_content  # once per identical document and settings
 def web_identity_grants(data: object, settings: Settings) -> tuple[WebIdentityGrant, ...]:
     """The Federated OIDC principals that Allow statements let call ``sts:AssumeRoleWithWebIdentity``;
     a Deny of every subject but the owner's pins the subject for all of them."""

@@ -9,6 +9,7 @@ from ..records import dataclass
 from .actions import uncovered_share
 from .cidrs import ParsedCidr, parse_cidr
 from .document import PolicyDocument, Role, UnresolvedPolicy
+from .memo import by_content
 from .settings import Settings
 from .statements import ConditionEntry, Statement, statements_of
 from .values import OWN_ACCOUNT, JsonPath, Unknown
@@ -154,6 +155,11 @@ def _analyze_deny(statement: Statement, settings: Settings) -> IpDeny:
 def ip_denies(data: object, settings: Settings | None = None) -> list[IpDeny]:
     """Deny statements of a permission policy that condition on the caller's address, each with the
     holes it would leave if it were the only Deny."""
+    return list(_ip_denies(data, settings))
+
+
+@by_content
+def _ip_denies(data: object, settings: Settings | None) -> tuple[IpDeny, ...]:
     found: list[IpDeny] = []
     for statement in statements_of(data):
         if not (statement.is_deny or isinstance(statement.effect, Unknown)):
@@ -161,7 +167,7 @@ def ip_denies(data: object, settings: Settings | None = None) -> list[IpDeny]:
         if statement.conditions_unknown is None and not any(e.key_lower in _IP_KEYS for e in statement.conditions):
             continue
         found.append(_analyze_deny(statement, settings or Settings()))
-    return found
+    return tuple(found)
 
 
 def ip_allows(data: object) -> list[ConditionEntry]:

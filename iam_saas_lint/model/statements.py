@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from ..records import dataclass
+from .memo import on_forget
 from .values import JsonPath, Unknown
 
 Value = str | Unknown
@@ -282,9 +283,24 @@ def unknown_statement(reason: Unknown, path: JsonPath) -> Statement:
     )
 
 
+#: The statements of the inventory's documents, by identity: every rule and verdict asks for the same
+#: document's statements. Forgotten with ``memo.forget`` before the engine checks another inventory.
+_PARSED: dict[int, tuple[object, tuple[Statement, ...]]] = {}
+on_forget(_PARSED.clear)
+
+
 def statements_of(data: object) -> list[Statement]:
     """The statements of a policy document; malformed parts are left to the grammar rule, and
     unresolved ones become statements that may do anything (never a silent pass)."""
+    parsed = _PARSED.get(id(data))
+    if parsed is not None and parsed[0] is data:
+        return list(parsed[1])
+    found = _statements_of(data)
+    _PARSED[id(data)] = (data, tuple(found))  # the entry keeps ``data`` alive, so its id is not reused
+    return found
+
+
+def _statements_of(data: object) -> list[Statement]:
     if isinstance(data, Unknown):
         return [unknown_statement(data, ())]
     if not isinstance(data, dict):

@@ -6,6 +6,7 @@ import re
 from typing import Literal
 
 from ..records import dataclass
+from .memo import by_content
 from .principals import PrincipalVerdict, classify, requires_mfa
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement, grants_action, statements_of
@@ -124,6 +125,7 @@ def _enforcing_deny(statement: Statement) -> bool:
     return True
 
 
+@by_content  # once per identical document and settings
 def analyze_trust(data: object, settings: Settings) -> TrustAnalysis:
     grants: list[AssumeGrant] = []
     enforcing_deny: Statement | None = None

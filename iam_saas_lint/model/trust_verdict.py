@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..records import dataclass
 from .assume import Answer, Caller, ExternalIdChoice, TrustEvaluator
 from .logic import Doubt
+from .memo import by_content
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement
 from .trust import classify_external_id
@@ -137,7 +138,9 @@ class _Collector:
                 self.weak.setdefault(statement.path, (statement, None, [], reason))[2].append(who)
 
 
+@by_content
 def judge_trust(data: object, settings: Settings) -> TrustVerdict:
+    """Who can assume a role with this trust policy (once per identical policy and settings)."""
     evaluator = TrustEvaluator(data, settings)
     collect = _Collector(evaluator)
     who: list[str] = []

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..model.document import PolicyDocument
+from ..model.memo import by_content
 from ..model.values import JsonPath, Unknown
 from ..records import dataclass
 
@@ -186,16 +187,21 @@ def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
     """Grammar errors, each statement validated on its own so every bad statement is named."""
     if isinstance(data, Unknown):
         return []  # nothing to check; the rules say what depends on it
+    return list(_schema_errors(data, limit))
+
+
+@by_content  # once per identical document: thousands of roles may be written from one template
+def _schema_errors(data: object, limit: int) -> tuple[GrammarError, ...]:
     plain = _plain(data)
     if _quick_ok(plain):
-        return []
+        return ()
     found: list[GrammarError] = []
     for prefix, instance, part_validator in _parts(plain):
         errors = sorted(part_validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
         found.extend(_describe(error, prefix) for error in errors)
         if len(found) >= limit:
             break
-    return found[:limit]
+    return tuple(found[:limit])
 
 
 def kind_errors(document: PolicyDocument, limit: int = 5) -> list[GrammarError]:

@@ -7,14 +7,20 @@
 
 from __future__ import annotations
 
+from ..model.memo import by_content
 from ..model.statements import statements_of
 from ..model.values import Unknown
 from .grammar import GrammarError
 
 
 def rejected_forms(data: object, limit: int = 5) -> list[GrammarError]:
+    return list(_rejected_forms(data, limit))
+
+
+@by_content
+def _rejected_forms(data: object, limit: int) -> tuple[GrammarError, ...]:
     if isinstance(data, Unknown) or not isinstance(data, dict):
-        return []
+        return ()
     found: list[GrammarError] = []
     seen_sids: dict[str, int] = {}
     raw = data.get("Statement")
@@ -44,4 +50,4 @@ def rejected_forms(data: object, limit: int = 5) -> list[GrammarError]:
                     entry.path,
                 )
             )
-    return found[:limit]
+    return tuple(found[:limit])

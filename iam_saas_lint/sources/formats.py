@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from ..model.document import Syntax
@@ -190,6 +191,11 @@ def suffix_of(name: str) -> str | None:
     return next((suffix for suffix in SUFFIXES if lowered.endswith(suffix)), None)
 
 
+@lru_cache(maxsize=64)
+def _formats_with(suffix: str) -> tuple[Format, ...]:
+    return tuple(fmt for fmt in FORMATS if suffix in fmt.suffixes)
+
+
 def is_candidate(name: str) -> bool:
     return suffix_of(name) is not None
 
@@ -205,8 +211,7 @@ NAMED_FILE_FALLBACK = ".json"
 
 def formats_for(name: str) -> tuple[Format, ...]:
     """The formats a file may hold, in the order they are tried."""
-    suffix = suffix_of(name) or NAMED_FILE_FALLBACK
-    return tuple(fmt for fmt in FORMATS if suffix in fmt.suffixes)
+    return _formats_with(suffix_of(name) or NAMED_FILE_FALLBACK)
 
 
 def unit_kind(name: str) -> UnitKind | None:
@@ -238,6 +243,7 @@ def not_recognised(formats: Sequence[Format]) -> str:
     return f"not {' or '.join(fmt.name for fmt in formats)}: not read"
 
 
+@cache  # a few references, asked for every file
 def load(reference: str) -> Callable[..., Any]:
     """``"module:function"`` below ``iam_saas_lint.sources``, imported now."""
     module_name, _, attribute = reference.partition(":")

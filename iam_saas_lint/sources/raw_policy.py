@@ -69,7 +69,8 @@ def read_raw_policy(json_file: JsonFile) -> RawPolicy | None:
     data = json_file.data
     if not isinstance(data, dict):
         return None
-    if "${" in json.dumps(data) or "{{" in json.dumps(data):
+    text = json.dumps(data)
+    if "${" in text or "{{" in text:
         data = _template_values(data)
     kind = policy_kind(data)
     if kind == "resource":

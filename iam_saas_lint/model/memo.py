@@ -1,0 +1,80 @@
+"""Verdicts of identical inputs, computed once: a folder of thousands of roles generated from one
+template asks the evaluator the same questions thousands of times.
+
+A verdict is keyed by everything it depends on (the document's content as JSON text and the
+settings), never by where the document was found: verdicts name statements by their path inside the
+document, and the rules place them with the role's own anchor. The text of a document is taken once
+per inventory (by identity); the engine calls ``forget`` before it checks the next one, so a
+document changed in between (an API caller's dict) is keyed again.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+Value = TypeVar("Value")
+Extra = TypeVar("Extra", bound=Hashable)
+
+#: Verdicts kept per kind; past it the oldest go (a run of distinct documents gains nothing from them).
+MEMO_SIZE = 512
+
+_KEYS: dict[int, tuple[object, str | None]] = {}
+_FORGET: list[Callable[[], None]] = [_KEYS.clear]
+
+
+def forget() -> None:
+    """Drop what was remembered by identity (a new inventory is about to be checked)."""
+    for clear in _FORGET:
+        clear()
+
+
+def on_forget(clear: Callable[[], None]) -> None:
+    _FORGET.append(clear)
+
+
+def content_key(data: object) -> str | None:
+    """``data`` as JSON text; ``None`` when it holds something that is not JSON (an unresolved value)."""
+    found = _KEYS.get(id(data))
+    if found is not None and found[0] is data:
+        return found[1]
+    try:
+        text: str | None = json.dumps(data, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = None
+    _KEYS[id(data)] = (data, text)  # the entry keeps ``data`` alive, so its id is not reused
+    return text
+
+
+class Memo(Generic[Value]):
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self._size = size
+        self._found: dict[Hashable, Value] = {}
+
+    def get(self, key: Hashable) -> Value | None:
+        return self._found.get(key)
+
+    def put(self, key: Hashable, value: Value) -> Value:
+        if len(self._found) >= self._size:
+            del self._found[next(iter(self._found))]
+        self._found[key] = value
+        return value
+
+
+def by_content(function: Callable[[object, Extra], Value]) -> Callable[[object, Extra], Value]:
+    """``function(data, extra)`` (the settings, a limit) computed once per identical document content
+    and ``extra``. The value is shared: it must not be changed (tuples and frozen records)."""
+    memo: Memo[Value] = Memo()
+
+    @functools.wraps(function)
+    def remembered(data: object, extra: Extra) -> Value:
+        text = content_key(data)
+        if text is None:
+            return function(data, extra)
+        key = (text, extra)
+        found = memo.get(key)
+        return found if found is not None else memo.put(key, function(data, extra))
+
+    return remembered
