@@ -233,7 +233,7 @@ def run(
         if parent is not None and not unit_result.internal_error:
             # read through its parent with the parameters it is passed; alone it would be judged
             # with unknown parameters. Its suppressions still count for the parent's reading.
-            result.notes.append(f"{unit.files[0]}: read as a nested stack of {parent}, not on its own")
+            result.notes.append(f"{unit.files[0]}: read as part of {parent}, which deploys it, not on its own")
             continue
         if found.focus is not None:
             kept = [f for f in kept if _in_focus(f, unit_result.role_files, found.focus)]

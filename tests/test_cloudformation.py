@@ -234,7 +234,7 @@ def test_a_nested_child_scanned_with_its_parent_is_judged_only_as_the_parent_dep
     child, parent_file = (
         display_path(str(FIXTURES / "nested" / p)) for p in ("stacks/vendor-role.yaml", "parent.yaml")
     )
-    assert f"{child}: read as a nested stack of {parent_file}, not on its own" in folder.notes
+    assert f"{child}: read as part of {parent_file}, which deploys it, not on its own" in folder.notes
     # Alone, the child is judged with the parameters it could be given: its own finding.
     alone = run([child], Config())
     assert [(f.rule, f.line, f.role) for f in alone.findings] == [("ISL001", 16, "VendorRole [if HasExternalId=false]")]

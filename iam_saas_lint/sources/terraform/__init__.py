@@ -76,6 +76,7 @@ def _read_module(
     from .evaluate import Evaluator
     from .files import engine_of
     from .graph import GraphBuilder
+    from .hcl_stacks import read_hcl_stacks
     from .module import load_module
     from .native import HclUnavailable
 
@@ -93,6 +94,7 @@ def _read_module(
     evaluator = Evaluator(module, ModuleFiles(directory, roots, max_bytes))
     try:
         built = GraphBuilder(module, evaluator).build()
+        built.extend(read_hcl_stacks(module, evaluator))
         inventory.problems.extend(module.problems)  # blocks are read as they are needed: their problems too
         inventory.extend(built)
     except HclUnavailable as error:

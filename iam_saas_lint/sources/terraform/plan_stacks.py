@@ -57,7 +57,7 @@ def read_stacks(plan: JsonFile, stacks: list[EmbeddedStack]) -> Inventory:
                     )
                 )
             continue
-        parsed = _parse(stack.body)
+        parsed = parse_template_body(stack.body)
         if isinstance(parsed, str):
             inventory.problems.append(Problem(plan.path, f"{stack.address}.template_body: {parsed}", anchor.span()))
             continue
@@ -71,12 +71,13 @@ def read_stacks(plan: JsonFile, stacks: list[EmbeddedStack]) -> Inventory:
         template = Template(
             plan.path, locator, data, root=origin, text=plan.locations.text, name_prefix=f"{stack.address}/"
         )
-        _pass_parameters(template.parameters, stack.parameters)
+        pass_parameters(template.parameters, stack.parameters)
         inventory.extend(read_template(template))
     return inventory
 
 
-def _parse(body: str) -> tuple[object, Locator] | str:
+def parse_template_body(body: str) -> tuple[object, Locator] | str:
+    """A ``template_body`` (JSON or YAML) with a locator into its text, or why it cannot be read."""
     try:
         if body.lstrip().startswith("{"):
             return load_json(body, MAX_FILE_NESTING), JsonLocations(body)
@@ -90,8 +91,16 @@ def _parse(body: str) -> tuple[object, Locator] | str:
     return documents[0].data, documents[0].locations
 
 
-def _pass_parameters(specs: dict[str, dict[str, object]], values: Mapping[str, object]) -> None:
+def pass_parameters(specs: dict[str, dict[str, object]], values: Mapping[str, object]) -> None:
+    """The values Terraform passes become the parameters' defaults; one it cannot tell leaves its
+    parameter without a default (supplied at deploy time), never with the template's own."""
     for name, value in values.items():
         spec = specs.get(name)
-        if spec is not None and isinstance(value, str):
-            specs[name] = {**spec, "Default": value}
+        if spec is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        if isinstance(value, (str, int, float)):
+            specs[name] = {**spec, "Default": str(value)}
+        else:
+            specs[name] = {key: item for key, item in spec.items() if key != "Default"}
