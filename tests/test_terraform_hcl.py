@@ -92,8 +92,30 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
         ("ISL001", "counts/main.tf", 113, 3),
         ("ISL005", "counts/main.tf", 113, 3),
     ],
-    # aws_iam_role_policies_exclusive keeps only "read-only", which the module does not define
+    # policies the configuration attaches and removes again: ISL015 on the attachment that loses
+    # (and ISL005 on the role it leaves without a deny); an owner's list nobody gave is ISL009
+    "exclusive_owners": [
+        ("ISL005", "exclusive_owners/main.tf", 31, 3),
+        ("ISL015", "exclusive_owners/main.tf", 38, 1),
+        ("ISL005", "exclusive_owners/main.tf", 47, 3),
+        ("ISL015", "exclusive_owners/main.tf", 51, 1),
+        ("ISL005", "exclusive_owners/main.tf", 65, 3),
+        ("ISL015", "exclusive_owners/main.tf", 74, 1),
+        ("ISL009", "exclusive_owners/main.tf", 89, 1),
+    ],
+    # literal ARNs match the module's policy by account, path and name: another path is another
+    # policy; an account the module does not claim is unknown, or another's with allowed_account_ids
+    "arn_matching": [
+        ("ISL009", "arn_matching/main.tf", 42, 26),
+        ("ISL009", "arn_matching/main.tf", 49, 26),
+    ],
+    "arn_matching_provider": [
+        ("ISL009", "arn_matching_provider/main.tf", 50, 3),
+    ],
+    # aws_iam_role_policies_exclusive keeps only "read-only", which the module does not define, and
+    # removes the deny (ISL015 where it is attached)
     "exclusive": [
+        ("ISL015", "exclusive/main.tf", 14, 1),
         ("ISL009", "exclusive/main.tf", 29, 1),
     ],
 }

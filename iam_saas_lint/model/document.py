@@ -93,6 +93,8 @@ class Role:
     logical: str = ""
     #: The ``for_each``/``count``/module instance key, as written in the address (``["backup"]``).
     instance: str = ""
+    #: Policies attached to it that the configuration itself removes again (not in ``policies``).
+    detached: tuple[DetachedPolicy, ...] = ()
 
 
 def unreadable_template_role(
@@ -107,6 +109,19 @@ def unreadable_template_role(
         unresolved_policies=(UnresolvedPolicy(f"the policies of {what}", reason, where),),
         files=files,
     )
+
+
+@dataclass(frozen=True)
+class DetachedPolicy:
+    """A policy the configuration attaches to a role and also removes on apply: an owner of the
+    role's policies (Terraform's exclusive attachments) does not list it. It does not count."""
+
+    label: str
+    #: What attaches it (a resource address), and why it goes.
+    source: str
+    reason: str
+    #: Where the attachment that loses is written.
+    anchor: Anchor
 
 
 @dataclass(frozen=True)

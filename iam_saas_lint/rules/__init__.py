@@ -18,6 +18,7 @@ from . import (
     isl012_federated_subject_not_pinned,
     isl013_federated_audience_not_pinned,
     isl014_federated_provider_unknown,
+    isl015_detached_policy,
     isl100_unused_suppression,
     isl101_suppression_without_reason,
 )
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     isl012_federated_subject_not_pinned.RULE,
     isl013_federated_audience_not_pinned.RULE,
     isl014_federated_provider_unknown.RULE,
+    isl015_detached_policy.RULE,
     isl100_unused_suppression.RULE,
     isl101_suppression_without_reason.RULE,
 )

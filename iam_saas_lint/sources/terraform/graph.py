@@ -7,31 +7,27 @@ out; any other policy that is not in the module is unresolved, so the verdict sa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ...model.document import (
     AccessKey,
+    DetachedPolicy,
     DocumentKind,
     Inventory,
     PolicyDocument,
-    Problem,
     Role,
-    Syntax,
     UnresolvedPolicy,
     is_aws_managed_policy,
 )
 from ...model.values import Anchor, Span, Unknown
-from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
+from .arns import matches, parse_iam_arn
 from .evaluate import Evaluator
-from .graph_documents import PlacesLocator, maybe_absent, unknown_values_as_lists
+from .exclusive import Attached, Owner, policy_attachment_owners, settle
+from .graph_documents import PlacesLocator, maybe_absent, own_accounts, policy_documents
 from .module import Module
-from .scope import BadJsonText, Instance
-from .values import JsonText, Places, ResourceAttr, first_unknown, plain_data
-
-_POLICY_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
-_ROLE_ARN = re.compile(r"^arn:[^:]*:iam::[^:]*:role/(?:.*/)?([^/]+)$")
+from .scope import Instance
+from .values import ResourceAttr, first_unknown
 
 
 @dataclass
@@ -42,9 +38,13 @@ class _Role:
     policies: list[PolicyDocument] = field(default_factory=list)
     unresolved: list[UnresolvedPolicy] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
-    #: Inline policies by name (for aws_iam_role_policies_exclusive); None for inline_policy blocks.
-    inline: list[tuple[object, PolicyDocument | UnresolvedPolicy]] = field(default_factory=list)
-    managed: list[tuple[object, PolicyDocument | UnresolvedPolicy]] = field(default_factory=list)
+    #: Inline policies by name, and managed policies by ARN, with what attaches them.
+    inline: list[Attached] = field(default_factory=list)
+    managed: list[Attached] = field(default_factory=list)
+    #: What owns them exclusively (``exclusive``), and what they remove.
+    inline_owners: list[Owner] = field(default_factory=list)
+    managed_owners: list[Owner] = field(default_factory=list)
+    detached: list[DetachedPolicy] = field(default_factory=list)
 
 
 class GraphBuilder:
@@ -57,53 +57,16 @@ class GraphBuilder:
         self._policy_files: dict[tuple[str, str, str], frozenset[str]] = {}
         self._attached: set[int] = set()
         self._standalone: list[PolicyDocument | UnresolvedPolicy] = []
+        #: aws_iam_policy_attachment resources: address, the policies attached, the roles named.
+        self._exclusive_attachments: list[tuple[str, list[Attached], list[_Role], Unknown | None]] = []
+        self.own_accounts = own_accounts(module, evaluator)
 
     # -- documents --------------------------------------------------------------------------------
 
     def documents(
         self, value: object, root: Span, kind: DocumentKind, label: str
     ) -> list[PolicyDocument | UnresolvedPolicy]:
-        """A policy attribute's value as documents: the document and, apart, what of it is unresolved.
-
-        Nothing when there is no policy or it is broken (then a problem says why).
-        """
-        file = root.file or ""
-        anchor_places: Places = {}
-        if isinstance(value, BadJsonText):
-            self.inventory.problems.append(Problem(value.span.file or file, f"{label}: {value.message}", value.span))
-            return []
-        if isinstance(value, ResourceAttr):
-            value = value.text()
-        syntax: Syntax = "json"
-        if isinstance(value, JsonText):
-            data: object = plain_data(value.data)
-            anchor_places = dict(value.places)
-            syntax = value.syntax
-        elif isinstance(value, str):
-            if not value.strip():
-                self.inventory.problems.append(Problem(file, f"{label}: the policy is empty", root))
-                return []
-            try:
-                data = load_json(value)
-            except ValueError as error:
-                self.inventory.problems.append(Problem(file, f"{label}: not a JSON policy document ({error})", root))
-                return []
-        elif value is None:
-            return []
-        elif isinstance(value, Unknown):
-            if kind == "trust":
-                return [PolicyDocument(value, kind, label, Anchor(file, (), PlacesLocator(root, {})))]
-            return [UnresolvedPolicy(label, value, Anchor(file, (), PlacesLocator(root, {})))]
-        else:
-            self.inventory.problems.append(
-                Problem(file, f"{label}: a policy must be a JSON string (use jsonencode), not an HCL value", root)
-            )
-            return []
-        if nesting_depth(data, MAX_DOCUMENT_NESTING) > MAX_DOCUMENT_NESTING:
-            self.inventory.problems.append(Problem(file, f"{label}: {TooDeep(MAX_DOCUMENT_NESTING)}", root))
-            return []
-        anchor = Anchor(file, (), PlacesLocator(root, anchor_places))
-        return [PolicyDocument(unknown_values_as_lists(data), kind, label, anchor, syntax)]
+        return policy_documents(value, root, kind, label, self.inventory.problems)
 
     def attribute_document(
         self, instance: Instance, attribute: str, kind: DocumentKind, label: str
@@ -140,9 +103,14 @@ class GraphBuilder:
                 found = [r for r in self.roles if r.instance.address == value.address]
             return [r for r in found if not value.declared_in or r.instance.file == value.declared_in]
         if isinstance(value, str):
-            match = _ROLE_ARN.match(value)
-            name = match.group(1) if match else value
-            return [r for r in self.roles if r.name == name]
+            arn = parse_iam_arn(value)
+            if arn is None or arn.kind != "role":
+                return [r for r in self.roles if r.name == value]
+            return [
+                r
+                for r in self.roles
+                if matches(arn, r.name, self.ev.argument(r.instance, "path"), self.own_accounts) is True
+            ]
         return []
 
     def _policy_instances(self, value: ResourceAttr) -> list[Instance]:
@@ -155,13 +123,26 @@ class GraphBuilder:
                     found.append(instance)
         return found
 
-    def _policy_named(self, name: str) -> list[Instance]:
-        found = []
+    def _policy_named(self, text: str) -> tuple[list[Instance], Unknown | None]:
+        """The policies a literal ARN names (account, path and name), and why others may be it."""
+        arn = parse_iam_arn(text)
+        found: list[Instance] = []
+        doubt: Unknown | None = None
+        if arn is None or arn.kind != "policy":
+            return found, doubt
         for declaration in self.module.by_type("resource", "aws_iam_policy"):
             for instance in self.ev.instances(declaration):
-                if self.ev.argument(instance, "name") == name:
+                name, path = self.ev.argument(instance, "name"), self.ev.argument(instance, "path")
+                if name is None and "name_prefix" in instance.declaration.block.body.attributes:
+                    name = Unknown(f"{instance.address} has a generated name (name_prefix)")
+                elif name is None:
+                    continue  # a generated name never equals a literal one
+                verdict = matches(arn, name, path, self.own_accounts)
+                if verdict is True:
                     found.append(instance)
-        return found
+                elif isinstance(verdict, Unknown) and doubt is None:
+                    doubt = Unknown(f"{instance.address} may be the policy it names: {verdict}")
+        return found, doubt
 
     def resolve_arn(
         self, value: object, kind: DocumentKind, label: str, anchor: Anchor
@@ -175,17 +156,18 @@ class GraphBuilder:
         if isinstance(text, str):
             if is_aws_managed_policy(text):
                 return []
-            match = _POLICY_ARN.match(text)
-            named = self._policy_named(match.group(1)) if match else []
+            named, doubt = self._policy_named(text)
             if named:
                 return [doc for instance in named for doc in self.policy(instance, kind)]
-            return [UnresolvedPolicy(f"{label} {text}", Unknown(f"{text} is not defined in this module"), anchor)]
+            why = doubt or Unknown(f"{text} is not defined in this module")
+            return [UnresolvedPolicy(f"{label} {text}", why, anchor)]
         reason = text if isinstance(text, Unknown) else first_unknown(text) or Unknown(f"{label} is not a policy ARN")
         return [UnresolvedPolicy(label, reason, anchor)]
 
     def _arn_list(
-        self, instance: Instance, attribute: str, kind: DocumentKind, label: str
-    ) -> list[tuple[object, PolicyDocument | UnresolvedPolicy]]:
+        self, instance: Instance, attribute: str, kind: DocumentKind, label: str, source: str = ""
+    ) -> list[Attached]:
+        """The policies an ARN attribute names, each attached by ``source`` (else the attribute of the instance)."""
         node = instance.declaration.block.body.attributes.get(attribute)
         if node is None:
             return []
@@ -193,11 +175,13 @@ class GraphBuilder:
         value, places = self.ev.argument_result(instance, attribute, span)
         items = value if isinstance(value, list) else [value]
         result = []
+        attached_by = source or f"{attribute} of {instance.address}"
+        where_attached = Anchor(instance.file, (), PlacesLocator(instance.declaration.block.span, {}))
         for index, item in enumerate(items):
             where = places.get((index,), span) if isinstance(value, list) else span
             anchor = Anchor(instance.file, (), PlacesLocator(where, {}))
             for document in self.resolve_arn(item, kind, f"{label} of {instance.address}", anchor):
-                result.append((item, document))
+                result.append(Attached(item, document, attached_by, where_attached if source else anchor))
         return result
 
     # -- building ---------------------------------------------------------------------------------
@@ -209,6 +193,8 @@ class GraphBuilder:
         self._link_role_policies()
         self._link_attachments()
         self._apply_exclusive()
+        for role in self.roles:
+            self._settle(role)
         self._access_keys()
         for role in self.roles:
             self._finish(role)
@@ -235,37 +221,52 @@ class GraphBuilder:
             for found in self.attribute_document(instance, "assume_role_policy", "trust", label):
                 if isinstance(found, PolicyDocument):
                     role.trust = found
-            for entry in self.ev.nested(body, "inline_policy", instance.scope()):
-                block = entry[0]
-                if len(entry) == 2:
-                    reason = entry[1]
-                    assert isinstance(reason, Unknown)
-                    anchor = Anchor(instance.file, (), PlacesLocator(block.span, {}))
-                    role.inline.append(
-                        (None, UnresolvedPolicy(f"inline policies of {instance.address}", reason, anchor))
-                    )
-                    continue
-                _, inner, scope = entry
-                policy_node = inner.attributes.get("policy")
-                if policy_node is None:
-                    continue
-                policy_name = (
-                    self.ev.value(inner.attributes["name"].expr, scope) if "name" in inner.attributes else None
-                )
-                value = self.ev.value(policy_node.expr, scope)
-                label = (
-                    f"inline policy {policy_name} of {instance.address}"
-                    if isinstance(policy_name, str)
-                    else f"an inline policy of {instance.address}"
-                )
-                for document in self.documents(value, policy_node.span, "permissions", label):
-                    role.inline.append((policy_name, document))
+            self._inline_blocks(role, instance)
             role.managed.extend(self._arn_list(instance, "managed_policy_arns", "permissions", "managed_policy_arns"))
-            for _, document in self._arn_list(instance, "permissions_boundary", "boundary", "permissions_boundary"):
-                self._attach(role, document)
+            if "managed_policy_arns" in body.attributes:
+                what = f"managed_policy_arns of {instance.address}"
+                role.managed_owners.append(Owner(what, [a for a in role.managed if a.source == what], what))
+            for boundary in self._arn_list(instance, "permissions_boundary", "boundary", "permissions_boundary"):
+                self._attach(role, boundary.document)
         role.files.update(files)
         role.files.add(instance.file)
         return role
+
+    def _inline_blocks(self, role: _Role, instance: Instance) -> None:
+        """``inline_policy`` blocks: the role's inline policies, owned exclusively once there is one."""
+        source = f"inline_policy of {instance.address}"
+        names: list[object] = []
+        unresolved: Unknown | None = None
+        entries = self.ev.nested(instance.declaration.block.body, "inline_policy", instance.scope())
+        for entry in entries:
+            block = entry[0]
+            anchor = Anchor(instance.file, (), PlacesLocator(block.span, {}))
+            if len(entry) == 2:
+                reason = entry[1]
+                assert isinstance(reason, Unknown)
+                unresolved = reason
+                label = f"inline policies of {instance.address}"
+                role.inline.append(Attached(reason, UnresolvedPolicy(label, reason, anchor), source, anchor))
+                continue
+            _, inner, scope = entry
+            name = self.ev.value(inner.attributes["name"].expr, scope) if "name" in inner.attributes else None
+            if name is not None:
+                names.append(name)
+            policy_node = inner.attributes.get("policy")
+            if policy_node is None:
+                continue
+            value = self.ev.value(policy_node.expr, scope)
+            label = (
+                f"inline policy {name} of {instance.address}"
+                if isinstance(name, str)
+                else (f"an inline policy of {instance.address}")
+            )
+            for document in self.documents(value, policy_node.span, "permissions", label):
+                role.inline.append(Attached(name, document, source, anchor))
+        if entries:
+            what = f"{instance.address} with inline_policy blocks"
+            keeps: list[object] | Unknown = unresolved if unresolved is not None else names
+            role.inline_owners.append(Owner(what, keeps, source, "an empty inline_policy {} removes them all"))
 
     def _attach(self, role: _Role, document: PolicyDocument | UnresolvedPolicy) -> None:
         self._attached.add(id(document))
@@ -289,8 +290,9 @@ class GraphBuilder:
                 )
             if not roles:
                 self._standalone.extend(documents)
+            anchor = Anchor(instance.file, (), PlacesLocator(instance.declaration.block.span, {}))
             for role in roles:
-                role.inline.extend((name, document) for document in documents)
+                role.inline.extend(Attached(name, document, instance.address, anchor) for document in documents)
                 role.files.update(files | {instance.file})
 
     def _link_attachments(self) -> None:
@@ -300,20 +302,30 @@ class GraphBuilder:
         ):
             for instance in self._instances(type_name):
                 with self.ev.recording() as files:
-                    roles = self._roles_for(self.ev.argument(instance, role_attribute))
-                    if not roles:
+                    named = self.ev.argument(instance, role_attribute)
+                    roles = self._roles_for(named)
+                    if not roles and type_name != "aws_iam_policy_attachment":
                         continue
                     attached = [
-                        (arn, document)
-                        for arn, found in self._arn_list(instance, "policy_arn", "permissions", "policy_arn")
-                        for document in maybe_absent(instance, [found])
+                        Attached(found.key, document, instance.address, found.anchor)
+                        for found in self._arn_list(
+                            instance, "policy_arn", "permissions", "policy_arn", instance.address
+                        )
+                        for document in maybe_absent(instance, [found.document])
                     ]
+                if type_name == "aws_iam_policy_attachment":
+                    unresolved = (
+                        first_unknown(named)
+                        if isinstance(named, list)
+                        else (named if isinstance(named, Unknown) else None)
+                    )
+                    self._exclusive_attachments.append((instance.address, attached, roles, unresolved))
                 for role in roles:
                     role.managed.extend(attached)
                     role.files.update(files | {instance.file})
 
     def _apply_exclusive(self) -> None:
-        """``aws_iam_role_policies_exclusive`` and ``…_policy_attachments_exclusive``: only the listed ones stay."""
+        """``aws_iam_role_policies_exclusive`` and ``…_policy_attachments_exclusive`` own the role's policies."""
         for type_name, attribute, inline in (
             ("aws_iam_role_policies_exclusive", "policy_names", True),
             ("aws_iam_role_policy_attachments_exclusive", "policy_arns", False),
@@ -322,32 +334,43 @@ class GraphBuilder:
                 with self.ev.recording() as files:
                     roles = self._roles_for(self.ev.argument(instance, "role_name"))
                     listed = self.ev.argument(instance, attribute)
-                    listed_arns = self._arn_list(instance, attribute, "permissions", attribute) if not inline else []
-                if not roles or not isinstance(listed, list) or first_unknown(listed) is not None:
-                    continue
+                    listed_arns = [] if inline else self._arn_list(instance, attribute, "permissions", attribute)
+                anchor = Anchor(instance.file, (), PlacesLocator(instance.declaration.block.span, {}))
+                unresolved = listed if isinstance(listed, Unknown) else None
+                if not isinstance(listed, list) and unresolved is None:
+                    unresolved = Unknown(f"{attribute} of {instance.address} is not a list")
                 for role in roles:
                     role.files.update(files | {instance.file})
-                    if inline:
-                        role.inline = [
-                            (n, d) for n, d in role.inline if n is None or isinstance(n, Unknown) or n in listed
-                        ]
-                        known = {n for n, _ in role.inline}
-                        for missing in (n for n in listed if n not in known):
-                            anchor = Anchor(
-                                instance.file,
-                                (),
-                                PlacesLocator(instance.declaration.block.span, {}),
-                            )
-                            reason = Unknown(f"the inline policy {missing!r} is not defined in this module")
-                            role.inline.append((missing, UnresolvedPolicy(f"inline policy {missing}", reason, anchor)))
-                    else:
-                        keep = {_arn_key(item) for item in listed}
-                        role.managed = [(arn, d) for arn, d in role.managed if _arn_key(arn) in keep]
-                        attached_ids = {id(d) for _, d in role.managed}
-                        role.managed.extend(pair for pair in listed_arns if id(pair[1]) not in attached_ids)
+                    if not inline:
+                        keeps: list[Attached] | Unknown = unresolved or listed_arns
+                        role.managed_owners.append(Owner(instance.address, keeps, instance.address))
+                        attached = {id(a.document) for a in role.managed}
+                        role.managed.extend(a for a in listed_arns if id(a.document) not in attached)
+                        continue
+                    names = listed if isinstance(listed, list) else []
+                    role.inline_owners.append(Owner(instance.address, unresolved or names, instance.address))
+                    known = {a.key for a in role.inline if isinstance(a.key, str)}
+                    for missing in (n for n in names if isinstance(n, str) and n not in known):
+                        reason = Unknown(f"the inline policy {missing!r} is not defined in this module")
+                        policy = UnresolvedPolicy(f"inline policy {missing}", reason, anchor)
+                        role.inline.append(Attached(missing, policy, instance.address, anchor))
+
+    def _settle(self, role: _Role) -> None:
+        """What the role keeps once the exclusive owners have removed what they do not list."""
+        address = role.instance.address
+        inline = settle(address, role.inline, role.inline_owners, inline=True)
+        exclusive = [
+            (where, attached, any(r is role for r in roles) or (unresolved if unresolved is not None else False))
+            for where, attached, roles, unresolved in self._exclusive_attachments
+        ]
+        owners = role.managed_owners + policy_attachment_owners(address, role.managed, exclusive)
+        managed = settle(address, role.managed, owners, inline=False)
+        role.inline, role.managed = inline.kept, managed.kept
+        role.detached = inline.detached + managed.detached
 
     def _finish(self, role: _Role) -> None:
-        for _, document in role.inline + role.managed:
+        for attached in role.inline + role.managed:
+            document = attached.document
             self._attach(role, document)
             if isinstance(document, PolicyDocument):
                 role.files.update(_files_of(document))
@@ -365,6 +388,7 @@ class GraphBuilder:
                 policies=tuple(role.policies),
                 unresolved_policies=tuple(role.unresolved),
                 files=frozenset(role.files),
+                detached=tuple(role.detached),
             )
         )
 
@@ -383,12 +407,6 @@ class GraphBuilder:
 
 def _policy_key(instance: Instance, kind: DocumentKind) -> tuple[str, str, str]:
     return instance.address, instance.file, kind
-
-
-def _arn_key(value: object) -> object:
-    if isinstance(value, ResourceAttr):
-        return value.address
-    return value
 
 
 def _files_of(document: PolicyDocument) -> set[str]:

@@ -53,6 +53,7 @@ class Module:
     declarations: dict[tuple[str, str, str], list[Declaration]] = field(default_factory=lambda: defaultdict(list))
     variables: dict[str, list[Block]] = field(default_factory=lambda: defaultdict(list))
     locals: dict[str, list[tuple[Attribute, str]]] = field(default_factory=lambda: defaultdict(list))
+    provider_blocks: dict[str, list[Block]] = field(default_factory=lambda: defaultdict(list))
     #: Variable values from terraform.tfvars and *.auto.tfvars (later files win).
     tfvars: dict[str, Given] = field(default_factory=dict)
     #: Blocks not read yet, by what they may declare: ``resource aws_iam_role``, ``variable name``, …
@@ -94,6 +95,10 @@ class Module:
         self.convert(f"local {name}")
         return _prefer(self.locals.get(name, []), file, lambda entry: entry[1])
 
+    def providers(self, name: str) -> list[Block]:
+        self.convert(f"provider {name}")
+        return list(self.provider_blocks.get(name, []))
+
     def add_pending(self, pending: PendingBlock) -> None:
         self.has_blocks = True
         kind, labels = pending.kind, pending.labels
@@ -102,6 +107,8 @@ class Module:
             self.index[f"{kind} {labels[0]} {labels[1]}"].append(pending)
         elif kind == "variable" and len(labels) == 1:
             self.index[f"variable {labels[0]}"].append(pending)
+        elif kind == "provider" and len(labels) == 1:
+            self.index[f"provider {labels[0]}"].append(pending)
         elif kind == "locals":
             for name in pending.names:
                 self.index[f"local {name}"].append(pending)
@@ -158,6 +165,8 @@ def _collect(module: Module, block: Block) -> None:
             first = previous_vars[0]
             _duplicate(module, f"variable {block.labels[0]!r}", block.span, first.file, first.span)
         previous_vars.append(block)
+    elif block.kind == "provider" and len(block.labels) == 1:
+        module.provider_blocks[block.labels[0]].append(block)
     elif block.kind == "locals":
         overriding = is_override_file(block.file)
         for name, attribute in block.body.attributes.items():
