@@ -163,7 +163,7 @@ def test_rule_and_rules_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "## Use instead" in out
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == [*(f"ISL{n:03d}" for n in range(15)), "ISL100", "ISL101"]
+    assert [line.split()[0] for line in lines] == [*(f"ISL{n:03d}" for n in range(16)), "ISL100", "ISL101"]
     assert lines[10].endswith("(off by default)")
     assert lines[14].endswith("(off by default)")
     assert main(["rule", "ISL999"]) == 2

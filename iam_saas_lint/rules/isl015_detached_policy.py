@@ -18,7 +18,7 @@ way protects nothing, so the role's other findings are judged without it.
 resource "aws_iam_role" "vendor" {
   name                = "vendor"
   assume_role_policy  = data.aws_iam_policy_document.trust.json
-  managed_policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+  managed_policy_arns = [aws_iam_policy.read_only.arn]
 }
 
 resource "aws_iam_role_policy_attachment" "deny" {
@@ -33,7 +33,7 @@ List every policy in the one place that owns them:
 resource "aws_iam_role" "vendor" {
   name                = "vendor"
   assume_role_policy  = data.aws_iam_policy_document.trust.json
-  managed_policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess", aws_iam_policy.deny_outside_vendor.arn]
+  managed_policy_arns = [aws_iam_policy.read_only.arn, aws_iam_policy.deny_outside_vendor.arn]
 }
 ```
 
