@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SUBCOMMANDS, add_subcommands, emit
+from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SUBCOMMANDS, Parser, add_subcommands, emit
 from .interrupts import exits_cleanly
 
 if TYPE_CHECKING:
@@ -64,9 +64,9 @@ def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"iam-saas-lint {__version__}")
 
 
-def parser() -> argparse.ArgumentParser:
-    """The whole command line; ``--help`` lists every subcommand."""
-    top = argparse.ArgumentParser(
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line (``--help`` lists every subcommand), or only the ``only`` command's."""
+    top = Parser(
         prog="iam-saas-lint",
         usage="iam-saas-lint [check] [PATH ...] [options]\n       iam-saas-lint {rules,rule,vendors,suggest} ...",
         description="Lint IAM roles for third-party SaaS vendors: external ids and source-IP denies. "
@@ -76,11 +76,13 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"iam-saas-lint {__version__}")
     commands = top.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    check = commands.add_parser(
-        LINT, help="lint files and folders (the default)", description="Lint files and folders (default: .)."
-    )
-    _lint_options(check)
-    add_subcommands(commands)
+    if only is None or only == LINT:
+        check = commands.add_parser(
+            LINT, help="lint files and folders (the default)", description="Lint files and folders (default: .)."
+        )
+        _lint_options(check)
+    if only != LINT:
+        add_subcommands(commands, only)
     return top
 
 
@@ -238,7 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``iam-saas-lint``: exit 0 no findings, 1 findings, 2 usage, configuration or internal error."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser().parse_args(_with_command(arguments))
+        command_line = _with_command(arguments)
+        # building every subcommand's parser costs more than the parsing: only the one used is built
+        only = command_line[0] if command_line[0] in (LINT, *SUBCOMMANDS) else None
+        args = parser(only).parse_args(command_line)
         if args.command == LINT:
             return _lint(args)
         code: int = args.run(args)

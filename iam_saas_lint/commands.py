@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .model.vendors import Vendor, VendorRegistry
@@ -42,14 +42,47 @@ def _error(message: str) -> int:
     return EXIT_ERROR
 
 
-def add_subcommands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    _add_rules(commands)
-    _add_rule(commands)
-    _add_vendors(commands)
-    _add_suggest(commands)
+class Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, told the terminal's width: its own asks ``shutil``, whose import
+    (with ``bz2`` and ``lzma``) every run would pay, since adding an argument makes a formatter."""
+
+    def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
+        if not args[2:] and kwargs.get("width") is None:
+            kwargs["width"] = _columns() - 2
+        super().__init__(prog, *args, **kwargs)
 
 
-def _add_rules(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` with ``Formatter``; its subcommands' parsers are of this class too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
+
+
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+def add_subcommands(commands: argparse._SubParsersAction[Parser], only: str | None = None) -> None:
+    """Every subcommand's parser, or only the one named ``only`` (a run parses one command line)."""
+    adders = {"rules": _add_rules, "rule": _add_rule, "vendors": _add_vendors, "suggest": _add_suggest}
+    for name, add in adders.items():
+        if only is None or only == name:
+            add(commands)
+
+
+def _add_rules(commands: argparse._SubParsersAction[Parser]) -> None:
     rules = commands.add_parser("rules", help="list the rules", description="List the rules.")
     rules.set_defaults(run=_rules)
 
@@ -65,7 +98,7 @@ def _rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-def _add_rule(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_rule(commands: argparse._SubParsersAction[Parser]) -> None:
     rule = commands.add_parser("rule", help="print a rule's documentation", description="Print a rule's documentation.")
     rule.add_argument("id", metavar="ID", help="a rule id, such as ISL001")
     rule.set_defaults(run=_rule)
@@ -88,7 +121,7 @@ def _registry() -> VendorRegistry:
     return registry(load_config(None, ".").settings.vendors)
 
 
-def _add_vendors(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_vendors(commands: argparse._SubParsersAction[Parser]) -> None:
     vendors = commands.add_parser(
         "vendors",
         help="the known vendor accounts, or one vendor by name or account id",
@@ -150,7 +183,7 @@ def _lookup(vendors: VendorRegistry, wanted: str) -> Vendor | None:
     return vendors.find(wanted)
 
 
-def _add_suggest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_suggest(commands: argparse._SubParsersAction[Parser]) -> None:
     from .suggest import FORMATS
 
     suggest = commands.add_parser(

@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any, cast
 
-from .config_lines import key_line, with_line
 from .model.cidrs import parse_cidr
 from .model.settings import Settings, SubjectScope, UnresolvedPrincipals
 from .model.vendors import Vendor, registry
@@ -312,10 +311,15 @@ def _our_table(data: dict[str, Any], path: str) -> dict[str, Any] | None:
     tool = data.get("tool")
     if tool is None:
         return None
+    # the line finder is imported only for an error: its patterns cost more to compile than a run reads
     if not isinstance(tool, dict):
+        from .config_lines import key_line
+
         raise ConfigError(f"{path}:{key_line(path, ('tool',))}: tool must be a table, not {type(tool).__name__}")
     table = tool.get("iam-saas-lint")
     if table is not None and not isinstance(table, dict):
+        from .config_lines import key_line
+
         line = key_line(path, ("tool", "iam-saas-lint"))
         raise ConfigError(f"{path}:{line}: [tool.iam-saas-lint] must be a table, not {type(table).__name__}")
     return table
@@ -330,6 +334,8 @@ def load_config_file(path: str) -> Config:
     try:
         return config_from_table(table, root, path)
     except ConfigError as error:
+        from .config_lines import with_line
+
         raise ConfigError(with_line(str(error), path, ("tool", "iam-saas-lint") if is_pyproject else ())) from None
 
 

@@ -22,6 +22,7 @@ from .rules.isl000_invalid_document import problem_violation
 from .selection import enabled_rules
 from .sources import ReadOptions, Unit, bundle_units, plan_units, read_unit
 from .sources.bundles import ExplicitRole
+from .sources.formats import unit_kind
 from .sources.text.paths import display_path
 from .variants import merge_variant_findings
 
@@ -198,10 +199,11 @@ def run(
     # the scanned tree: folders as given; for named files (pre-commit), the folder the run starts in
     roots = tuple(path if os.path.isdir(path) else "." for path in paths)
     options = ReadOptions(config.max_file_size, explicit, roots, config.terraform_engine)
-    from .sources.terraform.files import loading_notes
+    if any(unit_kind(path) == "module" for path in found.files):  # a run without Terraform does not import it
+        from .sources.terraform.files import loading_notes
 
-    ignored, result.notes = loading_notes(found.files, config.terraform_engine)
-    result.skipped.extend(ignored)
+        ignored, result.notes = loading_notes(found.files, config.terraform_engine)
+        result.skipped.extend(ignored)
     cache = None
     if use_cache:
         from .cache import open_cache

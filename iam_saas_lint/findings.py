@@ -3,7 +3,6 @@ rule metadata that formatters show beside it."""
 
 from __future__ import annotations
 
-import hashlib
 from enum import Enum
 
 from .records import dataclass
@@ -126,6 +125,8 @@ def fingerprint(finding: Finding) -> str:
     subject = finding.subject
     variant = ",".join(f"{name}={value}" for name, value in subject.variant)
     parts = (finding.rule, finding.path, subject.logical, subject.instance, variant, subject.concerns, subject.element)
+    import hashlib  # here: only baselines and SARIF ask
+
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 

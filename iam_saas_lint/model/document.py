@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import field
 from typing import Literal
@@ -35,6 +34,8 @@ class PolicyDocument:
         sid = statement.get("Sid")
         if isinstance(sid, str) and sid:
             return f"{self.label}#sid:{sid}"
+        import hashlib  # here: a run without findings does not need it
+
         content = repr(sorted(statement.items(), key=lambda item: item[0]))
         digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         return f"{self.label}#sha:{digest}"

@@ -30,7 +30,7 @@ class _Style:
 #: C1 controls (escape sequences, carriage returns, newlines that forge lines) and bidirectional
 #: overrides that reorder what is shown ("Trojan Source"). Tabs are kept. Lone surrogates (a JSON
 #: "\ud800", a file name that is not UTF-8) cannot be written as UTF-8 at all.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNPRINTABLE = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -40,7 +40,9 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """``text`` with the characters a terminal would act on written as escapes (``\\x1b``)."""
-    return _UNPRINTABLE.sub(_escape, text)
+    if text.isascii() and text.isprintable():  # most paths and messages: no need for the pattern
+        return text
+    return re.sub(_UNPRINTABLE, _escape, text)  # compiled on first use (and cached by ``re``)
 
 
 def _head(finding: Finding, style: _Style) -> str:

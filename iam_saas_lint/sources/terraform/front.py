@@ -8,7 +8,6 @@ from ...model.document import Problem
 from ..text.files import TextFile
 from . import native
 from .files import is_json_syntax
-from .json_syntax import json_blocks
 from .syntax import Attribute, Block, PendingBlock
 from .syntax_build import TooDeep
 
@@ -17,6 +16,8 @@ Given = tuple[object, str, Attribute | None]
 
 def read_file_blocks(text: TextFile, max_bytes: int) -> list[PendingBlock] | Problem:
     if is_json_syntax(text.path):
+        from .json_syntax import json_blocks  # here: a folder of .tf files does not need the JSON front end
+
         return json_blocks(text, max_bytes)
 
     parsed = native.parse(text.path, text.text, native.hcl_budget(max_bytes))
