@@ -130,15 +130,17 @@ def _hash(values: Callable[[object], tuple[object, ...]]) -> Any:
 
 
 def _frozen(klass: type, names: frozenset[str]) -> dict[str, Any]:
+    owner: type[Any] = klass
+
     def __setattr__(self: Any, name: str, value: object) -> None:
         if type(self) is klass or name in names:
             raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-        super(klass, self).__setattr__(name, value)
+        super(owner, self).__setattr__(name, value)
 
     def __delattr__(self: Any, name: str) -> None:
         if type(self) is klass or name in names:
             raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
-        super(klass, self).__delattr__(name)
+        super(owner, self).__delattr__(name)
 
     return {"__setattr__": __setattr__, "__delattr__": __delattr__}
 
