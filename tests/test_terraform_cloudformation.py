@@ -30,6 +30,9 @@ def test_each_template_body_is_read_with_the_parameters_terraform_passes(in_repo
         # ... and where the names left as written are no YAML: plain words, positions at the attribute
         ("ISL001", "main.tf", 121, 3, "aws_cloudformation_stack_set.flow/FlowRole"),
         ("ISL005", "main.tf", 121, 3, "aws_cloudformation_stack_set.flow/FlowRole"),
+        # file() of a JSON template: in that file, with the account the module passes
+        ("ISL005", "templates/vendor-role.json", 7, 9, "aws_cloudformation_stack.from_json/JsonRole"),
+        ("ISL001", "templates/vendor-role.json", 12, 15, "aws_cloudformation_stack.from_json/JsonRole"),
         # file(): in the template's own file, with the placeholder external id the module passes
         ("ISL003", "templates/vendor-role.yaml", 16, 30, "aws_cloudformation_stack.from_file/VendorRole"),
     ]
@@ -37,9 +40,10 @@ def test_each_template_body_is_read_with_the_parameters_terraform_passes(in_repo
     assert "Datadog (464622532012)" in result.findings[7].message
     assert "var.trusted is not declared in the module" in result.findings[8].message
     assert "https://example-bucket.s3.amazonaws.com/vendor-role.yaml" in result.findings[5].message
-    assert f"{F}templates/vendor-role.yaml: read as part of {F}main.tf, which deploys it, not on its own" in (
-        result.notes
-    )
+    assert sorted(note for note in result.notes if "read as part of" in note) == [
+        f"{F}templates/vendor-role.{ending}: read as part of {F}main.tf, which deploys it, not on its own"
+        for ending in ("json", "yaml")
+    ]
 
 
 def test_a_template_read_by_file_is_judged_alone_when_its_module_is_not_scanned(in_repo: str) -> None:

@@ -59,6 +59,8 @@ def _read_stack(instance: Instance, evaluator: Evaluator, inventory: Inventory) 
     if isinstance(body, JsonText):
         data: object = plain_data(body.data)
         file, locator, text = instance.file, PlacesLocator(span, body.places), _text_of(instance.file)
+        # a JSON template that file() read: its parts are placed in that file
+        inventory.included.extend({at.file for at in body.places.values() if at.file and at.file != instance.file})
     elif isinstance(body, str):
         parsed = parse_template_body(body)
         if isinstance(parsed, str) and holes:
