@@ -166,7 +166,9 @@ FORMATS: tuple[Format, ...] = (
             "`aws_iam_role` (`assume_role_policy`, `inline_policy`, `managed_policy_arns`, "
             "`permissions_boundary`), `aws_iam_role_policy`, `aws_iam_policy` + `aws_iam_role_policy_attachment`, "
             "`aws_iam_policy_attachment`, the `…_exclusive` resources; documents from `jsonencode`, heredocs, "
-            '`data "aws_iam_policy_document"`, `file()` and `templatefile()` inside the scanned tree'
+            '`data "aws_iam_policy_document"`, `file()` and `templatefile()` inside the scanned tree; the templates '
+            "`aws_cloudformation_stack` and `aws_cloudformation_stack_set` deploy (`template_body` as a heredoc, "
+            "`file()`, `templatefile()` or `jsonencode`, with `parameters`)"
         ),
     ),
 )
