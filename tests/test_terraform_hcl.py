@@ -112,6 +112,15 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
     "arn_matching_provider": [
         ("ISL009", "arn_matching_provider/main.tf", 50, 3),
     ],
+    # a sensitive placeholder is ISL003 (never printed); formatlist principals; a template loop over a
+    # list with a /0; a dynamic statement over an unresolved list with a literal Allow beside a deny is
+    # no ISL009; a chained for_each gives each role its own deny (staging's is /0)
+    "evaluation": [
+        ("ISL003", "evaluation/main.tf", 31, 38),
+        ("ISL001", "evaluation/main.tf", 47, 7),
+        ("ISL006", "evaluation/main.tf", 63, 5),
+        ("ISL006", "evaluation/main.tf", 110, 3),
+    ],
     # aws_iam_role_policies_exclusive keeps only "read-only", which the module does not define, and
     # removes the deny (ISL015 where it is attached)
     "exclusive": [

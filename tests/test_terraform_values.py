@@ -222,8 +222,9 @@ def test_a_sensitive_variable_is_never_printed(tmp_path: Path) -> None:
     condition = ', Condition = { StringEquals = { "sts:ExternalId" = var.x } }'
     text = TRUST % ('"464622532012"', condition) + 'variable "x" {\n  default   = "changeme"\n  sensitive = true\n}\n'
     findings = run([str(_write_only(tmp_path, text))], Config()).findings
-    assert [f.rule for f in findings] == ["ISL005"]
+    assert [f.rule for f in findings] == ["ISL005", "ISL003"]  # a sensitive placeholder is still one
     assert all("changeme" not in f.message for f in findings)
+    assert "external id (a sensitive value) is a placeholder" in findings[1].message
 
 
 def _write_only(tmp_path: Path, text: str) -> Path:

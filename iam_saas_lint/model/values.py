@@ -14,6 +14,22 @@ JsonPath = tuple[JsonKey, ...]
 OWN_ACCOUNT = "<own-account>"
 
 
+class SensitiveText(str):
+    """A text the configuration marks sensitive (a Terraform ``sensitive`` variable): judged like any
+    text, never shown (its ``repr`` and formatting say so instead)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return self  # stays marked through str()
+
+    def __repr__(self) -> str:
+        return "(a sensitive value)"
+
+    def __format__(self, spec: str) -> str:
+        return "(a sensitive value)"
+
+
 @dataclass(frozen=True)
 class Unknown:
     """A value a reader could not resolve. Rules must never treat it as a pass."""

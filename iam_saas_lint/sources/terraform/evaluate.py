@@ -18,7 +18,7 @@ from .functions import FileReader
 from .module import Declaration, Module
 from .policy_document import render_policy_document
 from .scope import Instance, Scope, iterate, sub_places
-from .syntax import Block, Body, Name, Step, Traversal
+from .syntax import Block, Body, Name, Step, Traversal, dynamic_iterator
 from .values import (
     Invalid,
     JsonText,
@@ -27,6 +27,7 @@ from .values import (
     Result,
     as_text,
     format_key,
+    sensitive,
 )
 
 #: Resources whose name, id and ARN identify them when linking the role graph.
@@ -112,8 +113,8 @@ class Evaluator(Expressions):
             return Unknown(f"var.{name} has no default and no value in terraform.tfvars or *.auto.tfvars"), {}
 
         value, _ = self.cached(key, compute, f"var.{name}", span)
-        if isinstance(value, str) and block is not None and self._sensitive(block):
-            value = Unknown(f"var.{name} is sensitive: its value is not shown")
+        if block is not None and self._sensitive(block):
+            value = sensitive(value)  # evaluated like any value, never shown
         return value, {(): span}
 
     def _sensitive(self, block: Block) -> bool:
@@ -189,7 +190,9 @@ class Evaluator(Expressions):
             splat = list(steps[0][1])
             values = [self.apply(ResourceInstanceRef(i), {}, splat, scope, span)[0] for i in instances]
             return self.apply(values, {(): span}, steps[1:], scope, span)
-        if not steps or steps[0][0] != "attr":
+        if not steps:
+            return self._whole(label, instances, chosen is not instances), {(): span}
+        if steps[0][0] != "attr":
             return Unknown(f"{label} as a whole object is not evaluated"), {(): span}
         attribute, rest = steps[0][1], steps[1:]
         if len(chosen) == 1:
@@ -199,6 +202,19 @@ class Evaluator(Expressions):
             found = ResourceAttr(label, label, type_name, attribute, all_instances=True, declared_in=declaration.file)
             return found, {(): span}
         return Unknown(f"{label}.{attribute} of one of several instances"), {(): span}
+
+    @staticmethod
+    def _whole(label: str, instances: list[Instance], indexed: bool) -> object:
+        """A resource as a value (``for_each = aws_iam_role.vendor``): its instances by key, or the one."""
+        if indexed and len(instances) == 1:
+            return ResourceInstanceRef(instances[0])
+        if any(instance.maybe is not None or isinstance(instance.key, Unknown) for instance in instances):
+            return Unknown(f"the instances of {label} are not resolved")
+        if instances and instances[0].iteration == "count":
+            return [ResourceInstanceRef(instance) for instance in instances]
+        if instances and instances[0].iteration == "for_each":
+            return {str(instance.key): ResourceInstanceRef(instance) for instance in instances}
+        return ResourceInstanceRef(instances[0]) if instances else Invalid(f"{label} has no instance")
 
     def resource_attribute(self, instance: Instance, attribute: str, span: Span) -> Result:
         declaration = instance.declaration
@@ -278,12 +294,7 @@ class Evaluator(Expressions):
         for_each = block.body.attributes.get("for_each")
         if not contents or for_each is None:
             return []
-        iterator = kind
-        iterator_node = block.body.attributes.get("iterator")
-        if iterator_node is not None:
-            named = iterator_node.expr
-            if isinstance(named, Traversal) and isinstance(named.root, Name) and not named.steps:
-                iterator = named.root.name
+        iterator = dynamic_iterator(block, kind)
         collection = self.value(for_each.expr, scope)
         pairs = iterate(collection)
         if isinstance(pairs, Unknown):

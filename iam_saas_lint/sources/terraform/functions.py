@@ -17,7 +17,7 @@ from ..text.jsonfile import load_json
 from .scope import Scope
 from .syntax import Placer
 from .template_eval import file_placer
-from .values import Invalid, JsonText, Places, Result, as_text, first_unknown, plain_data
+from .values import Invalid, JsonText, Places, Result, as_text, first_unknown, nonsensitive, plain_data, sensitive
 
 Args = list[tuple[object, Places]]
 #: Reads a file named by file() or templatefile(): (path shown in findings, text), or why not.
@@ -84,6 +84,19 @@ def _format(spec: object, *args: object) -> object:
         else:
             out.append(token)
     return "".join(out)
+
+
+def _formatlist(spec: object, args: list[object]) -> object:
+    """``format`` once per element of the list arguments (all as long); other arguments repeat."""
+    lengths = {len(arg) for arg in args if isinstance(arg, list)}
+    unknown = _unknown_in("formatlist", [spec, *args])
+    if unknown is not None:
+        return unknown
+    if len(lengths) > 1:
+        return Invalid("formatlist() of lists of different lengths")
+    count = lengths.pop() if lengths else 1
+    made = [_format(spec, *(arg[index] if isinstance(arg, list) else arg for arg in args)) for index in range(count)]
+    return next((item for item in made if isinstance(item, Unknown)), made)
 
 
 def _identity(value: object) -> object:
@@ -207,7 +220,11 @@ def _simple(name: str, values: list[object]) -> object:
     """Functions of resolved values; ``NotImplemented`` for names not here."""
     count = len(values)
     first = values[0] if values else None
-    if name in ("tostring", "sensitive", "nonsensitive", "tolist", "tomap") and count == 1:
+    if name == "sensitive" and count == 1:
+        return sensitive(first)
+    if name == "nonsensitive" and count == 1:
+        return nonsensitive(first)
+    if name in ("tostring", "tolist", "tomap") and count == 1:
         return first
     if name == "toset" and count == 1:
         return _toset(first)
@@ -229,7 +246,7 @@ def _simple(name: str, values: list[object]) -> object:
     if name == "format" and count >= 1:
         return _format(first, *values[1:])
     if name == "formatlist" and count >= 1:
-        return Unknown("formatlist() is not evaluated")
+        return _formatlist(first, values[1:])
     if name == "concat":
         return _concat(values)
     if name == "merge":

@@ -15,7 +15,7 @@ from typing import Protocol
 from ...model.values import JsonPath, Span, Unknown
 from ..text.jsonfile import load_json
 from .scope import Instance, Scope
-from .syntax import Block, Body, Expr
+from .syntax import Block, Body, Expr, Literal, Template, TemplateText, dynamic_iterator
 from .values import JsonText, Places, Result, first_unknown, plain_data
 
 Nested = list[tuple[Block, Body, Scope] | tuple[Block, Unknown]]
@@ -127,6 +127,35 @@ def _conditions(evaluator: Evaluator, body: Body, scope: Scope, out: dict[str, o
     out["Condition"] = conditions
 
 
+def _literal_allow(body: Body) -> bool:
+    """The statement's ``effect`` is absent or written as the text ``Allow``."""
+    node = body.attributes.get("effect")
+    if node is None:
+        return True
+    expr = node.expr
+    if isinstance(expr, Literal):
+        return expr.value == "Allow"
+    if isinstance(expr, TemplateText):
+        return expr.text == "Allow"
+    return isinstance(expr, Template) and expr.parts == ("Allow",)
+
+
+def _unresolved_dynamic(evaluator: Evaluator, block: Block, reason: Unknown, scope: Scope) -> Statement:
+    """A ``dynamic "statement"`` over an unresolved collection: unknown, but only as an Allow when its
+    ``effect`` is a literal Allow (it cannot add a Deny), known parts kept."""
+    contents = block.body.blocks_of("content")
+    if not contents or not _literal_allow(contents[0].body):
+        return reason, {(): block.span}
+    iterator = dynamic_iterator(block, "statement")
+    unknown = {"key": reason, "value": reason}
+    statement, places = render_statement(evaluator, block, contents[0].body, scope.with_names(**{iterator: unknown}))
+    assert isinstance(statement, dict)
+    statement.pop("NotAction", None)
+    statement["Action"] = reason  # how many statements, with which actions, is not known
+    places[("Action",)] = block.span
+    return statement, places
+
+
 def render_statement(evaluator: Evaluator, block: Block, body: Body, scope: Scope) -> Statement:
     out: dict[str, object] = {}
     places: Places = {(): block.span}
@@ -228,7 +257,7 @@ def render_policy_document(evaluator: Evaluator, instance: Instance) -> Result:
     for entry in evaluator.nested(body, "statement", scope):
         if len(entry) == 2:
             assert isinstance(entry[1], Unknown)
-            statements.append((entry[1], {(): entry[0].span}))
+            statements.append(_unresolved_dynamic(evaluator, entry[0], entry[1], scope))
             continue
         _, inner, inner_scope = entry
         _merge(statements, render_statement(evaluator, entry[0], inner, inner_scope))

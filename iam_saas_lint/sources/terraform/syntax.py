@@ -224,3 +224,15 @@ class PendingBlock:
 
 
 #: A variable's value from a variables file: the value (JSON files), the file, the attribute (HCL files).
+
+
+def dynamic_iterator(block: Block, kind: str) -> str:
+    """The name a ``dynamic`` block's content uses for the current element (its ``iterator``, else its label)."""
+    node = block.body.attributes.get("iterator")
+    if node is not None:
+        named = node.expr
+        if isinstance(named, Name):
+            return named.name
+        if isinstance(named, Traversal) and isinstance(named.root, Name) and not named.steps:
+            return named.root.name
+    return kind

@@ -15,6 +15,7 @@ from .limits import Budget
 from .native import parse_snippet
 from .scope import BadJsonText, Scope
 from .syntax import Expr, Placer
+from .template_directives import render_directives
 from .templates import Piece, TemplateError, parse_json, position, render, scan
 from .values import JsonText, Result
 
@@ -70,6 +71,8 @@ class TemplateEvaluation:
         ):
             return evaluate(pieces[0])  # "${x}" is the value of x, not its text
 
+        if any(piece.kind == "directive" for piece in pieces):
+            return self._directives(text, scope, placer, dedent)
         found = None
         if text.lstrip().startswith(("{", "[")):
             found = parse_json(text, pieces, evaluate, placer)
@@ -93,6 +96,23 @@ class TemplateEvaluation:
             pieces = scan(text)
             assert not isinstance(pieces, TemplateError)
         return self._render(text, pieces, [self.interpolation(text, p, scope, placer) for p in pieces], placer)
+
+    def _directives(self, text: str, scope: Scope, placer: Placer, dedent: bool) -> str | Unknown:
+        """A template with ``%{…}`` directives: its text (a JSON policy in it is read from the text)."""
+        if dedent:  # <<- removes indentation by the template's lines as written, around the directives' output
+            return Unknown("template directives in a <<- heredoc are not evaluated")
+        pieces = scan(text)
+        if isinstance(pieces, TemplateError):
+            return Unknown(pieces.message)
+
+        def evaluate(piece: Piece, names: dict[str, object]) -> object:
+            return self.interpolation(text, piece, scope.with_names(**names) if names else scope, placer)
+
+        rendered = render_directives(text, pieces, evaluate)
+        if isinstance(rendered, str):
+            start = placer(Span(1, 1, 1, 1))
+            self.budget.check_length(len(rendered), f"{start.file}:{start.line}")
+        return rendered
 
     def _render(self, text: str, pieces: list[Piece], values: list[object], placer: Placer) -> str | Unknown:
         length = len(text) + sum(len(value) for value in values if isinstance(value, str))

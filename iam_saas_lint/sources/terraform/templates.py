@@ -106,6 +106,20 @@ def scan(text: str) -> list[Piece] | TemplateError:
     return pieces
 
 
+def strip_first_line(text: str) -> str:
+    """What ``~}`` leaves of the text after it: HCL reads template text a line at a time, so the
+    whitespace up to and including the first newline goes, the next lines' indentation stays."""
+    end = text.find("\n") + 1 or len(text)
+    return text[:end].lstrip() + text[end:]
+
+
+def strip_last_line(text: str) -> str:
+    """What ``{~`` leaves of the text before it: the whitespace ending its last line (with that
+    line's newline when the text ends with one)."""
+    start = text.rfind("\n", 0, len(text) - 1) + 1 if text.endswith("\n") else text.rfind("\n") + 1
+    return text[:start] + text[start:].rstrip()
+
+
 def render(text: str, pieces: Sequence[Piece], values: Sequence[object]) -> str | Unknown:
     """The template's value: its text with the interpolations' values, or an ``Unknown``."""
     parts: list[str] = []
@@ -113,7 +127,7 @@ def render(text: str, pieces: Sequence[Piece], values: Sequence[object]) -> str 
     for piece, value in zip(pieces, values, strict=True):
         literal = text[position : piece.start]
         if piece.strip_before:
-            literal = literal.rstrip()
+            literal = strip_last_line(literal)
         parts.append(literal)
         position = piece.end
         if piece.kind == "escape":
@@ -127,7 +141,7 @@ def render(text: str, pieces: Sequence[Piece], values: Sequence[object]) -> str 
         parts.append(rendered)
         if piece.strip_after:
             rest = text[position:]
-            position += len(rest) - len(rest.lstrip())
+            position += len(rest) - len(strip_first_line(rest))
     parts.append(text[position:])
     return "".join(parts)
 

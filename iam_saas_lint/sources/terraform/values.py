@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 
 from ...model.document import Syntax
-from ...model.values import JsonPath, Span, Unknown
+from ...model.values import JsonPath, SensitiveText, Span, Unknown
 
 Places = dict[JsonPath, Span]
 #: A value and where its parts are written.
@@ -114,3 +114,24 @@ def format_key(key: object) -> str:
     if isinstance(key, int) and not isinstance(key, bool):
         return f"[{key}]"
     return "[" + json.dumps(str(key)) + "]"
+
+
+def sensitive(value: object) -> object:
+    """A value Terraform marks sensitive: its texts are used as usual and never printed."""
+    if isinstance(value, str) and not isinstance(value, (SensitiveText, Unknown)):
+        return SensitiveText(value)
+    if isinstance(value, list):
+        return [sensitive(item) for item in value]
+    if isinstance(value, dict):
+        return {key: sensitive(item) for key, item in value.items()}
+    return value
+
+
+def nonsensitive(value: object) -> object:
+    if isinstance(value, SensitiveText):
+        return str.__str__(value)
+    if isinstance(value, list):
+        return [nonsensitive(item) for item in value]
+    if isinstance(value, dict):
+        return {key: nonsensitive(item) for key, item in value.items()}
+    return value
