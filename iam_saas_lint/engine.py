@@ -20,7 +20,7 @@ from .rules import INVALID_DOCUMENT, RULES, UNVERIFIABLE
 from .rules.base import Context, Rule, SuppressionUse, Unverifiable, Violation
 from .rules.isl000_invalid_document import problem_violation
 from .selection import enabled_rules
-from .sources import ReadOptions, Unit, bundle_units, plan_units, read_unit
+from .sources import ReadOptions, Unit, bundle_units, plan_module_calls, plan_units, read_unit
 from .sources.bundles import ExplicitRole
 from .sources.formats import unit_kind
 from .sources.text.paths import display_path
@@ -211,7 +211,9 @@ def run(
         cache = open_cache(config, options)
     executor = Executor(lint_unit, config, options, jobs, cache, _counter(progress, len(found.files)), lost=worker_lost)
     try:
-        first = executor.run(plan_units(found.files))
+        units, call_notes = plan_module_calls(plan_units(found.files), options)
+        result.notes.extend(call_notes)
+        first = executor.run(units)
         raw_files = [unit.files[0] for unit, unit_result in first if unit_result.raw]
         parsed = [
             replace(r.raw_policy, read_state=r.reads.get(r.raw_policy.file, ""))

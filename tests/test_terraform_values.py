@@ -73,7 +73,7 @@ def test_resolved_values(tmp_path: Path, expression: str, extra: str, expected: 
     ("expression", "extra", "why"),
     [
         ("var.a", 'variable "a" {}', "var.a has no default"),
-        ("module.vendor.account_arn", "", "module.vendor is not resolved"),
+        ("module.vendor.account_arn", "", "module.vendor is not called in this module"),
         ('"arn:aws:iam::${var.a}:root"', 'variable "a" {}', "var.a has no default"),
         ("var.on ? var.a : var.b", 'variable "on" {}\nvariable "a" {}\nvariable "b" {}', "condition that is not"),
         ('regex("x", "y")', "", "regex() is not evaluated"),

@@ -68,6 +68,22 @@ def plan_units(files: Sequence[str]) -> list[Unit]:
     return units
 
 
+def plan_module_calls(units: Sequence[Unit], options: ReadOptions) -> tuple[list[Unit], list[str]]:
+    """Module units as root modules: a folder another scanned folder calls is read only through its
+    callers, whose units hold the called modules' files. Also the ``--verbose`` notes on module calls
+    that are not read."""
+    folders = {os.path.dirname(unit.files[0]): unit.files for unit in units if unit.kind == "module"}
+    if not folders:
+        return list(units), []
+    from .terraform.files import engine_of
+    from .terraform.module_graph import plan_roots
+
+    roots, notes = plan_roots(folders, options.roots, options.max_bytes, engine_of(options.terraform_engine))
+    planned = [unit for unit in units if unit.kind != "module"]
+    planned.extend(Unit("module", files) for _, files in sorted(roots.items()))
+    return planned, notes
+
+
 def bundle_units(
     raw_files: Sequence[str], roles: Sequence[ExplicitRole], parsed: Sequence[RawPolicy] = ()
 ) -> list[Unit]:

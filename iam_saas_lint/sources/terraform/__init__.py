@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Sequence
+from functools import partial
 
 from ...model.document import Inventory
 from ...model.values import Span, Unknown
@@ -73,16 +74,14 @@ def _read_module(
     directory: str, files: Sequence[str], max_bytes: int, roots: Sequence[str], engine: str | None
 ) -> Inventory:
     from ...model.document import Problem
-    from .evaluate import Evaluator
     from .files import engine_of
-    from .graph import GraphBuilder
-    from .hcl_stacks import read_hcl_stacks
     from .module import load_module
     from .native import HclUnavailable
 
     where = files[0] if files else directory
+    own = [path for path in files if os.path.dirname(path) == directory]  # the unit holds called modules' too
     try:
-        module = load_module(directory, list(files), max_bytes, engine_of(engine))
+        module = load_module(directory, own, max_bytes, engine_of(engine))
     except HclUnavailable as error:
         return Inventory(problems=[Problem(where, str(error), Span(1, 1, 1, 1), internal=True)])
     inventory = Inventory(suppressions=list(module.suppressions))
@@ -90,13 +89,11 @@ def _read_module(
         inventory.problems.extend(module.problems)
         return inventory
     from .limits import EvaluationLimit
+    from .tree import read_tree
 
-    evaluator = Evaluator(module, ModuleFiles(directory, roots, max_bytes))
     try:
-        built = GraphBuilder(module, evaluator).build()
-        built.extend(read_hcl_stacks(module, evaluator))
-        inventory.problems.extend(module.problems)  # blocks are read as they are needed: their problems too
-        inventory.extend(built)
+        files_of = partial(ModuleFiles, roots=roots, max_bytes=max_bytes)
+        inventory.extend(read_tree(module, files_of, roots, max_bytes, engine_of(engine)))
     except HclUnavailable as error:
         inventory.problems.append(Problem(where, str(error), Span(1, 1, 1, 1), internal=True))
     except RecursionError:

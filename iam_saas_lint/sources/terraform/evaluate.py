@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...model.values import OWN_ACCOUNT, JsonPath, Span, Unknown
 from .counts import expand
 from .expressions import Expressions
 from .functions import FileReader
+from .hooks import ModuleContext
 from .module import Declaration, Module
 from .policy_document import render_policy_document
 from .scope import Instance, Scope, iterate, sub_places
@@ -40,10 +41,24 @@ IDENTITY_TYPES = {
 
 
 class Evaluator(Expressions):
-    def __init__(self, module: Module, read_file: FileReader) -> None:
+    def __init__(self, module: Module, read_file: FileReader, prefix: str = "") -> None:
         super().__init__(read_file)
         self.module = module
         self._instances: dict[int, list[Instance]] = {}
+        #: The module instance read (``module.vendor["prod"].``; empty for the root) and what its
+        #: call and the modules it calls say (``calls``); ``None`` reads the module on its own.
+        self.prefix = prefix
+        self.context: ModuleContext | None = None
+        self._own: dict[int, Declaration] = {}
+
+    def own(self, declaration: Declaration) -> Declaration:
+        """The declaration as this module instance's (its address carries the instance's path)."""
+        if not self.prefix:
+            return declaration
+        found = self._own.get(id(declaration))
+        if found is None:
+            found = self._own[id(declaration)] = replace(declaration, module=self.prefix)
+        return found
 
     # -- references ----------------------------------------------------------------------------
 
@@ -71,6 +86,8 @@ class Evaluator(Expressions):
             return self.apply(self._iteration(root, first, scope), {(): span}, rest, scope, span)
         if root == "path" and first in ("module", "root", "cwd"):
             return self.apply(os.path.abspath(self.module.directory or "."), {(): span}, rest, scope, span)
+        if root == "module" and first is not None and self.context is not None:
+            return self.context.module_reference(first, rest, scope, span)
         if root == "data" and len(steps) >= 2 and steps[1][0] == "attr" and first is not None:
             return self._declared("data", first, steps[1][1], steps[2:], scope, span)
         if root in ("module", "terraform", "self", "provider") or first is None:
@@ -97,7 +114,15 @@ class Evaluator(Expressions):
         key = ("var", name, block.file if block else "")
 
         def compute() -> Result:
-            given = self.module.tfvars.get(name)
+            if self.context is None:
+                return assigned()
+            return self.context.typed(name, block, assigned())
+
+        def assigned() -> Result:
+            called = self.context.given(name, block) if self.context is not None else None
+            if called is not None:
+                return called
+            given = self.module.tfvars.get(name) if not self.prefix else None
             if given is not None:
                 value, where, attribute = given
                 self.touch(where)
@@ -167,8 +192,10 @@ class Evaluator(Expressions):
         return expand(self, declaration)
 
     def _declared(self, mode: str, type_name: str, name: str, steps: list[Step], scope: Scope, span: Span) -> Result:
-        label = f"{'data.' if mode == 'data' else ''}{type_name}.{name}"
+        label = f"{self.prefix}{'data.' if mode == 'data' else ''}{type_name}.{name}"
         declaration = self.module.find(mode, type_name, name, scope.file)
+        if declaration is not None:
+            declaration = self.own(declaration)
         if declaration is None:
             if mode == "data" and steps and steps[0][0] == "attr":
                 value = builtin_data(type_name, steps[0][1])

@@ -22,10 +22,9 @@ from ...model.document import (
 )
 from ...model.values import Anchor, Span, Unknown
 from .arns import matches, parse_iam_arn
-from .evaluate import Evaluator
 from .exclusive import Attached, Owner, policy_attachment_owners, settle
 from .graph_documents import PlacesLocator, maybe_absent, own_accounts, policy_documents
-from .module import Module
+from .hooks import Declarations, GraphEvaluator
 from .scope import Instance
 from .values import ResourceAttr, first_unknown
 
@@ -48,7 +47,7 @@ class _Role:
 
 
 class GraphBuilder:
-    def __init__(self, module: Module, evaluator: Evaluator) -> None:
+    def __init__(self, module: Declarations, evaluator: GraphEvaluator) -> None:
         self.module = module
         self.ev = evaluator
         self.inventory = Inventory()

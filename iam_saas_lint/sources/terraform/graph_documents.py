@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from ...model.document import DocumentKind, PolicyDocument, Problem, Syntax, UnresolvedPolicy
 from ...model.values import Anchor, JsonPath, Span, Unknown
 from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
-from .evaluate import Evaluator
-from .module import Module
+from .hooks import Declarations, GraphEvaluator
 from .scope import BadJsonText, Instance, Scope
 from .values import JsonText, Places, ResourceAttr, plain_data
 
@@ -132,7 +131,7 @@ def policy_documents(
     return [PolicyDocument(unknown_values_as_lists(data), kind, label, anchor, syntax)]
 
 
-def own_accounts(module: Module, evaluator: Evaluator) -> frozenset[str] | None:
+def own_accounts(module: Declarations, evaluator: GraphEvaluator) -> frozenset[str] | None:
     """The accounts the module's ``aws`` providers allow, when every one of them says (else None)."""
     accounts: set[str] = set()
     blocks = module.providers("aws")

@@ -13,16 +13,15 @@ from ...model.document import Inventory, Problem, unreadable_template_role
 from ...model.values import Anchor, JsonPath, Locator, Span, Unknown
 from ..text.embedded_json import EmbeddedLocator, text_in_file
 from ..text.files import DEFAULT_MAX_BYTES, TextFile, read_text
-from .evaluate import Evaluator
 from .graph_documents import PlacesLocator
 from .hcl_stack_holes import fill_holes, heredoc_with_holes
-from .module import Module
+from .hooks import Declarations, GraphEvaluator
 from .plan_stacks import STACK_TYPES, parse_template_body, pass_parameters
 from .scope import Instance
 from .values import JsonText, plain_data
 
 
-def read_hcl_stacks(module: Module, evaluator: Evaluator) -> Inventory:
+def read_hcl_stacks(module: Declarations, evaluator: GraphEvaluator) -> Inventory:
     """The roles of every CloudFormation template the module deploys."""
     inventory = Inventory()
     already = len(evaluator.problems)
@@ -38,7 +37,7 @@ def read_hcl_stacks(module: Module, evaluator: Evaluator) -> Inventory:
     return inventory
 
 
-def _read_stack(instance: Instance, evaluator: Evaluator, inventory: Inventory) -> None:
+def _read_stack(instance: Instance, evaluator: GraphEvaluator, inventory: Inventory) -> None:
     from ..cloudformation.reader import read_template
     from ..cloudformation.template import Template, is_template
 
@@ -93,7 +92,7 @@ def _read_stack(instance: Instance, evaluator: Evaluator, inventory: Inventory) 
     inventory.extend(read_template(template))
 
 
-def _elsewhere(instance: Instance, evaluator: Evaluator) -> Unknown:
+def _elsewhere(instance: Instance, evaluator: GraphEvaluator) -> Unknown:
     url = evaluator.argument(instance, "template_url")
     where = f"at {url}" if isinstance(url, str) else "given by template_url"
     return Unknown(f"the template of {instance.address} is {where}, which a file reader cannot see")

@@ -30,10 +30,12 @@ T = TypeVar("T")
 class Declaration:
     """A resource or data source block."""
 
-    mode: str  # "resource" | "data"
+    mode: str  # "resource" | "data" | "module" (a module call: type "module")
     type: str
     name: str
     block: Block
+    #: The module instance it is read in: empty in the root module, else ``module.vendor["prod"].``.
+    module: str = ""
 
     @property
     def file(self) -> str:
@@ -42,7 +44,7 @@ class Declaration:
     @property
     def address(self) -> str:
         prefix = "data." if self.mode == "data" else ""
-        return f"{prefix}{self.type}.{self.name}"
+        return f"{self.module}{prefix}{self.type}.{self.name}"
 
 
 @dataclass
@@ -54,6 +56,8 @@ class Module:
     variables: dict[str, list[Block]] = field(default_factory=lambda: defaultdict(list))
     locals: dict[str, list[tuple[Attribute, str]]] = field(default_factory=lambda: defaultdict(list))
     provider_blocks: dict[str, list[Block]] = field(default_factory=lambda: defaultdict(list))
+    #: ``module`` calls and ``output`` blocks, by kind and name.
+    named_blocks: dict[tuple[str, str], list[Block]] = field(default_factory=lambda: defaultdict(list))
     #: Variable values from terraform.tfvars and *.auto.tfvars (later files win).
     tfvars: dict[str, Given] = field(default_factory=dict)
     #: Blocks not read yet, by what they may declare: ``resource aws_iam_role``, ``variable name``, …
@@ -99,6 +103,17 @@ class Module:
         self.convert(f"provider {name}")
         return list(self.provider_blocks.get(name, []))
 
+    def named(self, kind: str, name: str) -> Block | None:
+        """The ``module`` call or ``output`` named so (the first, when a broken module repeats it)."""
+        self.convert(f"{kind} {name}")
+        found = self.named_blocks.get((kind, name), [])
+        return found[0] if found else None
+
+    def names_of(self, kind: str) -> list[str]:
+        """The names of every ``module`` call (or ``output``) of the module."""
+        self.convert(kind)
+        return sorted({name for (k, name), found in self.named_blocks.items() if k == kind and found})
+
     def add_pending(self, pending: PendingBlock) -> None:
         self.has_blocks = True
         kind, labels = pending.kind, pending.labels
@@ -112,6 +127,9 @@ class Module:
         elif kind == "locals":
             for name in pending.names:
                 self.index[f"local {name}"].append(pending)
+        elif kind in ("module", "output") and len(labels) == 1:
+            self.index[kind].append(pending)
+            self.index[f"{kind} {labels[0]}"].append(pending)
 
 
 #: Index keys of the blocks read up front (IAM resources and data sources).
@@ -177,6 +195,12 @@ def _collect(module: Module, block: Block) -> None:
                 node, first_file = previous_locals[0]
                 _duplicate(module, f"local {name!r}", attribute.span, first_file, node.span)
             previous_locals.append((attribute, block.file))
+    elif block.kind in ("module", "output") and len(block.labels) == 1:
+        previous_named = module.named_blocks[(block.kind, block.labels[0])]
+        if previous_named:
+            first = previous_named[0]
+            _duplicate(module, f"{block.kind} {block.labels[0]!r}", block.span, first.file, first.span)
+        previous_named.append(block)
 
 
 def _override_local(module: Module, name: str, attribute: Attribute, file: str) -> None:
@@ -253,8 +277,13 @@ def _file_blocks(module: Module, files: list[str], max_bytes: int) -> list[Pendi
     return found_blocks
 
 
-def load_module(directory: str, files: list[str], max_bytes: int, engine: Engine | None = None) -> Module:
-    """The module of a folder's files, loaded as ``engine`` (else as OpenTofu when it holds .tofu files)."""
+def load_module(
+    directory: str, files: list[str], max_bytes: int, engine: Engine | None = None, root: bool = True
+) -> Module:
+    """The module of a folder's files, loaded as ``engine`` (else as OpenTofu when it holds .tofu files).
+
+    Only a root module reads ``terraform.tfvars`` and ``*.auto.tfvars``; a called module gets its
+    variables from the call."""
     chosen = module_files(files, engine)
     module = Module(directory, list(chosen.files), engine=chosen.engine)
     primary_files, override_files = split_files(chosen.files)
@@ -273,6 +302,6 @@ def load_module(directory: str, files: list[str], max_bytes: int, engine: Engine
         module.convert(key)  # IAM blocks now: the verdicts need them, and their problems are reported
     for key in [key for key, found in module.index.items() if len(found) > 1 and _names_one_object(key)]:
         module.convert(key)  # declared twice: reported whether the evaluation looks the name up or not
-    for path in _tfvars_files(directory):
+    for path in _tfvars_files(directory) if root else []:
         _read_tfvars(module, path, max_bytes)
     return module
