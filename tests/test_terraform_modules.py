@@ -3,10 +3,6 @@ arguments, outputs flowing back, and calls that cannot be read reported."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from conftest import write_tree
-
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import run
 from iam_saas_lint.findings import Finding
