@@ -13,15 +13,16 @@ from ...model.document import Inventory, Problem, unreadable_template_role
 from ...model.values import Anchor, JsonPath, Locator, Span, Unknown
 from ..text.embedded_json import EmbeddedLocator, text_in_file
 from ..text.files import DEFAULT_MAX_BYTES, TextFile, read_text
+from .evaluate import Evaluator
 from .graph_documents import PlacesLocator
 from .hcl_stack_holes import fill_holes, heredoc_with_holes
-from .hooks import Declarations, GraphEvaluator
+from .hooks import Declarations
 from .plan_stacks import STACK_TYPES, parse_template_body, pass_parameters
 from .scope import Instance
 from .values import JsonText, plain_data
 
 
-def read_hcl_stacks(module: Declarations, evaluator: GraphEvaluator) -> Inventory:
+def read_hcl_stacks(module: Declarations, evaluator: Evaluator) -> Inventory:
     """The roles of every CloudFormation template the module deploys."""
     inventory = Inventory()
     already = len(evaluator.problems)
@@ -37,7 +38,7 @@ def read_hcl_stacks(module: Declarations, evaluator: GraphEvaluator) -> Inventor
     return inventory
 
 
-def _read_stack(instance: Instance, evaluator: GraphEvaluator, inventory: Inventory) -> None:
+def _read_stack(instance: Instance, evaluator: Evaluator, inventory: Inventory) -> None:
     from ..cloudformation.reader import read_template
     from ..cloudformation.template import Template, is_template
 
@@ -92,7 +93,7 @@ def _read_stack(instance: Instance, evaluator: GraphEvaluator, inventory: Invent
     inventory.extend(read_template(template))
 
 
-def _elsewhere(instance: Instance, evaluator: GraphEvaluator) -> Unknown:
+def _elsewhere(instance: Instance, evaluator: Evaluator) -> Unknown:
     url = evaluator.argument(instance, "template_url")
     where = f"at {url}" if isinstance(url, str) else "given by template_url"
     return Unknown(f"the template of {instance.address} is {where}, which a file reader cannot see")

@@ -29,7 +29,8 @@ def read_tree(
     view = TreeView(tree.evaluators)
     tree.judging = True
     built = GraphBuilder(view, view).build()
-    built.extend(read_hcl_stacks(view, view))
+    for evaluator in tree.evaluators:
+        built.extend(read_hcl_stacks(TreeView([evaluator]), evaluator))
     tree.judging = False
     inventory = Inventory(problems=list(module.problems))
     for child in tree.modules:
