@@ -13,7 +13,10 @@ mapped to every file of the units it takes part in, and those are linted as if n
 - any other changed or deleted file (a ``.json``, ``.tpl``, ``.tftpl`` …) brings in every Terraform
   module under the working directory whose text names it (its base name): what ``file()`` and
   ``templatefile()`` calls read;
-- a file of a ``[[tool.iam-saas-lint.roles]]`` role brings in that role's files.
+- a file of a ``[[tool.iam-saas-lint.roles]]`` role brings in that role's files;
+- a Terraform file of a called module brings in every folder under the working directory whose
+  ``module`` calls lead to it (callers of callers too): a called module is judged only through its
+  callers. The other way round needs nothing here: a caller's unit holds the modules it calls.
 
 Deletions are the named paths that do not exist plus what ``git diff --cached`` says is deleted
 (pre-commit passes only the files that exist).
@@ -80,6 +83,35 @@ def _naming_modules(targets: Iterable[str], config: Config) -> set[str]:
     return {file for directory in found for file in _folder_files(directory, TERRAFORM_SUFFIXES)}
 
 
+def _calling_modules(changed: Iterable[str], config: Config) -> set[str]:
+    """The Terraform files of every folder under the working directory whose module calls lead to
+    the folder of one of the ``changed`` Terraform files."""
+    targets = {
+        os.path.realpath(os.path.dirname(path) or ".") for path in changed if path.lower().endswith(TERRAFORM_SUFFIXES)
+    }
+    if not targets:
+        return set()
+    from .sources.terraform.files import engine_of
+    from .sources.terraform.module_graph import CallGraph
+
+    folders: dict[str, list[str]] = {}
+    for path in discover(["."], config.exclude, config.root).files:
+        if path.lower().endswith(TERRAFORM_SUFFIXES):
+            folders.setdefault(os.path.dirname(path), []).append(path)
+    graph = CallGraph(["."], config.max_file_size, engine_of(config.terraform_engine))
+    callees = {
+        folder: {os.path.realpath(target or ".") for target in graph.local_callees(folder, files)}
+        for folder, files in folders.items()
+    }
+    callers: set[str] = set()
+    frontier = targets
+    while frontier:
+        found = {folder for folder, called in callees.items() if called & frontier and folder not in callers}
+        callers |= found
+        frontier = {os.path.realpath(folder or ".") for folder in found}
+    return {path for folder in callers for path in folders[folder]}
+
+
 def _explicit_roles(paths: set[str], config: Config) -> set[str]:
     absolute = {os.path.abspath(path) for path in paths}
     files: set[str] = set()
@@ -109,4 +141,5 @@ def hook_paths(changed: Sequence[str], config: Config) -> list[str]:
     targets = [path for path in [*existing, *deleted] if not path.endswith(_NOT_TARGETS)]
     paths.update(_naming_modules(targets, config))
     paths.update(_explicit_roles({*existing, *deleted}, config))
+    paths.update(_calling_modules([*existing, *deleted], config))
     return sorted(path for path in paths if os.path.lexists(path))

@@ -71,3 +71,25 @@ def test_each_hook_batch_says_which_changed_files_it_covered(tree: Path, capsys:
     )
     assert main(["--hook", "--format", "concise"]) == 0
     assert capsys.readouterr().out == "No IAM files found (no changed files): nothing checked.\n"
+
+
+MODULE_TREE = {
+    "envs/prod/main.tf": 'module "vendor" {\n  source = "../../modules/vendor"\n  account_id = "464622532012"\n}\n',
+    "envs/stage/main.tf": 'module "wrapper" {\n  source = "../../modules/wrapper"\n}\n',
+    "modules/wrapper/main.tf": 'module "vendor" {\n  source = "../vendor"\n  account_id = "123456789012"\n}\n',
+    "modules/vendor/main.tf": 'variable "account_id" {}\nresource "aws_iam_role" "this" {}\n',
+    "modules/other/main.tf": "# calls nothing\n",
+}
+
+
+def test_a_changed_called_module_brings_in_its_callers(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Callers of callers too (stage calls the wrapper, which calls the vendor module)."""
+    write_tree(in_tmp, MODULE_TREE)
+    monkeypatch.setattr("iam_saas_lint.changes.staged_deletions", lambda: [])
+    assert hook_paths(["modules/vendor/main.tf"], Config(root=str(in_tmp))) == [
+        "envs/prod/main.tf",
+        "envs/stage/main.tf",
+        "modules/vendor/main.tf",
+        "modules/wrapper/main.tf",
+    ]
+    assert hook_paths(["modules/other/main.tf"], Config(root=str(in_tmp))) == ["modules/other/main.tf"]

@@ -3,6 +3,10 @@ arguments, outputs flowing back, and calls that cannot be read reported."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from conftest import write_tree
+
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import run
 from iam_saas_lint.findings import Finding
@@ -44,3 +48,105 @@ def test_a_folder_nobody_scanned_calls_is_a_root(in_repo: str) -> None:
     """Scanned alone, the shared module is a root: its inputs are unknown, and it says so."""
     rules = {(f.rule, f.role) for f in _lint(F + "modules/readonly-role")}
     assert ("ISL005", "aws_iam_role.this") in rules
+
+
+TRUST = """resource "aws_iam_role" "this" {
+  name = var.name
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${var.account_id}:root" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "sts:ExternalId" = var.external_id } }
+    }]
+  })
+}
+
+output "role_name" {
+  value = aws_iam_role.this.name
+}
+"""
+
+VARIABLES = """variable "name" {
+  type = string
+}
+
+variable "account_id" {
+  type = string
+}
+
+variable "external_id" {
+  type     = string
+  default  = "9a7c41e2d0b3"
+  nullable = false
+}
+"""
+
+
+def _tree(root: Path, files: dict[str, str]) -> None:
+    write_tree(root, files)
+
+
+def test_a_downloaded_module_is_read_from_modules_json(in_tmp: Path) -> None:
+    """A registry source is read where terraform init put it; the key names the call path."""
+    _tree(
+        in_tmp,
+        {
+            "root/main.tf": (
+                'module "datadog" {\n  source  = "DataDog/integration/aws"\n  version = "1.2.0"\n'
+                '  name = "datadog"\n  account_id = "464622532012"\n  external_id = ""\n}\n'
+            ),
+            "root/.terraform/modules/modules.json": (
+                '{"Modules":[{"Key":"","Source":"","Dir":"."},'
+                '{"Key":"datadog","Source":"registry.terraform.io/DataDog/integration/aws","Version":"1.2.0",'
+                '"Dir":".terraform/modules/datadog"}]}'
+            ),
+            "root/.terraform/modules/datadog/main.tf": TRUST,
+            "root/.terraform/modules/datadog/variables.tf": VARIABLES,
+        },
+    )
+    assert _rows(_lint("root")) == [
+        ("ISL005", "root/.terraform/modules/datadog/main.tf", 3, 3, "module.datadog.aws_iam_role.this"),
+        ("ISL003", "root/.terraform/modules/datadog/main.tf", 9, 38, "module.datadog.aws_iam_role.this"),
+    ]
+
+
+def test_null_for_a_variable_that_is_not_nullable_takes_its_default(in_tmp: Path) -> None:
+    _tree(
+        in_tmp,
+        {
+            "root/main.tf": (
+                'module "vendor" {\n  source = "../modules/vendor"\n  name = "vendor"\n'
+                '  account_id = "464622532012"\n  external_id = null\n}\n'
+            ),
+            "modules/vendor/main.tf": TRUST,
+            "modules/vendor/variables.tf": VARIABLES,
+        },
+    )
+    assert _rows(_lint(".")) == [("ISL005", "modules/vendor/main.tf", 3, 3, "module.vendor.aws_iam_role.this")]
+
+
+def test_calls_past_the_depth_bound_are_unverifiable(in_tmp: Path) -> None:
+    files = {
+        f"m{i}/main.tf": f'module "next" {{\n  source = "../m{i + 1}"\n  account_id = "464622532012"\n}}\n'
+        for i in range(10)
+    }
+    files["m10/main.tf"] = 'variable "account_id" {}\n'
+    _tree(in_tmp, files)
+    found = _lint(".")
+    assert [(f.rule, f.path, f.line) for f in found] == [("ISL009", "m8/main.tf", 1)] * 2
+    assert "more than 8 levels of module calls" in found[0].message
+
+
+def test_a_local_source_that_leaves_the_scanned_tree_is_not_followed(in_tmp: Path) -> None:
+    _tree(
+        in_tmp,
+        {
+            "outside/vendor/main.tf": TRUST,
+            "repo/main.tf": 'module "v" {\n  source = "../outside/vendor"\n  account_id = "1"\n}\n',
+        },
+    )
+    found = _lint("repo")
+    assert {(f.rule, f.path, f.line) for f in found} == {("ISL009", "repo/main.tf", 1)}
+    assert "is outside the scanned repository: not followed" in found[0].message

@@ -48,11 +48,11 @@ class CallGraph:
     def calls(self, folder: str, files: Sequence[str] | None = None) -> list[Call]:
         """The ``module`` blocks of a folder, with their literal sources (read once per folder)."""
         if folder not in self._calls:
-            members = list(files) if files is not None else folder_module_files(folder, self._allowed(folder))
+            members = list(files) if files is not None else folder_module_files(folder, self.allowed(folder))
             self._calls[folder] = self._read_calls(folder, members)
         return self._calls[folder]
 
-    def _allowed(self, folder: str) -> list[str]:
+    def allowed(self, folder: str) -> list[str]:
         return allowed_roots(folder, self.roots)
 
     def _read_calls(self, folder: str, files: list[str]) -> list[Call]:
@@ -66,9 +66,20 @@ class CallGraph:
                 found.append(Call(name, literal_argument(block, "source"), block.file, block.span.line))
         return found
 
+    def local_callees(self, folder: str, files: Sequence[str]) -> set[str]:
+        """The folders the folder's local ``module`` sources name (those that can be read)."""
+        sources = Sources(folder, self.allowed(folder), self.max_bytes)
+        targets = set()
+        for call in self.calls(folder, files):
+            if call.source is not None and is_local(call.source):
+                resolved = sources.resolve(folder, call.name, call.source)
+                if resolved.folder is not None:
+                    targets.add(resolved.folder)
+        return targets
+
     def reach(self, root: str, files: Sequence[str]) -> Reach:
         """Every folder the root's calls lead to, at most ``MAX_DEPTH`` levels down, and the calls not read."""
-        sources = Sources(root, self._allowed(root), self.max_bytes)
+        sources = Sources(root, self.allowed(root), self.max_bytes)
         reach = Reach()
         self._walk(sources, root, files, "", 0, (os.path.realpath(root or "."),), reach)
         return reach
@@ -111,7 +122,7 @@ def plan_roots(
     """Root folder → the files of its unit (its own, then its called modules'), and the ``--verbose``
     notes on calls not read. ``folders``: each scanned Terraform folder's files."""
     graph = CallGraph(roots, max_bytes, engine)
-    direct = {folder: _local_targets(graph, folder, files) for folder, files in folders.items()}
+    direct = {folder: graph.local_callees(folder, files) for folder, files in folders.items()}
     called = {target for folder, targets in direct.items() for target in targets if target != folder}
     chosen = [folder for folder in folders if folder not in called]
     reached: set[str] = set()
@@ -135,15 +146,4 @@ def plan_roots(
 
 
 def _files_of(folder: str, folders: dict[str, tuple[str, ...]], graph: CallGraph) -> Sequence[str]:
-    return folders.get(folder) or folder_module_files(folder, graph._allowed(folder))
-
-
-def _local_targets(graph: CallGraph, folder: str, files: Sequence[str]) -> set[str]:
-    sources = Sources(folder, graph._allowed(folder), graph.max_bytes)
-    targets = set()
-    for call in graph.calls(folder, files):
-        if call.source is not None and is_local(call.source):
-            resolved = sources.resolve(folder, call.name, call.source)
-            if resolved.folder is not None:
-                targets.add(resolved.folder)
-    return targets
+    return folders.get(folder) or folder_module_files(folder, graph.allowed(folder))
