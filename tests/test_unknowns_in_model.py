@@ -127,7 +127,7 @@ def test_aws_managed_policies_ask_nothing_other_arns_are_unknown(
     assert main(["--format", "concise", "--no-cache", "."]) == 1
     assert capsys.readouterr().out.splitlines()[:-1] == [
         'stack.yaml:14:11: ISL009 role "VendorRole": cannot tell whether a source-IP Deny is attached: managed'
-        " policy arn:aws:iam::111122223333:policy/VendorDeny is unresolved (it is not"
+        " policy arn:aws:iam::111122223333:policy/VendorDeny cannot be resolved (it is not"
         " defined in this template)",
     ]
 

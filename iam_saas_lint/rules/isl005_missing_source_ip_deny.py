@@ -48,8 +48,8 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         if verdict.state in ("hole", "doubt"):
             for policy in verdict.unresolved:
                 yield Unverifiable(
-                    f": cannot tell whether a source-IP Deny is attached: {policy.label} is "
-                    f"unresolved ({policy.reason})",
+                    f": cannot tell whether a source-IP Deny is attached: {policy.label} cannot "
+                    f"be resolved ({policy.reason})",
                     policy.anchor,
                     role,
                     concerns=policy.label,
