@@ -16,6 +16,7 @@ from .sources.raw_policy import RawPolicy
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor as FuturesExecutor
+    from concurrent.futures import Future
 
     from .config import Config
     from .sources import ReadOptions, Unit
@@ -219,12 +220,17 @@ class Executor:
         batches = _batches(todo, self.jobs)
         pool = self._workers()
         try:
-            futures = [
-                pool.submit(_run_batch, self.work, batch, self.config, self.options, record) for batch in batches
-            ]
+            futures: list[Future[list[UnitResult]] | None] = []
+            for batch in batches:
+                try:
+                    futures.append(pool.submit(_run_batch, self.work, batch, self.config, self.options, record))
+                except BrokenProcessPool:  # a worker died while batches were still being handed out
+                    futures.append(None)
             done: list[tuple[Unit, UnitResult]] = []
             for batch, future in zip(batches, futures, strict=True):
                 try:
+                    if future is None:
+                        raise BrokenProcessPool("the pool broke before this batch was handed out")
                     done.extend(zip(batch, future.result(), strict=True))
                 except BrokenProcessPool:
                     if self.lost is None:
@@ -235,7 +241,7 @@ class Executor:
         except BaseException:  # Ctrl-C, or a pool that cannot go on: no worker outlives the run
             self.abort()
             raise
-        if any(future.exception() is not None for future in futures):
+        if any(future is None or future.exception() is not None for future in futures):
             self.abort()  # a broken pool takes no more work: the next pass starts a new one
         return done
 

@@ -10,7 +10,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,44 @@ def test_workers_die_with_their_parent_after_kill_9(tmp_path: Path, started: lis
     os.kill(process.pid, signal.SIGKILL)  # the parent only: nothing else is told
     process.wait(timeout=60)
     assert _wait_for(lambda: not any(_alive(pid) for pid in workers), 10), [p for p in workers if _alive(p)]
+
+
+class _PoolThatBreaksAfterOneBatch:
+    """A process pool whose worker died while batches were still being handed out: the second
+    ``submit`` raises, as ``ProcessPoolExecutor.submit`` does once the pool is broken."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.handed = 0
+
+    def submit(self, function: Callable[..., object], *args: object) -> Future[object]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.handed += 1
+        if self.handed > 1:
+            raise BrokenProcessPool("A child process terminated abruptly")
+        future: Future[object] = Future()
+        future.set_result(function(*args))
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def test_a_pool_that_breaks_while_work_is_handed_out_names_what_was_not_linted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A worker that dies before the last batch is submitted (CI saw ``submit`` raise): exit 2,
+    the first batch's findings, and every other file named as not linted; no traceback."""
+    import concurrent.futures
+
+    from iam_saas_lint.cli import main
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", _PoolThatBreaksAfterOneBatch)
+    monkeypatch.chdir(_tree(tmp_path / "tree", "trust"))
+    assert main(["--no-cache", "--format", "concise", "--jobs", "2"]) == 2
+    out = capsys.readouterr().out
+    lost = "ISL000 internal error while linting: a worker process died (killed by the system, perhaps out of memory)"
+    linted = {line.split("/")[0] for line in out.splitlines() if ": ISL001 " in line}
+    not_linted = {line.split("/")[0] for line in out.splitlines() if lost in line}
+    assert linted and not_linted and not linted & not_linted
+    assert linted | not_linted == {f"r{index:02}" for index in range(UNITS)}
