@@ -75,9 +75,19 @@ def to_finding(rule: Rule, violation: Violation) -> Finding:
         end_column=span.end_column,
         json_path=format_json_path(violation.anchor.source_path()),
         subject=subject_of(violation),
-        text=violation.text,
+        text=violation.text + _written_by(violation, span.file or violation.anchor.file, span),
         fix=render(violation.fix, syntax) if violation.fix else "",
     )
+
+
+def _written_by(violation: Violation, file: str, span: Span) -> str:
+    """`` (from argument vendor of module.x at main.tf:12)`` when the finding's place reads a value
+    its module's caller wrote."""
+    if violation.role is None or not violation.role.origins:
+        return ""
+    start, end = (span.line, span.column), (span.end_line, span.end_column)
+    found = dict.fromkeys(o.written for o in violation.role.origins if o.within(file, start, end))
+    return f" (from {'; '.join(found)})" if found else ""
 
 
 def problem_finding(problem: Problem) -> Finding:

@@ -39,6 +39,23 @@ def test_children_are_judged_per_instance_with_the_callers_arguments(in_repo: st
     ]
 
 
+def test_a_bad_value_from_the_caller_names_the_callers_argument(in_repo: str) -> None:
+    """The placeholder external id is written in the caller: the finding stays at the child's line
+    and names the argument and where the caller sets it; a value the child writes names nothing."""
+    messages = {(f.rule, f.role): f.message for f in _lint(F)}
+    placeholder = messages[("ISL003", 'module.vendor["snowflake"].aws_iam_role.this')]
+    assert placeholder.endswith(
+        "external id 'changeme' is a placeholder, not the id the vendor generated for you"
+        ' (from argument vendor of module.vendor["snowflake"] at fixtures/terraform/module_calls/envs/prod/main.tf:22)'
+    )
+    sandbox = messages[("ISL005", "module.sandbox[1].aws_iam_role.this")]
+    assert (
+        "(from argument account_id of module.sandbox[1] at fixtures/terraform/module_calls/envs/prod/main.tf:38;"
+        in sandbox
+    )
+    assert all("(from" not in m for (rule, _), m in messages.items() if rule == "ISL009")
+
+
 def test_an_unread_call_names_the_module_and_its_source(in_repo: str) -> None:
     messages = [f.message for f in _lint(F) if f.rule == "ISL009"]
     assert all("module.audit (app.terraform.io/acme/audit-role/aws) is not read: not downloaded" in m for m in messages)

@@ -96,6 +96,21 @@ class Role:
     instance: str = ""
     #: Policies attached to it that the configuration itself removes again (not in ``policies``).
     detached: tuple[DetachedPolicy, ...] = ()
+    #: Where values read at a place of the role's documents were written (a Terraform module's
+    #: variable set by its caller): a finding at that place names it.
+    origins: tuple[ValueOrigin, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValueOrigin:
+    """``var.vendor`` read at ``span`` (with its file) holds the caller's argument ``written``."""
+
+    span: Span
+    written: str
+
+    def within(self, file: str, start: tuple[int, int], end: tuple[int, int]) -> bool:
+        here = (self.span.line, self.span.column)
+        return self.span.file == file and start <= here <= end
 
 
 def unreadable_template_role(

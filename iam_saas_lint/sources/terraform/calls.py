@@ -182,6 +182,12 @@ class CallContext:
             return None  # nullable = false: null stands for the default
         return value, places
 
+    def written(self, name: str) -> str | None:
+        span = self.arguments.get(name)
+        if span is None or self.call is None:
+            return None
+        return f"argument {name} of {self.call.address} at {self.call.file}:{span.line}"
+
     def _nullable(self, block: Block) -> bool:
         node = block.body.attributes.get("nullable")
         return node is None or self.evaluator.value(node.expr, Scope(block.file)) is not False

@@ -11,6 +11,7 @@ import math
 import os
 from dataclasses import dataclass, replace
 
+from ...model.document import ValueOrigin
 from ...model.values import OWN_ACCOUNT, JsonPath, Span, Unknown
 from .counts import expand
 from .expressions import Expressions
@@ -48,6 +49,8 @@ class Evaluator(Expressions):
         #: The module instance read (``module.vendor["prod"].``; empty for the root) and what its
         #: call and the modules it calls say (``calls``); ``None`` reads the module on its own.
         self.prefix = prefix
+        #: Where the variables its caller sets are read (``var.x`` → the caller's argument).
+        self.origins: list[ValueOrigin] = []
         self.context: ModuleContext | None = None
         self._own: dict[int, Declaration] = {}
 
@@ -138,6 +141,9 @@ class Evaluator(Expressions):
             return Unknown(f"var.{name} has no default and no value in terraform.tfvars or *.auto.tfvars"), {}
 
         value, _ = self.cached(key, compute, f"var.{name}", span)
+        written = self.context.written(name) if self.context is not None else None
+        if written is not None:
+            self.origins.append(ValueOrigin(replace(span, file=span.file or file), written))
         if block is not None and self._sensitive(block):
             value = sensitive(value)  # evaluated like any value, never shown
         return value, {(): span}

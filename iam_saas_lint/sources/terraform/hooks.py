@@ -28,6 +28,11 @@ class ModuleContext(Protocol):
         """``module.name…``: the outputs of a module this one calls."""
         ...
 
+    def written(self, name: str) -> str | None:
+        """Where the call sets ``var.name`` (``argument vendor of module.x at main.tf:12``); ``None``
+        when the value is not the caller's (a default, a root module's variables files)."""
+        ...
+
 
 class Declarations(Protocol):
     """The declarations a role graph is built from: one module's, or a whole tree's."""

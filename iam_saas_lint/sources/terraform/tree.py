@@ -45,7 +45,15 @@ def read_tree(
 def _with_calls(role: Role, tree: ModuleTree) -> Role:
     """A role of a called module depends on the calls that make it (arguments, count, for_each)."""
     calls = {called.call.file for called in tree.called if role.name.startswith(called.call.address + ".")}
-    return replace(role, files=role.files | calls) if calls - role.files else role
+    origins = tuple(
+        origin
+        for evaluator in tree.evaluators
+        if evaluator.prefix and role.name.startswith(evaluator.prefix)
+        for origin in dict.fromkeys(evaluator.origins)
+    )
+    if not origins and not calls - role.files:
+        return role
+    return replace(role, files=role.files | calls, origins=origins)
 
 
 def _unread_role(unread: Unread) -> Role:
