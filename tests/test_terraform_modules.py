@@ -167,3 +167,76 @@ def test_a_local_source_that_leaves_the_scanned_tree_is_not_followed(in_tmp: Pat
     found = _lint("repo")
     assert {(f.rule, f.path, f.line) for f in found} == {("ISL009", "repo/main.tf", 1)}
     assert "is outside the scanned repository: not followed" in found[0].message
+
+
+DENY_MODULE = """variable "role_name" {
+  type = string
+}
+resource "aws_iam_role_policy" "deny" {
+  name = "deny-outside-vendor"
+  role = var.role_name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Deny"
+      Action    = "*"
+      Resource  = "*"
+      Condition = { NotIpAddress = { "aws:SourceIp" = ["3.233.144.0/20"] } }
+    }]
+  })
+}
+"""
+CALLER_WITH_DENY_MODULE = """variable "enabled" {
+  type = bool
+}
+resource "aws_iam_role" "vendor" {
+  name = "vendor"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::464622532012:root" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "sts:ExternalId" = "7f3c9a2e41d84b6f9a1e5c2d8b0f4a67" } }
+    }]
+  })
+}
+module "deny" {
+  source    = "../modules/deny"
+  count     = COUNT
+  role_name = aws_iam_role.vendor.name
+}
+"""
+
+
+def test_a_deny_in_a_module_instance_that_may_not_exist_is_unknown(in_tmp: Path) -> None:
+    """`count = var.enabled ? 1 : 0` with `enabled` unset: the module's Deny may not exist, so the
+    vendor role's source-IP verdict is ISL009 (never assumed present); with count 0 it is absent."""
+    files = {"root/main.tf": CALLER_WITH_DENY_MODULE.replace("COUNT", "var.enabled ? 1 : 0")}
+    _tree(in_tmp, {**files, "modules/deny/main.tf": DENY_MODULE})
+    found = _lint(".")
+    assert _rows(found) == [("ISL009", "modules/deny/main.tf", 4, 1, "aws_iam_role.vendor")]
+    assert "module.deny[count.index].aws_iam_role_policy.deny may not exist: the count of module.deny" in (
+        found[0].message
+    )
+    (in_tmp / "root/main.tf").write_text(CALLER_WITH_DENY_MODULE.replace("COUNT", "0"))
+    assert _rows(_lint(".")) == [("ISL005", "root/main.tf", 6, 3, "aws_iam_role.vendor")]
+
+
+def test_a_trust_built_from_a_module_output_is_linked(in_tmp: Path) -> None:
+    _tree(
+        in_tmp,
+        {
+            "modules/accounts/main.tf": 'output "datadog" {\n  value = "464622532012"\n}\n',
+            "root/main.tf": (
+                'module "accounts" {\n  source = "../modules/accounts"\n}\n'
+                'resource "aws_iam_role" "vendor" {\n  name = "vendor"\n'
+                "  assume_role_policy = jsonencode({\n    Statement = [{\n"
+                '      Effect = "Allow", Action = "sts:AssumeRole"\n'
+                '      Principal = { AWS = "arn:aws:iam::${module.accounts.datadog}:root" }\n'
+                "    }]\n  })\n}\n"
+            ),
+        },
+    )
+    rows = _rows(_lint("."))
+    assert ("ISL001", "root/main.tf", 9, 7, "aws_iam_role.vendor") in rows

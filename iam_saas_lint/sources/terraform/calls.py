@@ -182,6 +182,9 @@ class CallContext:
             return None  # nullable = false: null stands for the default
         return value, places
 
+    def may_be_absent(self) -> Unknown | None:
+        return self.call.maybe if self.call is not None else None
+
     def written(self, name: str) -> str | None:
         span = self.arguments.get(name)
         if span is None or self.call is None:

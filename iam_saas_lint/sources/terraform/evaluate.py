@@ -195,7 +195,12 @@ class Evaluator(Expressions):
         return found
 
     def _expand(self, declaration: Declaration) -> list[Instance]:
-        return expand(self, declaration)
+        found = expand(self, declaration)
+        absent = self.context.may_be_absent() if self.context is not None else None
+        if absent is None:
+            return found
+        # In a module instance that may not exist, nothing it declares is sure to exist either.
+        return [instance if instance.maybe is not None else replace(instance, maybe=absent) for instance in found]
 
     def _declared(self, mode: str, type_name: str, name: str, steps: list[Step], scope: Scope, span: Span) -> Result:
         label = f"{self.prefix}{'data.' if mode == 'data' else ''}{type_name}.{name}"

@@ -28,6 +28,10 @@ class ModuleContext(Protocol):
         """``module.name…``: the outputs of a module this one calls."""
         ...
 
+    def may_be_absent(self) -> Unknown | None:
+        """Why the module instance may not exist (its call's count or keys are unresolved), or ``None``."""
+        ...
+
     def written(self, name: str) -> str | None:
         """Where the call sets ``var.name`` (``argument vendor of module.x at main.tf:12``); ``None``
         when the value is not the caller's (a default, a root module's variables files)."""
