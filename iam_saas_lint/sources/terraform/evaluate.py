@@ -50,7 +50,8 @@ class Evaluator(Expressions):
         #: call and the modules it calls say (``calls``); ``None`` reads the module on its own.
         self.prefix = prefix
         #: Where the variables its caller sets are read (``var.x`` → the caller's argument).
-        self.origins: list[ValueOrigin] = []
+        #: A set kept in reading order: a reference read again (in a loop, by another role) is one entry.
+        self.origins: dict[ValueOrigin, None] = {}
         self.context: ModuleContext | None = None
         self._own: dict[int, Declaration] = {}
 
@@ -143,7 +144,7 @@ class Evaluator(Expressions):
         value, _ = self.cached(key, compute, f"var.{name}", span)
         written = self.context.written(name) if self.context is not None else None
         if written is not None:
-            self.origins.append(ValueOrigin(replace(span, file=span.file or file), written))
+            self.origins[ValueOrigin(replace(span, file=span.file or file), written)] = None
         if block is not None and self._sensitive(block):
             value = sensitive(value)  # evaluated like any value, never shown
         return value, {(): span}

@@ -49,7 +49,7 @@ def _with_calls(role: Role, tree: ModuleTree) -> Role:
         origin
         for evaluator in tree.evaluators
         if evaluator.prefix and role.name.startswith(evaluator.prefix)
-        for origin in dict.fromkeys(evaluator.origins)
+        for origin in evaluator.origins
     )
     if not origins and not calls - role.files:
         return role
