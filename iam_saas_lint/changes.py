@@ -16,7 +16,11 @@ mapped to every file of the units it takes part in, and those are linted as if n
 - a file of a ``[[tool.iam-saas-lint.roles]]`` role brings in that role's files;
 - a Terraform file of a called module brings in every folder under the working directory whose
   ``module`` calls lead to it (callers of callers too): a called module is judged only through its
-  callers. The other way round needs nothing here: a caller's unit holds the modules it calls.
+  callers. The other way round needs nothing here: a caller's unit holds the modules it calls;
+- a CloudFormation template brings in every template under the working directory that deploys it as
+  a nested stack (``AWS::CloudFormation::Stack``, ``AWS::Serverless::Application`` or a CDK asset
+  naming its file; parents of parents too): a nested child is judged with the parameters its parent
+  passes, and alone it would be judged with them unknown.
 
 Deletions are the named paths that do not exist plus what ``git diff --cached`` says is deleted
 (pre-commit passes only the files that exist).
@@ -112,6 +116,49 @@ def _calling_modules(changed: Iterable[str], config: Config) -> set[str]:
     return {path for folder in callers for path in folders[folder]}
 
 
+#: Text that a template deploying another one as a nested stack holds.
+_NESTING_MARKERS = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application", "aws:asset:path")
+_TEMPLATE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+
+
+def _nesting_templates(changed: Iterable[str], deleted: Iterable[str], config: Config) -> set[str]:
+    """Every template under the working directory that deploys one of the ``changed`` (or ``deleted``)
+    templates as a nested stack, directly or through other nested stacks. A parent is found by its text: it holds a
+    nesting marker and the child's file name (a parent that names a same-named file elsewhere is
+    linted needlessly, never missed)."""
+    from .sources.text.files import TextFile, read_text
+
+    def text_of(path: str) -> str:
+        text = read_text(path, config.max_file_size)
+        return text.text if isinstance(text, TextFile) else ""
+
+    def is_template(path: str) -> bool:
+        lowered = path.lower()
+        return lowered.endswith(_TEMPLATE_SUFFIXES) and not lowered.endswith(TERRAFORM_SUFFIXES)
+
+    children = {path for path in changed if is_template(path) and "Resources" in text_of(path)}
+    children.update(path for path in deleted if is_template(path))
+    if not children:
+        return set()
+    parents: dict[str, str] = {}
+    for path in discover(["."], config.exclude, config.root).files:
+        if is_template(path):
+            text = text_of(path)
+            if any(marker in text for marker in _NESTING_MARKERS):
+                parents[path] = text
+    found: set[str] = set()
+    frontier = children
+    while frontier:
+        names = {os.path.basename(path) for path in frontier}
+        frontier = {
+            path
+            for path, text in parents.items()
+            if path not in found and path not in frontier and any(name in text for name in names)
+        }
+        found |= frontier
+    return found
+
+
 def _explicit_roles(paths: set[str], config: Config) -> set[str]:
     absolute = {os.path.abspath(path) for path in paths}
     files: set[str] = set()
@@ -142,4 +189,5 @@ def hook_paths(changed: Sequence[str], config: Config) -> list[str]:
     paths.update(_naming_modules(targets, config))
     paths.update(_explicit_roles({*existing, *deleted}, config))
     paths.update(_calling_modules([*existing, *deleted], config))
+    paths.update(_nesting_templates(existing, deleted, config))
     return sorted(path for path in paths if os.path.lexists(path))

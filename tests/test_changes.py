@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write_tree
+from conftest import REPO, write_tree
 
 from iam_saas_lint.changes import hook_paths
 from iam_saas_lint.config import Config, RoleMapping
@@ -93,3 +93,61 @@ def test_a_changed_called_module_brings_in_its_callers(in_tmp: Path, monkeypatch
         "modules/wrapper/main.tf",
     ]
     assert hook_paths(["modules/other/main.tf"], Config(root=str(in_tmp))) == ["modules/other/main.tf"]
+
+
+NESTED_TREE = {
+    "stacks/parent.yaml": (
+        "Resources:\n  Integration:\n    Type: AWS::CloudFormation::Stack\n"
+        "    Properties:\n      TemplateURL: nested/vendor-role.yaml\n"
+        "      Parameters: {VendorAccount: '464622532012'}\n"
+    ),
+    "stacks/nested/vendor-role.yaml": (
+        "Parameters:\n  VendorAccount: {Type: String}\nResources:\n  Platform:\n"
+        "    Type: AWS::Serverless::Application\n    Properties: {Location: platform.yaml}\n"
+    ),
+    "stacks/nested/platform.yaml": "Resources:\n  VendorRole: {Type: AWS::IAM::Role}\n",
+    "apps/service.yaml": "Resources:\n  Queue: {Type: AWS::SQS::Queue}\n",
+    "policies/platform.json": '{"Statement": []}\n',
+}
+
+
+def test_a_changed_nested_template_brings_in_the_templates_that_deploy_it(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parents of parents too; a template nobody nests, or a raw policy of the same name, brings in nothing."""
+    write_tree(in_tmp, NESTED_TREE)
+    monkeypatch.setattr("iam_saas_lint.changes.staged_deletions", lambda: [])
+    config = Config(root=str(in_tmp))
+    assert hook_paths(["stacks/nested/platform.yaml"], config) == [
+        "stacks/nested/platform.yaml",
+        "stacks/nested/vendor-role.yaml",
+        "stacks/parent.yaml",
+    ]
+    assert hook_paths(["apps/service.yaml"], config) == ["apps/service.yaml"]
+    assert hook_paths(["policies/platform.json"], config) == ["policies/platform.json"]
+    (in_tmp / "stacks/nested/vendor-role.yaml").unlink()  # the parent now deploys a missing template
+    monkeypatch.setattr("iam_saas_lint.changes.staged_deletions", lambda: ["stacks/nested/vendor-role.yaml"])
+    assert hook_paths([], config) == ["stacks/parent.yaml"]
+
+
+def test_a_hook_run_on_a_changed_nested_child_judges_it_through_its_parent(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The child alone would be judged with the vendor account unknown; through its parent the role is
+    named Parent/Child and the principal is the vendor the parent passes."""
+    from iam_saas_lint.cli import main
+
+    monkeypatch.chdir(REPO / "fixtures/cloudformation/nested")
+    monkeypatch.setattr("iam_saas_lint.changes.staged_deletions", lambda: [])
+    assert main(["--hook", "--format", "concise", "--no-cache", "stacks/vendor-role.yaml"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" role ")[0] for line in out[:-1]] == [
+        "parent.yaml:19:7: ISL009",  # the parent is linted whole: its other nested stacks too
+        "parent.yaml:19:7: ISL009",
+        "stacks/vendor-role.yaml:16:13: ISL001",
+    ]
+    assert out[2] == (
+        'stacks/vendor-role.yaml:16:13: ISL001 role "DatadogIntegration/VendorRole [if HasExternalId=false]" '
+        "can be assumed by Datadog (464622532012) without an sts:ExternalId condition"
+    )
+    assert out[3].startswith("Checked 2 files, 2 roles (changed: stacks/vendor-role.yaml): 3 findings")
