@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import os
-from dataclasses import asdict
 from typing import Any
 
 from . import __version__
@@ -30,6 +29,7 @@ from .findings import Finding, Severity, Subject
 from .model.document import Suppression
 from .model.values import Span
 from .paths import repository_root
+from .records import asdict
 from .sources import ReadOptions, Unit
 from .sources.text.files import current_state
 

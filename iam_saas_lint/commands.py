@@ -215,9 +215,8 @@ def source_ip_problem(cidr: str) -> str:
 
 
 def _suggest(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
     from .config import ConfigError
+    from .records import replace
     from .suggest import ROLE_NAME, suggest
 
     try:

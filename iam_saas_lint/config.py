@@ -6,13 +6,12 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from .model.cidrs import parse_cidr
 from .model.settings import Settings, SubjectScope, UnresolvedPrincipals
 from .model.vendors import Vendor, registry
-from .records import dataclass
+from .records import dataclass, field, replace
 from .sources.text.files import DEFAULT_MAX_BYTES, repository_root
 
 if TYPE_CHECKING:

@@ -7,9 +7,8 @@ import fnmatch
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import field
 
-from .records import dataclass
+from .records import dataclass, field
 from .sources.formats import (
     FOLDER_RULES,
     FolderRule,

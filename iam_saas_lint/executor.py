@@ -6,12 +6,11 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Protocol
 
 from .findings import Finding
 from .model.document import Suppression
-from .records import dataclass
+from .records import dataclass, field
 from .sources.raw_policy import RawPolicy
 
 if TYPE_CHECKING:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 
 from .findings import Finding
+from .records import replace
 from .sources.text.files import repository_root
 
 __all__ = ["relative_to_repository", "repository_root"]

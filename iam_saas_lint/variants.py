@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 
 from .findings import Finding, Variant
 from .model.document import Role
+from .records import replace
 
 
 def _reduce(held: set[Variant], universe: set[Variant]) -> list[Variant]:

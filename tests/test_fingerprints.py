@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from iam_saas_lint.config import Config
 from iam_saas_lint.engine import run
 from iam_saas_lint.findings import Finding, Severity, Subject, fingerprint
 from iam_saas_lint.model.document import Inventory
+from iam_saas_lint.records import replace
 from iam_saas_lint.rules import RULES
 from iam_saas_lint.rules.base import Context, Rule, Violation
 

@@ -21,7 +21,7 @@ MAX_LINES = 450
 #: discovery, cache, executor, config, suppress, variants, …) is the application layer: it may import
 #: anything, as long as no circle forms.
 ALLOWED: dict[str, set[str]] = {
-    "records": set(),  # below every layer: how the package declares its dataclasses
+    "records": set(),  # below every layer: how the package declares its records (dataclass-like classes)
     "model": {"records"},
     "sources": {"model", "records"},
     "findings": {"records"},

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import field
 from typing import Literal
 
-from ..records import dataclass
+from ..records import dataclass, field
 from .values import Anchor, JsonPath, Span, Unknown
 
 DocumentKind = Literal["trust", "permissions", "boundary", "resource"]

@@ -8,10 +8,9 @@ or, for issuers whose audience is the customer's own app or pool, on ``aud``.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Literal
 
-from ..records import dataclass
+from ..records import dataclass, replace
 from .issuers import Issuer, SubjectClaim, has_wildcard, is_own_provider, issuer_for, normalise_host
 from .memo import by_content
 from .settings import Settings

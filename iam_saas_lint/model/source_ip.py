@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field
 
-from ..records import dataclass
+from ..records import dataclass, field
 from .actions import uncovered_share
 from .cidrs import ParsedCidr, parse_cidr
 from .document import PolicyDocument, Role, UnresolvedPolicy

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -17,7 +16,7 @@ from ..model.source_ip_verdict import SourceIpVerdict, judge_source_ip
 from ..model.trust import TrustAnalysis, analyze_trust
 from ..model.trust_verdict import TrustVerdict, judge_trust
 from ..model.values import Anchor, At
-from ..records import dataclass
+from ..records import dataclass, field, replace
 
 
 @dataclass(frozen=True)

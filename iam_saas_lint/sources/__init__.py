@@ -12,10 +12,9 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import field
 
 from ..model.document import Inventory, Problem
-from ..records import dataclass
+from ..records import dataclass, field
 from .bundles import ExplicitRole, bundle, explicit_members
 from .formats import FORMATS, Format, UnitKind, formats_for, load, not_recognised, unit_kind
 from .raw_policy import RawPolicy

@@ -14,10 +14,9 @@ import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import field
 from typing import Literal
 
-from ...records import dataclass
+from ...records import dataclass, field
 from .map_keys import KeyedInput, shown_input
 from .template import Template
 

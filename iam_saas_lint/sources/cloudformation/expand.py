@@ -17,10 +17,9 @@ as written, whose loop values are unknown: its roles are judged, never dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 
 from ...model.values import JsonPath, Locator, Span, Unknown
-from ...records import dataclass
+from ...records import dataclass, field
 
 FOR_EACH = "Fn::ForEach::"
 #: CloudFormation allows 500 resources in a template; a loop that makes more is not a real template.

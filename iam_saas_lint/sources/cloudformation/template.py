@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import field
 
 from ...model.values import JsonPath, Locator
-from ...records import dataclass
+from ...records import dataclass, field
 from .expand import MovedLocator, expand_template
 
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")

@@ -10,9 +10,9 @@ the module does not tell, an ARN of another account that otherwise matches is un
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ...model.values import OWN_ACCOUNT, Unknown
+from ...records import dataclass
 
 _IAM_ARN = re.compile(r"^arn:[^:]*:iam::([^:]*):(policy|role)(/(?:[^/]*/)*)([^/]+)$")
 

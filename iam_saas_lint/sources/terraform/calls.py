@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ...model.values import Span, Unknown
+from ...records import dataclass, field
 from .evaluate import Evaluator
 from .files import Engine
 from .functions import FileReader

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, replace
 
 from ...model.document import ValueOrigin
 from ...model.values import OWN_ACCOUNT, JsonPath, Span, Unknown
+from ...records import dataclass, replace
 from .counts import expand
 from .expressions import Expressions
 from .functions import FileReader

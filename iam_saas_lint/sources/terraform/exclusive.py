@@ -17,10 +17,9 @@ resolved, whether the policy stays is unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ...model.document import DetachedPolicy, PolicyDocument, UnresolvedPolicy
 from ...model.values import Anchor, Unknown
+from ...records import dataclass, field
 from .graph_documents import only_allows
 from .values import ResourceAttr
 

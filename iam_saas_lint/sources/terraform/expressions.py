@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from ...model.document import Problem
 from ...model.values import Span, Unknown
+from ...records import dataclass
 from .functions import FileReader, call
 from .limits import Budget
 from .operators import binary, describe, unknown_operand

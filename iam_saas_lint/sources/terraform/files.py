@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+from ...records import dataclass
 
 Engine = Literal["terraform", "opentofu"]
 ENGINES: tuple[str, ...] = ("auto", "terraform", "opentofu")

@@ -8,7 +8,6 @@ out; any other policy that is not in the module is unresolved, so the verdict sa
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from ...model.document import (
     AccessKey,
@@ -21,6 +20,7 @@ from ...model.document import (
     is_aws_managed_policy,
 )
 from ...model.values import Anchor, Span, Unknown
+from ...records import dataclass, field
 from .arns import matches, parse_iam_arn
 from .exclusive import Attached, Owner, policy_attachment_owners, settle
 from .graph_documents import PlacesLocator, maybe_absent, own_accounts, policy_documents

@@ -4,10 +4,10 @@ the documents an instance that may not exist brings; the accounts the module dep
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ...model.document import DocumentKind, PolicyDocument, Problem, Syntax, UnresolvedPolicy
 from ...model.values import Anchor, JsonPath, Span, Unknown
+from ...records import dataclass
 from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .hooks import Declarations, GraphEvaluator
 from .scope import BadJsonText, Instance, Scope

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ...model.document import Problem, Suppression
 from ...model.values import Span
+from ...records import dataclass, field
 from ..text.comments import comment_suppressions
 from ..text.files import TextFile, note_missing, read_text
 from ..text.jsonfile import MAX_FILE_NESTING, load_json

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
+from ...records import dataclass, field
 from ..text.files import TextFile, read_text
 from .files import Engine
 from .module import load_module

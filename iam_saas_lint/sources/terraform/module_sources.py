@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ...records import dataclass
 from ..text.files import TextFile, note_missing, read_text
 from ..text.jsonfile import load_json
 from ..text.paths import display_path

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from ...model.values import Span
+from ...records import dataclass
 from .syntax import Attribute, Block, Expr, Literal, Placer, TemplateText
 from .syntax_build import Converter, TooDeep, label_text
 

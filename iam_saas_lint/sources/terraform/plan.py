@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from ...model.document import (
     AccessKey,
@@ -24,6 +23,7 @@ from ...model.document import (
     is_aws_managed_policy,
 )
 from ...model.values import Anchor, JsonPath, Unknown
+from ...records import dataclass, field
 from ..text.jsonfile import JsonFile, load_json
 from .plan_stacks import STACK_TYPES, EmbeddedStack, read_stacks
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 
 from ...model.values import JsonPath, Span, Unknown
+from ...records import dataclass, field, replace
 from .module import Declaration
 from .values import Places, first_unknown
 

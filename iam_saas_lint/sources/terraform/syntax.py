@@ -11,11 +11,11 @@ span it was written at, in its own file; nothing after the front ends looks at t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ...model.document import Problem
 from ...model.values import Span
+from ...records import dataclass, field
 
 #: Turns a span inside a template's text (lines and columns from 1) into a span of its file.
 Placer = Callable[[Span], Span]

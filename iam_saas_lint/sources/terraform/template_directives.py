@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 
 from ...model.values import Unknown
+from ...records import dataclass, field, replace
 from .scope import iterate
 from .templates import Piece, strip_first_line, strip_last_line
 from .values import as_text

@@ -7,10 +7,10 @@ other template becomes its text. Each interpolation is parsed on its own, at its
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
 
 from ...model.document import Problem
 from ...model.values import Span, Unknown
+from ...records import replace
 from .limits import Budget
 from .native import parse_snippet
 from .scope import BadJsonText, Scope

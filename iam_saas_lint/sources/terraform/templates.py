@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from ...model.values import JsonPath, Span, Unknown
+from ...records import dataclass
 from ..text.json_locations import JsonLocations
 from ..text.jsonfile import MAX_DOCUMENT_NESTING, TooDeep, load_json, nesting_depth
 from .values import JsonText, Places, as_text

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from ...model.document import Inventory, Role, unreadable_template_role
 from ...model.values import Anchor, Unknown
+from ...records import replace
 from .calls import ModuleTree, Unread
 from .files import Engine
 from .functions import FileReader

@@ -14,10 +14,10 @@ Evaluation yields dicts, lists, strings, numbers, booleans, ``None`` and ``Unkno
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 from ...model.document import Syntax
 from ...model.values import JsonPath, SensitiveText, Span, Unknown
+from ...records import dataclass, field
 
 Places = dict[JsonPath, Span]
 #: A value and where its parts are written.
@@ -27,8 +27,7 @@ Result = tuple[object, Places]
 class Invalid(Unknown):
     """A value Terraform itself could not compute (a missing key, an undeclared name): ``try()`` skips it.
 
-    Not decorated: ``Unknown`` becomes a dataclass on first use (``records``), and a dataclass made
-    from it before then would have no fields."""
+    Not decorated: a plain subclass keeps ``Unknown``'s field, equality and hash."""
 
 
 @dataclass(frozen=True)

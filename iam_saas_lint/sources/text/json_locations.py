@@ -15,10 +15,9 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import field
 
 from ...model.values import JsonKey, JsonPath, Span
-from ...records import dataclass
+from ...records import dataclass, field
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 _SCALAR, _OBJECT, _ARRAY = 0, 1, 2

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import field
 from typing import Any
 
 from ...model.values import JsonPath, Span, Unknown
-from ...records import dataclass
+from ...records import dataclass, field
 
 #: Nodes that aliases may add to a document, counting every expansion (a billion-laughs guard).
 ALIAS_EXPANSION_LIMIT = 100_000
