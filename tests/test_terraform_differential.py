@@ -35,6 +35,8 @@ from iam_saas_lint.sources.terraform.syntax import (
     TupleExpr,
     Unary,
 )
+from iam_saas_lint.sources.terraform.syntax_build import unescape
+from iam_saas_lint.sources.terraform.templates import TemplateError, scan
 
 hcl2 = pytest.importorskip("hcl2")
 REPO = Path(__file__).resolve().parent.parent
@@ -228,6 +230,34 @@ def _joined(parts: list[object]) -> object:
     return ("template", tuple(merged))
 
 
+def _quoted_directives(text: str) -> object:
+    """A quoted string with directives, kept as written, projected as python-hcl2 sees it: the text
+    and interpolations outside the directives, each outermost directive one part."""
+    pieces = scan(text)
+    assert not isinstance(pieces, TemplateError)
+    parts: list[object] = []
+    depth = position = 0
+    for piece in pieces:
+        if depth == 0:
+            parts.append(unescape(text[position : piece.start]))
+        position = piece.end
+        word = piece.text.split(None, 1)[0] if piece.text else ""
+        if piece.kind == "directive" and word in ("if", "for"):
+            parts.extend([("directive",)] if depth == 0 else [])
+            depth += 1
+        elif piece.kind == "directive" and word in ("endif", "endfor"):
+            depth -= 1
+        elif depth == 0 and piece.kind == "escape":
+            parts.append(piece.text)
+        elif depth == 0 and piece.kind == "interpolation":
+            node = native.parse_snippet(piece.text, "f.tf", lambda span: span)
+            assert node is not None
+            parts.append(("interp", _node_expr(node)))
+    if depth == 0:
+        parts.append(unescape(text[position:]))
+    return _joined(parts)
+
+
 def _node_body(body: Body) -> object:
     attributes = sorted((name, (a.span.line, a.span.column), _node_expr(a.expr)) for name, a in body.attributes.items())
     return attributes, [_node_block(block) for block in body.blocks]
@@ -267,6 +297,8 @@ def _node_expr(expr: Expr) -> object:
             else:
                 parts.append(("interp", _node_expr(part.expr)))
         return _joined(parts)
+    if isinstance(expr, TemplateText) and expr.quoted:
+        return _quoted_directives(expr.text)
     if isinstance(expr, TemplateText):
         return ("heredoc", expr.text)
     if isinstance(expr, TupleExpr):

@@ -114,12 +114,24 @@ EXPECTED: dict[str, list[tuple[str, str, int, int]]] = {
     ],
     # a sensitive placeholder is ISL003 (never printed); formatlist principals; a template loop over a
     # list with a /0; a dynamic statement over an unresolved list with a literal Allow beside a deny is
-    # no ISL009; a chained for_each gives each role its own deny (staging's is /0)
+    # no ISL009; a chained for_each gives each role its own deny (staging's is /0). Both holes are
+    # placed where the template's loop writes the list (template_loop's, then chained["staging"]'s)
     "evaluation": [
+        ("ISL006", "evaluation/deny.json.tftpl", 7, 36),
+        ("ISL006", "evaluation/deny.json.tftpl", 7, 36),
         ("ISL003", "evaluation/main.tf", 31, 38),
         ("ISL001", "evaluation/main.tf", 47, 7),
-        ("ISL006", "evaluation/main.tf", 63, 5),
-        ("ISL006", "evaluation/main.tf", 110, 3),
+    ],
+    # template directives in a heredoc, an indented (<<-) heredoc, quoted strings and strings of the
+    # JSON syntax are carried out, and what they write is placed at its own line: the external id
+    # condition written only when one is given (none is), a deny whose loop writes a /0, a quoted
+    # string that picks the placeholder; the snowflake role, correctly filled, has no finding
+    "template_directives": [
+        ("ISL001", "template_directives/main.tf", 31, 7),
+        ("ISL006", "template_directives/main.tf", 54, 13),
+        ("ISL003", "template_directives/main.tf", 113, 11),
+        ("ISL001", "template_directives/vendor.tf.json", 9, 176),
+        ("ISL001", "template_directives/vendor.tf.json", 9, 176),
     ],
     # aws_iam_role_policies_exclusive keeps only "read-only", which the module does not define, and
     # removes the deny (ISL015 where it is attached)

@@ -142,7 +142,7 @@ class Expressions(TemplateEvaluation):
         return "".join(parts), {(): node.span}
 
     def _template_text(self, node: TemplateText, scope: Scope) -> Result:
-        value = self.template(node.text, scope, node.placer, node.dedent, node.heredoc)
+        value = self.template(node.text, scope, node.placer, node.dedent, node.quoted)
         return value, {(): node.span}
 
     def _tuple(self, node: TupleExpr, scope: Scope) -> Result:

@@ -34,7 +34,7 @@ class Context(Protocol):
     def touch(self, *files: str) -> None: ...
 
     def template(
-        self, text: str, scope: Scope, placer: Placer, dedent: bool = False, heredoc: bool = True
+        self, text: str, scope: Scope, placer: Placer, dedent: bool = False, quoted: bool = False
     ) -> object: ...
 
 

@@ -50,7 +50,8 @@ class Template(NamedTuple):
 
 
 class TemplateText(NamedTuple):
-    """A template kept as text: a heredoc's body or a string of Terraform's JSON syntax.
+    """A template kept as text: a heredoc's body, a string of Terraform's JSON syntax, or a quoted
+    string with template directives (``quoted``: its text as written, escapes not decoded).
 
     Its value may be a JSON document (a policy in a heredoc), whose parts are placed with ``placer``.
     """
@@ -61,6 +62,7 @@ class TemplateText(NamedTuple):
     dedent: bool = False
     #: Where a JSON document in the text may start: heredocs always, strings only with ``{`` or ``[``.
     heredoc: bool = True
+    quoted: bool = False
 
 
 class TupleExpr(NamedTuple):

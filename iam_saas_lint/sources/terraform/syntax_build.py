@@ -28,6 +28,7 @@ from .syntax import (
     Step,
     Template,
     TemplatePart,
+    TemplateText,
     Traversal,
     TupleExpr,
     Unary,
@@ -207,7 +208,10 @@ class Converter:
 
     def template(self, node: TsNode, span: Span) -> Expr:
         """A quoted template's parts. Literal text is taken between the other parts, as written: the
-        grammar leaves blanks next to an interpolation out of its literal nodes."""
+        grammar leaves blanks next to an interpolation out of its literal nodes. With directives, the
+        template is kept as written, for the evaluator to carry them out."""
+        if any(child.type == "template_directive" for child in node.named_children):
+            return self.quoted_text(node, span)
         parts: list[TemplatePart] = []
         position = node.start_byte + 1  # after the opening quote
         for child in node.named_children:
@@ -226,6 +230,26 @@ class Converter:
         if all(isinstance(part, str) for part in parts):
             return Literal("".join(part for part in parts if isinstance(part, str)), span)
         return Template(tuple(parts), span)
+
+    def quoted_text(self, node: TsNode, span: Span) -> Expr:
+        start = node.start_byte + 1  # after the opening quote
+        text = self.data[start : max(node.end_byte - 1, start)].decode("utf-8", "replace")
+        lines = text.split("\n")
+        row, byte_column = node.start_point
+
+        def point(line: int, column: int) -> tuple[int, int]:
+            index = min(line, len(lines)) - 1
+            columns = len(lines[index][: column - 1].encode("utf-8"))
+            return self.place((row + index, columns + (byte_column + 1 if index == 0 else 0)))
+
+        def placer(inner: Span) -> Span:
+            (line, column), (end_line, end_column) = (
+                point(inner.line, inner.column),
+                point(inner.end_line, inner.end_column),
+            )
+            return Span(line, column, end_line, end_column, self.file)
+
+        return TemplateText(text, placer, span, heredoc=False, quoted=True)
 
     def tuple_(self, node: TsNode, span: Span) -> Expr:
         return TupleExpr(tuple(self.expression(c) for c in node.named_children if c.type == "expression"), span)

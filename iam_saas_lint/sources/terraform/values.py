@@ -55,11 +55,15 @@ class JsonText:
     places: Places = field(default_factory=dict, compare=False, hash=False)
     #: How the document is written, for fix suggestions in the same syntax.
     syntax: Syntax = field(default="json", compare=False, hash=False)
+    #: The text itself where it is known (a rendered template): Terraform's string, byte for byte.
+    written: str | None = field(default=None, compare=False, hash=False)
 
     def text(self) -> str | Unknown:
         unknown = first_unknown(self.data)
         if unknown is not None:
             return Unknown(f"the JSON text holds an unresolved value ({unknown})")
+        if self.written is not None:
+            return self.written
         return json.dumps(plain_data(self.data), separators=(",", ":"))
 
 
