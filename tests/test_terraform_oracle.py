@@ -194,6 +194,88 @@ resource "terraform_data" "overridden_count" {
 }
 """
 
+#: Template directives in quoted strings and heredocs (<<EOT, <<-EOT), with strip markers.
+DIRECTIVES = r"""
+locals {
+  q_if          = "role-%{ if var.enable_deny }deny%{ else }open%{ endif }"
+  q_for         = "%{ for name, account in var.vendors }${name}=${account};%{ endfor }"
+  q_strip       = "a\n  \n  %{~ if true }x%{ endif }"
+  q_strip_after = "%{ if true ~}\n  \n  b%{ endif }"
+  q_after_end   = "%{ if true }a  %{ endif }${~"x"}"
+  q_escapes     = "\"%{ if true }$${literal} %%{ kept } \\ \u00e9 \t%{ endif }\""
+  nest = { a = [1, 2], b = [] }
+  q_nested = "%{ for k, v in local.nest }%{ if length(v) > 0 }${k}:%{for n in v}${n}%{ endfor };%{ endif }%{endfor}"
+  q_set         = "%{ for x in toset(["b", "a", "c"]) }${x}%{ endfor }"
+  q_sensitive   = "%{ if true }id-${var.external_id}%{ endif }"
+  h_flush_none  = <<-EOT
+    kept
+    %{~ if true }
+      inner
+    %{ endif }
+  EOT
+  h_flush_lines = <<-EOT
+    kept
+    %{ if true ~}
+      inner
+    %{ endif ~}
+    after
+  EOT
+  h_flush_for   = <<-EOT
+    line
+  %{ for x in ["a", "b"] ~}
+      ${x}
+  %{ endfor ~}
+    end
+  EOT
+  h_flush_plain = <<-EOT
+    start
+    %{ for x in ["a", "b"] }
+      - ${x}
+    %{ endfor }
+    end
+  EOT
+  h_policy      = <<-EOT
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        %{~ for index, account in values(var.vendors) ~}
+        %{ if index > 0 },%{ endif }{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${account}:root"}}
+        %{~ endfor ~}
+      ]
+    }
+  EOT
+}
+"""
+
+DIRECTIVES_JSON = r"""{
+  "locals": {
+    "j_strip": "a\n  \n  %{~ if true }x%{ endif }",
+    "j_for": "%{ for k, v in var.vendors ~}\n  ${k}=${v}\n%{ endfor ~}",
+    "j_policy": "{\"S\": [%{ for i, a in values(var.vendors) }%{ if i > 0 }, %{ endif }{\"AWS\": \"${a}\"}%{ endfor }]}"
+  }
+}
+"""
+
+DIRECTIVE_OUTPUTS = (
+    "q_if",
+    "q_for",
+    "q_strip",
+    "q_strip_after",
+    "q_after_end",
+    "q_escapes",
+    "q_nested",
+    "q_set",
+    "q_sensitive",
+    "h_flush_none",
+    "h_flush_lines",
+    "h_flush_for",
+    "h_flush_plain",
+    "h_policy",
+    "j_strip",
+    "j_for",
+    "j_policy",
+)
+
 OUTPUTS = (
     "principals",
     "labelled",
@@ -207,6 +289,7 @@ OUTPUTS = (
     "replaced",
     "overridden",
     "conditional",
+    *DIRECTIVE_OUTPUTS,
 )
 
 
@@ -215,6 +298,12 @@ def _write(folder: Path) -> None:
     (folder / "policy.tftpl").write_text(TEMPLATE)
     (folder / "override.tf").write_text(OVERRIDE)
     (folder / "terraform.tfvars").write_text("enable_from_tfvars = true\n")
+    outputs = "".join(
+        f'output "{name}" {{\n  value = local.{name}\n  sensitive = {str(name == "q_sensitive").lower()}\n}}\n'
+        for name in DIRECTIVE_OUTPUTS
+    )
+    (folder / "directives.tf").write_text(DIRECTIVES + outputs)
+    (folder / "directives.tf.json").write_text(DIRECTIVES_JSON)
 
 
 def _terraform(folder: Path, *args: str) -> str:
