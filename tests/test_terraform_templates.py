@@ -96,6 +96,7 @@ resource "aws_iam_role" "vendor" {
     {
       "Version": "2012-10-17",
       "Statement": [{
+        "Sid": "DatadogAssumeRole",
         "Effect": "Allow",
         "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
         "Action": "sts:AssumeRole",
@@ -106,5 +107,5 @@ resource "aws_iam_role" "vendor" {
 }
 """
     findings = [f for f in _lint(tmp_path, module) if f.rule == "ISL003"]
-    assert [(f.line, f.column) for f in findings] == [(17, 40)]
+    assert [(f.line, f.column) for f in findings] == [(18, 40)]
     assert "(a sensitive value)" in findings[0].message and "changeme" not in findings[0].message

@@ -163,7 +163,8 @@ class TemplateEvaluation:
                     at,
                 )
             )
-        return JsonText(data, places, written=rendered.text)
+        written = SensitiveText(rendered.text) if rendered.sensitive else rendered.text
+        return JsonText(data, places, written=written)
 
     def _render(self, text: str, pieces: list[Piece], values: list[object], placer: Placer) -> str | Unknown:
         length = len(text) + sum(len(value) for value in values if isinstance(value, str))
