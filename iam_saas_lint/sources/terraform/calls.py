@@ -91,6 +91,12 @@ class ModuleTree:
         #: True while the role graph is built: references to unread modules then touch IAM.
         self.judging = False
 
+    def release(self) -> None:
+        """Ends the evaluators' links back to the tree (a cycle): the module's syntax trees and values
+        are then freed as soon as the reading is done, not left for the garbage collector to find."""
+        for evaluator in self.evaluators:
+            evaluator.context = None
+
     @property
     def unread(self) -> list[Unread]:
         return [unread for site in self.sites.values() for unread in site.unread]

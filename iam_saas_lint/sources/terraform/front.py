@@ -20,21 +20,24 @@ def read_file_blocks(text: TextFile, max_bytes: int) -> list[PendingBlock] | Pro
 
         return json_blocks(text, max_bytes)
 
-    parsed = native.parse(text.path, text.text, native.hcl_budget(max_bytes))
-    if isinstance(parsed, native.ParseError):
-        return Problem(text.path, parsed.message, parsed.span)
-    return [
-        PendingBlock(top.kind, top.labels, text.path, _guarded(text.path, top.convert), top.names)
-        for top in native.top_blocks(parsed)
-    ]
+    from .native_regions import read_blocks
+
+    tops = read_blocks(text.path, text.text, native.hcl_budget(max_bytes))
+    if isinstance(tops, native.ParseError):
+        return Problem(text.path, tops.message, tops.span)
+    return [PendingBlock(top.kind, top.labels, text.path, _guarded(text.path, top.convert), top.names) for top in tops]
 
 
 def _guarded(path: str, convert: Callable[[], Block]) -> Callable[[], Block | Problem]:
+    from .native_regions import BlockError
+
     def run() -> Block | Problem:
         try:
             return convert()
         except TooDeep as error:
             return Problem(path, str(error), error.span)
+        except BlockError as error:
+            return Problem(path, error.message, error.span)
 
     return run
 

@@ -78,7 +78,8 @@ class Module:
             self._read.add(id(pending))
             block = pending.convert()
             if isinstance(block, Problem):
-                self.problems.append(block)
+                if block not in self.problems:  # a file read block by block: its first error, once
+                    self.problems.append(block)
             else:
                 _collect(self, block)
 
@@ -259,7 +260,7 @@ def _read_tfvars(module: Module, path: str, max_bytes: int) -> None:
             module.tfvars[name] = (None, path, attribute)
 
 
-def _file_blocks(module: Module, files: list[str], max_bytes: int) -> list[PendingBlock]:
+def _file_blocks(module: Module, files: list[str], max_bytes: int, calls_only: bool) -> list[PendingBlock]:
     found_blocks: list[PendingBlock] = []
     for path in files:
         text = read_text(path, max_bytes)
@@ -267,6 +268,8 @@ def _file_blocks(module: Module, files: list[str], max_bytes: int) -> list[Pendi
             if isinstance(text, Problem):
                 module.problems.append(text)
             continue
+        if calls_only and "module" not in text.text:
+            continue  # it cannot hold a module call
         if not is_json_syntax(path):
             module.suppressions.extend(comment_suppressions(path, text.text))
         found = read_file_blocks(text, max_bytes)
@@ -278,23 +281,31 @@ def _file_blocks(module: Module, files: list[str], max_bytes: int) -> list[Pendi
 
 
 def load_module(
-    directory: str, files: list[str], max_bytes: int, engine: Engine | None = None, root: bool = True
+    directory: str,
+    files: list[str],
+    max_bytes: int,
+    engine: Engine | None = None,
+    root: bool = True,
+    calls_only: bool = False,
 ) -> Module:
     """The module of a folder's files, loaded as ``engine`` (else as OpenTofu when it holds .tofu files).
 
     Only a root module reads ``terraform.tfvars`` and ``*.auto.tfvars``; a called module gets its
-    variables from the call."""
+    variables from the call. ``calls_only``: for finding the module's ``module`` calls (planning which
+    folders are roots), only the files that can hold one are read and nothing is converted up front."""
     chosen = module_files(files, engine)
     module = Module(directory, list(chosen.files), engine=chosen.engine)
     primary_files, override_files = split_files(chosen.files)
-    primary = _file_blocks(module, primary_files, max_bytes)
-    overriding = _file_blocks(module, override_files, max_bytes)
+    primary = _file_blocks(module, primary_files, max_bytes, calls_only)
+    overriding = _file_blocks(module, override_files, max_bytes, calls_only)
     override_locals = attach_overrides(primary, overriding)
     for item in [*primary, *override_locals]:
         if isinstance(item, Problem):
             module.problems.append(item)
         else:
             module.add_pending(item)
+    if calls_only:
+        return module
     for item in override_locals:
         for name in item.names if isinstance(item, PendingBlock) else ():
             module.convert(f"local {name}")  # now: an override of no local is reported whether used or not

@@ -58,7 +58,7 @@ class CallGraph:
     def _read_calls(self, folder: str, files: list[str]) -> list[Call]:
         if not any(_mentions_calls(path, self.max_bytes) for path in files):
             return []
-        module = load_module(folder, files, self.max_bytes, self.engine, root=False)
+        module = load_module(folder, files, self.max_bytes, self.engine, root=False, calls_only=True)
         found = []
         for name in module.names_of("module"):
             block = module.named("module", name)

@@ -35,6 +35,18 @@ def _parser() -> Any:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
+def range_parser() -> Any:
+    """A second parser, whose included ranges are set for each parse (parts of a file)."""
+    return _second_parser(_parser().language)
+
+
+@lru_cache(maxsize=1)
+def _second_parser(language: Any) -> Any:
+    import tree_sitter
+
+    return tree_sitter.Parser(language)
+
+
 def check_available() -> None:
     _parser()
 
@@ -93,7 +105,9 @@ class ParsedFile:
     tree: Any
 
     def converter(self) -> Converter:
-        return Converter(self.path, self.data, self.positions.line_column, heredoc_text=self.heredoc)
+        converter = Converter(self.path, self.data, self.positions.line_column, heredoc_text=self.heredoc)
+        converter.direct = self.positions.ascii_only
+        return converter
 
     def heredoc(self, node: TsNode, span: Span) -> Expr:
         return heredoc_text(self, node, span)
@@ -144,8 +158,7 @@ def _unterminated_heredoc(text: str) -> ParseError | None:
     return None
 
 
-def parse(path: str, text: str, budget: int | None = None) -> ParsedFile | ParseError:
-    """The tree of ``text``, or where it does not parse (also when it is too large to parse)."""
+def over_budget(text: str, budget: int | None) -> ParseError | None:
     if budget is not None:
         count = structural_count(text)
         if count > budget:
@@ -154,25 +167,39 @@ def parse(path: str, text: str, budget: int | None = None) -> ParsedFile | Parse
                 f"it is given (max-file-size / {BYTES_PER_STRUCTURAL}); not read",
                 Span(1, 1, 1, 1),
             )
+    return None
+
+
+def parse(path: str, text: str, budget: int | None = None) -> ParsedFile | ParseError:
+    """The tree of ``text``, or where it does not parse (also when it is too large to parse)."""
+    too_large = over_budget(text, budget)
+    if too_large is not None:
+        return too_large
     data = text.encode("utf-8", "surrogatepass")
+    positions = Positions(data, text.isascii())
+    tree, stopped = bounded_parse(_parser(), data, len(data))
+    root = tree.root_node
+    if root.has_error or stopped:
+        return _unterminated_heredoc(text) or _error_problem(data, positions, _first_error(root), stopped)
+    return ParsedFile(path, data, root, positions, tree)
+
+
+def bounded_parse(parser: Any, data: bytes, size: int) -> tuple[Any, bool]:
+    """The tree of ``data`` (of its included ranges, ``size`` bytes in all), and whether the parser
+    was stopped for reading the text too many times."""
     reads = 0
-    allowed = _READS_PER_CHUNK * (len(data) // _CHUNK + 1) + 64
+    allowed = _READS_PER_CHUNK * (size // _CHUNK + 1) + 64
 
     def read(offset: int, _point: object) -> bytes:
         nonlocal reads
         reads += 1
         return data[offset : offset + _CHUNK] if reads <= allowed else b""
 
-    tree = _parser().parse(read)
-    root = tree.root_node
-    positions = Positions(data, text.isascii())
-    stopped = reads > allowed
-    if root.has_error or stopped:
-        return _unterminated_heredoc(text) or _error_problem(data, positions, _first_error(root), stopped)
-    return ParsedFile(path, data, root, positions, tree)
+    tree = parser.parse(read)
+    return tree, reads > allowed
 
 
-def _body_node(root: TsNode) -> TsNode | None:
+def body_node(root: TsNode) -> TsNode | None:
     for child in root.named_children:
         if child.type == "body":
             return child
@@ -205,7 +232,7 @@ def _child_of_type(node: TsNode, kind: str) -> TsNode | None:
 
 
 def top_blocks(parsed: ParsedFile) -> list[TopBlock]:
-    body = _body_node(parsed.root)
+    body = body_node(parsed.root)
     if body is None:
         return []
     found: list[TopBlock] = []
@@ -229,7 +256,7 @@ def top_blocks(parsed: ParsedFile) -> list[TopBlock]:
 
 def top_attribute_nodes(parsed: ParsedFile) -> dict[str, TsNode]:
     """The attributes at the top of a file (a ``.tfvars`` file), by name; later ones win."""
-    body = _body_node(parsed.root)
+    body = body_node(parsed.root)
     found: dict[str, TsNode] = {}
     for child in body.named_children if body is not None else []:
         if child.type == "attribute":
@@ -263,7 +290,7 @@ def parse_snippet(text: str, file: str, placer: Placer) -> Expr | None:
     parsed = parse(file, source)
     if isinstance(parsed, ParseError):
         return None
-    body = _body_node(parsed.root)
+    body = body_node(parsed.root)
     attribute = next((c for c in (body.named_children if body else []) if c.type == "attribute"), None)
     if attribute is None:
         return None

@@ -91,11 +91,16 @@ class Converter:
         self.place = place
         self.heredoc_text = heredoc_text
         self.depth = 0
+        #: Points are lines and columns from 0 (an ASCII file: a byte column is a character column).
+        self.direct = False
 
     def text(self, node: TsNode) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def span(self, node: TsNode, last: TsNode | None = None) -> Span:
+        if self.direct:
+            start, end = node.start_point, (last or node).end_point
+            return Span(start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1, self.file)
         line, column = self.place(tuple(node.start_point))
         end_line, end_column = self.place(tuple((last or node).end_point))
         return Span(line, column, end_line, end_column, self.file)
@@ -169,9 +174,11 @@ class Converter:
 
     def term(self, node: TsNode) -> Expr:
         kind = node.type
-        span = self.span(node)
         if kind == "expression":
             return self.expression(node)
+        if kind in ("collection_value", "for_expr", "operation"):
+            return self.term(node.named_children[0])
+        span = self.span(node)
         if kind == "literal_value":
             return self.literal(node.named_children[0], span)
         if kind == "variable_expr":
@@ -181,8 +188,6 @@ class Converter:
             if inner.type == "heredoc_template":
                 return self.heredoc_text(inner, span)
             return self.template(inner, span)
-        if kind in ("collection_value", "for_expr", "operation"):
-            return self.term(node.named_children[0])
         method = _TERMS.get(kind)
         if method is not None:
             return method(self, node, span)

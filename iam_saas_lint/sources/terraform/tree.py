@@ -25,6 +25,13 @@ def read_tree(
     reads the ``file()`` targets of the module in ``folder``."""
     sources = Sources(module.directory, allowed_roots(module.directory, roots), max_bytes)
     tree = ModuleTree(module, files_of, sources, max_bytes, engine)
+    try:
+        return _read(module, tree)
+    finally:
+        tree.release()
+
+
+def _read(module: Module, tree: ModuleTree) -> Inventory:
     tree.build()
     view = TreeView(tree.evaluators)
     tree.judging = True

@@ -1,0 +1,122 @@
+"""A native-syntax file read block by block: only the top-level blocks a verdict can need are parsed.
+
+``split`` finds the blocks. Those any verdict may read (IAM resources, data sources, variables,
+locals, outputs, module calls, providers) are parsed when the file is read, together, in one
+parse of their ranges; an error there, or a block that does not come out where ``split`` put it,
+and the file is parsed whole, as before (a file that does not parse is reported and not read).
+Other resources (instances, buckets, networks) are parsed only if the evaluator looks one up;
+blocks the reader never looks at (``terraform``, ``moved``, ``check``…) are never parsed. A syntax
+error inside a block that is never parsed is not reported: no verdict reads that block.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model.values import Span
+from . import native
+from .split import Region, split
+from .syntax import Block
+
+TsNode = Any
+#: The kinds of top-level blocks the module indexes (the others are never turned into nodes).
+_INDEXED = frozenset({"resource", "data", "variable", "provider", "locals", "module", "output"})
+
+
+class Later:
+    """A top-level block not parsed yet: its header as ``split`` read it."""
+
+    def __init__(self, region: Region, file: RegionFile) -> None:
+        self.kind = region.kind
+        self.labels = region.labels
+        self.names: tuple[str, ...] = ()
+        self.region = region
+        self.file = file
+
+    def convert(self) -> Block:
+        return self.file.convert_later(self.region)
+
+
+class RegionFile:
+    """The file's text and what is parsed of it."""
+
+    def __init__(self, path: str, text: str, data: bytes) -> None:
+        self.path = path
+        self.text = text
+        self.data = data
+        self.positions = native.Positions(data, text.isascii())
+        self._whole: native.ParsedFile | native.ParseError | None = None
+
+    def parse(self, regions: list[Region]) -> native.ParsedFile | None:
+        """The regions parsed together; None when that is not exactly their blocks, without an error."""
+        from tree_sitter import Range
+
+        parser = native.range_parser()
+        parser.included_ranges = [Range(r.start_point, r.end_point, r.start, r.end) for r in regions]
+        tree, stopped = native.bounded_parse(parser, self.data, sum(r.end - r.start for r in regions))
+        root = tree.root_node
+        if root.has_error or stopped:
+            return None
+        body = native.body_node(root)
+        found = [c for c in body.named_children if c.type != "comment"] if body is not None else []
+        if [(c.type, c.start_byte, c.end_byte) for c in found] != [("block", r.start, r.end) for r in regions]:
+            return None
+        return native.ParsedFile(self.path, self.data, root, self.positions, tree)
+
+    def whole(self) -> native.ParsedFile | native.ParseError:
+        if self._whole is None:
+            self._whole = native.parse(self.path, self.text)
+        return self._whole
+
+    def convert_later(self, region: Region) -> Block:
+        """A block parsed on its own when the evaluator looks it up (an error in it: a problem at the
+        first error of the file, as a file that does not parse is reported)."""
+        parsed = self.parse([region])
+        if parsed is None:
+            whole = self.whole()
+            if isinstance(whole, native.ParseError):
+                raise BlockError(whole.message, whole.span)
+            parsed = whole
+        for top in native.top_blocks(parsed):
+            if top.node.start_byte == region.start and (top.kind, top.labels) == (region.kind, region.labels):
+                return top.convert()
+        raise BlockError("invalid HCL: a block could not be read on its own", _span(self.positions, region))
+
+
+class BlockError(Exception):
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+
+def _span(positions: native.Positions, region: Region) -> Span:
+    line, column = positions.line_column(region.start_point)
+    return Span(line, column, line, column)
+
+
+def _needed_now(region: Region) -> bool:
+    if region.kind == "resource":
+        return len(region.labels) == 2 and region.labels[0].startswith("aws_iam_")
+    return region.kind in _INDEXED
+
+
+def read_blocks(path: str, text: str, budget: int | None) -> list[native.TopBlock | Later] | native.ParseError:
+    """The file's top-level blocks, those a verdict can need parsed now, the others when converted."""
+    too_large = native.over_budget(text, budget)
+    if too_large is not None:
+        return too_large
+    data = text.encode("utf-8", "surrogatepass")
+    regions = split(data)
+    if regions is not None:
+        file = RegionFile(path, text, data)
+        now = [region for region in regions if _needed_now(region)]
+        parsed = file.parse(now) if now else None
+        tops = native.top_blocks(parsed) if parsed is not None else []
+        if [(top.kind, top.labels) for top in tops] == [(region.kind, region.labels) for region in now]:
+            parsed_tops = iter(tops)
+            return [next(parsed_tops) if _needed_now(region) else Later(region, file) for region in regions]
+    whole = native.parse(path, text)
+    if isinstance(whole, native.ParseError):
+        return whole
+    return list(native.top_blocks(whole))
