@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -230,3 +231,72 @@ def test_a_sensitive_variable_is_never_printed(tmp_path: Path) -> None:
 def _write_only(tmp_path: Path, text: str) -> Path:
     (tmp_path / "main.tf").write_text(text)
     return tmp_path
+
+
+SENSITIVE_ROLE = """
+resource "aws_iam_role" "vendor" {
+  name = "vendor"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::464622532012:root" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "sts:ExternalId" = %s } }
+    }]
+  })
+  inline_policy {
+    name = "deny"
+    policy = jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{
+        Effect = "Deny", Action = "*", Resource = "*"
+        Condition = { NotIpAddress = { "aws:SourceIp" = %s } }
+      }]
+    })
+  }
+}
+"""
+SECRET_VARIABLES = """
+variable "external_id" {
+  default   = "<vendor-external-id-k3Q>"
+  sensitive = true
+}
+variable "office" {
+  default   = ["198.51.100.77/0"]
+  sensitive = true
+}
+"""
+
+
+@pytest.mark.parametrize("output", ["text", "concise", "github", "json", "sarif"])
+def test_a_sensitive_value_is_never_printed_after_the_same_plain_document(
+    in_tmp: Path, output: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Verdicts are remembered by document content: the plain module (read first, its findings
+    suppressed) writes the same documents as the one whose values are sensitive, and its verdicts,
+    which quote the values, must not be reused for them."""
+    from iam_saas_lint.cli import main
+
+    plain = SENSITIVE_ROLE % ('"<vendor-external-id-k3Q>"', '["198.51.100.77/0"]')
+    plain = plain.replace('"sts:AssumeRole"', '"sts:AssumeRole" # iam-saas-lint: ignore[ISL003] the value under test')
+    plain = plain.replace('"] } }', '"] } } # iam-saas-lint: ignore[ISL006] the value under test')
+    (in_tmp / "a-plain").mkdir()
+    (in_tmp / "a-plain" / "main.tf").write_text(plain)
+    (in_tmp / "b-secret").mkdir()
+    (in_tmp / "b-secret" / "main.tf").write_text(SENSITIVE_ROLE % ("var.external_id", "var.office") + SECRET_VARIABLES)
+
+    assert main(["--no-cache", "--jobs", "1", "--format", "json", "."]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
+        ("ISL003", "b-secret/main.tf", 10),
+        ("ISL006", "b-secret/main.tf", 19),
+    ]  # the plain module's findings are suppressed: its verdicts were computed, first
+    assert "external id (a sensitive value) is a placeholder" in findings[0]["message"]
+    assert "(a sensitive value) is /0" in findings[1]["message"]
+
+    assert main(["--no-cache", "--jobs", "1", "--format", output, "."]) == 1
+    printed = capsys.readouterr()
+    for secret in ("external-id-k3Q", "198.51.100.77"):
+        assert secret not in printed.out
+        assert secret not in printed.err

@@ -43,7 +43,9 @@ class ParsedCidr:
     problem: str  # empty when the value is usable
 
 
-@lru_cache(maxsize=4096)  # the same few CIDRs are parsed for every request the evaluator tries
+# the same few CIDRs are parsed for every request the evaluator tries; typed: a text marked sensitive
+# is parsed apart from the same plain text, since the problem quotes it
+@lru_cache(maxsize=4096, typed=True)
 def parse_cidr(text: str) -> ParsedCidr:
     if not _SHAPE.match(text):
         return ParsedCidr(text, None, f"{text!r} is not a CIDR")

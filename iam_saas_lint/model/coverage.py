@@ -19,7 +19,7 @@ from .cidrs import IPNetwork, parse_cidr
 from .conditions import OneOf, Request
 from .document import PolicyDocument, Role
 from .logic import Doubt, Truth, all_of, any_of, negate
-from .memo import Memo
+from .memo import Memo, sensitive_marks
 from .requests import (
     action_applies,
     assignments,
@@ -240,7 +240,8 @@ def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolic
     session = session_request(role, settings)
     (own,) = session["aws:principalaccount"]
     spellings = own.spellings if isinstance(own, OneOf) else frozenset({own})
-    key = (tuple(_statement_key(d.statement, d.variables) for d in denies), spellings)
+    statements = tuple(_statement_key(d.statement, d.variables) for d in denies)
+    key = (statements, spellings, sensitive_marks(statements))  # a sensitive value's verdict is its own
     try:
         found = _COVERAGES.get(key)
     except TypeError:  # an unhashable value: judged every time

@@ -6,6 +6,10 @@ settings), never by where the document was found: verdicts name statements by th
 document, and the rules place them with the role's own anchor. The text of a document is taken once
 per inventory (by identity); the engine calls ``forget`` before it checks the next one, so a
 document changed in between (an API caller's dict) is keyed again.
+
+A text marked sensitive (``SensitiveText``) is the same JSON as the plain text, but a verdict computed
+on the plain document may quote it: the key also says where the sensitive texts are, so that the
+two never share a verdict (nor does a document with its sensitive texts elsewhere).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import functools
 import json
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from .values import SensitiveText
 
 Value = TypeVar("Value")
 Extra = TypeVar("Extra", bound=Hashable)
@@ -35,8 +41,30 @@ def on_forget(clear: Callable[[], None]) -> None:
     _FORGET.append(clear)
 
 
+def sensitive_marks(value: object) -> tuple[tuple[object, ...], ...]:
+    """The paths of the texts marked sensitive in ``value`` (dicts, lists, tuples), keys included (a
+    key's path ends with ``None``); empty when no sensitive text was ever made in this process."""
+    if not SensitiveText.made:
+        return ()
+    marks: list[tuple[object, ...]] = []
+    stack: list[tuple[object, tuple[object, ...]]] = [(value, ())]
+    while stack:
+        current, path = stack.pop()
+        if isinstance(current, SensitiveText):
+            marks.append(path)
+        elif isinstance(current, dict):
+            for key, item in current.items():
+                if isinstance(key, SensitiveText):
+                    marks.append((*path, key, None))
+                stack.append((item, (*path, key)))
+        elif isinstance(current, (list, tuple)):
+            stack.extend((item, (*path, index)) for index, item in enumerate(current))
+    return tuple(marks)
+
+
 def content_key(data: object) -> str | None:
-    """``data`` as JSON text; ``None`` when it holds something that is not JSON (an unresolved value)."""
+    """``data`` as JSON text, and where its sensitive texts are; ``None`` when it holds something
+    that is not JSON (an unresolved value)."""
     found = _KEYS.get(id(data))
     if found is not None and found[0] is data:
         return found[1]
@@ -44,6 +72,9 @@ def content_key(data: object) -> str | None:
         text: str | None = json.dumps(data, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
         text = None
+    marks = sensitive_marks(data) if text is not None else ()
+    if marks:  # JSON text never holds a raw NUL: the suffix cannot be part of another document's text
+        text = f"{text}\0{json.dumps(marks, ensure_ascii=False)}"
     _KEYS[id(data)] = (data, text)  # the entry keeps ``data`` alive, so its id is not reused
     return text
 

@@ -48,7 +48,7 @@ class Operator:
         return self.base in NEGATED_OPERATORS
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=512, typed=True)  # typed: the operator keeps its spelling, which may be sensitive
 def parse_operator(written: str) -> Operator:
     qualifier: str | None = None
     rest = written

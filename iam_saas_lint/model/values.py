@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from ..records import dataclass
 
@@ -19,6 +19,13 @@ class SensitiveText(str):
     text, never shown (its ``repr`` and formatting say so instead)."""
 
     __slots__ = ()
+    #: Whether one was ever made in this process (unpickled ones included): until then no value can
+    #: hold one, and keys built from content need not look for them (``memo.sensitive_marks``).
+    made: ClassVar[bool] = False
+
+    def __new__(cls, text: object = "") -> SensitiveText:
+        SensitiveText.made = True
+        return super().__new__(cls, text)
 
     def __str__(self) -> str:
         return self  # stays marked through str()
