@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import write_tree
 
+from iam_saas_lint.cli import main
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import run
 from iam_saas_lint.findings import Finding
@@ -240,3 +242,106 @@ def test_a_trust_built_from_a_module_output_is_linked(in_tmp: Path) -> None:
     )
     rows = _rows(_lint("."))
     assert ("ISL001", "root/main.tf", 9, 7, "aws_iam_role.vendor") in rows
+
+
+UNREAD_CALLER = """module "datadog" {
+  source      = "DataDog/integration/aws"
+  version     = "2.1.0"
+  external_id = "d1c7e2b4a9f84e0fb1c2d3e4f5a6b7c8"
+}
+
+module "audit" {
+  source     = "app.terraform.io/acme/audit-role/aws"
+  account_id = "123456789012"
+}
+
+module "network" {
+  source = "git::https://github.com/acme/terraform-network.git?ref=v1.4.0"
+  cidr   = "10.20.0.0/16"
+}
+
+module "billing" {
+  source = "../../modules/billing-export"
+}
+
+module "shared" {
+  source = "../../../platform/shared-roles"
+}
+"""
+
+DOWNLOADED_DATADOG = """variable "external_id" {
+  type = string
+}
+
+module "labels" {
+  source  = "cloudposse/label/null"
+  version = "0.25.0"
+  name    = "datadog"
+}
+
+resource "aws_iam_role" "this" {
+  name = "datadog-integration"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::464622532012:root" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "sts:ExternalId" = var.external_id } }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "deny" {
+  role = aws_iam_role.this.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Deny"
+      Action    = "*"
+      Resource  = "*"
+      Condition = { NotIpAddress = { "aws:SourceIp" = ["44.192.28.0/24"] } }
+    }]
+  })
+}
+"""
+
+
+def test_verbose_lists_every_call_that_is_not_read_with_why(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Registry and git calls terraform init did not download (one nested in a downloaded module), a
+    local folder that does not exist and one outside the scanned tree: each listed once, by file and
+    line. Only audit, whose arguments are IAM's, is a finding; the downloaded datadog call is read."""
+    _tree(
+        in_tmp,
+        {
+            "envs/prod/main.tf": UNREAD_CALLER,
+            "envs/prod/.terraform/modules/modules.json": (
+                '{"Modules":[{"Key":"","Source":"","Dir":"."},'
+                '{"Key":"datadog","Source":"registry.terraform.io/DataDog/integration/aws","Version":"2.1.0",'
+                '"Dir":".terraform/modules/datadog"}]}'
+            ),
+            "envs/prod/.terraform/modules/datadog/main.tf": DOWNLOADED_DATADOG,
+        },
+    )
+    assert main(["--verbose", "--format", "concise"]) == 1
+    out, err = capsys.readouterr()
+    manifest = "envs/prod/.terraform/modules/modules.json"
+    outside = in_tmp.parent / "platform" / "shared-roles"
+    assert err == (
+        "iam-saas-lint: skipped envs/prod/.terraform: skipped folder\n"
+        "iam-saas-lint: envs/prod/.terraform/modules/datadog/main.tf:5: module.datadog.labels"
+        f" (cloudposse/label/null) is not read: not downloaded: {manifest} does not list module key 'datadog.labels'\n"
+        "iam-saas-lint: envs/prod/main.tf:7: module.audit (app.terraform.io/acme/audit-role/aws) is not read:"
+        f" not downloaded: {manifest} does not list module key 'audit'\n"
+        "iam-saas-lint: envs/prod/main.tf:12: module.network"
+        " (git::https://github.com/acme/terraform-network.git?ref=v1.4.0) is not read:"
+        f" not downloaded: {manifest} does not list module key 'network'\n"
+        "iam-saas-lint: envs/prod/main.tf:17: module.billing (../../modules/billing-export) is not read:"
+        " modules/billing-export is not a folder\n"
+        "iam-saas-lint: envs/prod/main.tf:21: module.shared (../../../platform/shared-roles) is not read:"
+        f" {outside} is outside the scanned repository: not followed\n"
+    )
+    findings = out.splitlines()[:-1]
+    assert [line.split(" cannot tell")[0] for line in findings] == [
+        'envs/prod/main.tf:7:1: ISL009 role "module.audit":'
+    ] * 2

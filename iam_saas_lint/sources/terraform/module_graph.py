@@ -142,7 +142,13 @@ def plan_roots(
         extra = [path for child in reach.folders for path in _files_of(child, folders, graph)]
         units[folder] = folders[folder] + tuple(sorted(set(extra) - set(folders[folder])))
         notes.extend(reach.unread)
-    return units, sorted(set(notes))
+    return units, sorted(set(notes), key=_by_place)
+
+
+def _by_place(note: str) -> tuple[str, int, str]:
+    """A note on a call, ordered by its file, then its line as a number (line 7 before line 21)."""
+    file, line, rest = (note.split(":", 2) + ["", ""])[:3]
+    return (file, int(line), rest) if line.isdigit() else (note, 0, "")
 
 
 def _files_of(folder: str, folders: dict[str, tuple[str, ...]], graph: CallGraph) -> Sequence[str]:
