@@ -139,3 +139,67 @@ def test_cloudformation_deployed_by_terraform_is_read_with_its_parameters(in_rep
         ("ISL001", 1, 925, role),
     ]
     assert "Datadog (464622532012)" in result.findings[1].message
+
+
+def test_state_module_instances_attach_only_the_policy_their_arn_names(in_repo: str) -> None:
+    # See the fixture's README: staging's ARN names the default path, prod's policy is at /prod/.
+    result = run(["fixtures/terraform/state_module_instances/state.json"], Config())
+    assert [(f.rule, f.line, f.column, f.role) for f in result.findings] == [
+        ("ISL009", 103, 17, 'module.vendor["staging"].aws_iam_role.this'),
+    ]
+    assert (
+        "arn:aws:iam::111122223333:policy/deny-outside-vendor is not defined in this state"
+        in result.findings[0].message
+    )
+    assert result.roles == 2
+
+
+def _plan_creating_the_deny(tmp_path: Path, caller_account: str | None) -> list[tuple[str, str]]:
+    """A plan that creates policy security/deny-outside-vendor (its ARN known only after apply) and
+    attaches it by literal ARNs: its own, one at another path, one in another account."""
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"NotIpAddress": {"aws:SourceIp": ["3.233.144.0/20"]}}}]}  # fmt: skip
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+             "Condition": {"StringEquals": {"sts:ExternalId": "7f3c9a2e41b84d0c9e6a"}}}]}  # fmt: skip
+    arns = {
+        "own": "arn:aws:iam::111122223333:policy/security/deny-outside-vendor",
+        "root_path": "arn:aws:iam::111122223333:policy/deny-outside-vendor",
+        "other_account": "arn:aws:iam::444455556666:policy/security/deny-outside-vendor",
+    }
+    resources = [
+        _resource("aws_iam_policy.deny", "aws_iam_policy",
+                  {"name": "deny-outside-vendor", "path": "/security/", "policy": json.dumps(deny)}),
+    ]  # fmt: skip
+    for name, arn in arns.items():
+        resources += [
+            _resource(f"aws_iam_role.{name}", "aws_iam_role", {"name": name, "assume_role_policy": json.dumps(trust)}),
+            _resource(f"aws_iam_role_policy_attachment.{name}", "aws_iam_role_policy_attachment",
+                      {"role": name, "policy_arn": arn}),
+        ]  # fmt: skip
+    change = {"actions": ["create"], "after": resources[0]["values"], "after_unknown": {"arn": True, "id": True}}
+    changes = [{"address": "aws_iam_policy.deny", "mode": "managed", "type": "aws_iam_policy", "change": change}]
+    body: dict[str, object] = {"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}},
+                               "resource_changes": changes}  # fmt: skip
+    if caller_account is not None:
+        identity = {"address": "data.aws_caller_identity.current", "mode": "data", "type": "aws_caller_identity",
+                    "name": "current", "values": {"account_id": caller_account}}  # fmt: skip
+        body["prior_state"] = {"format_version": "1.0", "values": {"root_module": {"resources": [identity]}}}
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(body))
+    return sorted((f.rule, f.role or "") for f in run([str(plan)], Config()).findings)
+
+
+def test_a_literal_arn_names_a_policy_the_plan_creates_by_account_path_and_name(tmp_path: Path) -> None:
+    assert _plan_creating_the_deny(tmp_path, "111122223333") == [
+        ("ISL009", "aws_iam_role.other_account"),
+        ("ISL009", "aws_iam_role.root_path"),
+    ]
+
+
+def test_without_the_account_a_literal_arn_may_name_the_policy_the_plan_creates(tmp_path: Path) -> None:
+    assert _plan_creating_the_deny(tmp_path, None) == [
+        ("ISL009", "aws_iam_role.other_account"),
+        ("ISL009", "aws_iam_role.own"),
+        ("ISL009", "aws_iam_role.root_path"),
+    ]

@@ -25,9 +25,9 @@ from ...model.document import (
 from ...model.values import Anchor, JsonPath, Unknown
 from ...records import dataclass, field
 from ..text.jsonfile import JsonFile, load_json
+from .arns import matches, parse_iam_arn
 from .plan_stacks import STACK_TYPES, EmbeddedStack, read_stacks
 
-_POLICY_NAME = re.compile(r"^arn:[^:]*:iam::[^:]*:policy/(?:.*/)?([^/]+)$")
 _INDEX = re.compile(r"\[[^\]]*\]")
 MASKED = "sensitive-value-masked"
 
@@ -179,6 +179,8 @@ class _PlanReader:
         self.file = json_file
         assert isinstance(json_file.data, dict)
         self.resources = _resources(json_file.data)
+        self.own_accounts = _caller_accounts(json_file.data)
+        self.kind = "state" if "planned_values" not in json_file.data and "values" in json_file.data else "plan"
         self.inventory = Inventory()
         self.attached: set[int] = set()
         self._documents: dict[tuple[str, str, str], PolicyDocument | UnresolvedPolicy | None] = {}
@@ -267,13 +269,12 @@ class _PlanReader:
         if isinstance(value, str):
             if is_aws_managed_policy(value):
                 return []
-            name = _POLICY_NAME.match(value)
-            matches = [
-                p for p in self.of_type("aws_iam_policy")
-                if p.values.get("arn") == value or (name and p.values.get("name") == name.group(1))
-            ]  # fmt: skip
+            matches, maybe = self._named_by(value)
+            if maybe:
+                return [UnresolvedPolicy(f"policy {value}", maybe[0], anchor)]
             if not matches:
-                return [UnresolvedPolicy(f"policy {value}", Unknown(f"{value} is not defined in this plan"), anchor)]
+                reason = Unknown(f"{value} is not defined in this {self.kind}")
+                return [UnresolvedPolicy(f"policy {value}", reason, anchor)]
         else:
             matches, certain = self._referenced(resource, attribute, "aws_iam_policy")
             if not matches or not certain:
@@ -287,6 +288,29 @@ class _PlanReader:
             if document is not None:
                 found.append(document)
         return found
+
+    def _named_by(self, arn_text: str) -> tuple[list[_Resource], list[Unknown]]:
+        """The policies a literal ARN names: by their ARN where the plan knows it, else by account, path
+        and name (account unknown unless a ``data.aws_caller_identity`` read it); and why others may be."""
+        arn = parse_iam_arn(arn_text)
+        found: list[_Resource] = []
+        maybe: list[Unknown] = []
+        for policy in self.of_type("aws_iam_policy"):
+            known = policy.values.get("arn")
+            if isinstance(known, str) and known:
+                if known == arn_text:
+                    found.append(policy)
+                continue
+            if arn is None or arn.kind != "policy":
+                continue
+            name, path = policy.values.get("name"), policy.values.get("path")
+            verdict = matches(arn, name if isinstance(name, str) else Unknown("known only after apply"),
+                              path, self.own_accounts)  # fmt: skip
+            if verdict is True:
+                found.append(policy)
+            elif isinstance(verdict, Unknown):
+                maybe.append(Unknown(f"{policy.address} may be the policy it names: {verdict.description}"))
+        return found, maybe
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -400,6 +424,18 @@ def _target(reference: str, type_name: str) -> tuple[str, str | None] | None:
     if found is None:
         return None
     return f"{type_name}.{found.group(1)}", found.group(2)
+
+
+def _caller_accounts(plan: dict[str, object]) -> frozenset[str] | None:
+    """The accounts the ``data.aws_caller_identity`` sources of a plan (prior state) or state read."""
+    found: set[str] = set()
+    for container in (plan, plan.get("prior_state")):
+        root = _get(_get(container, "values"), "root_module")
+        for resource, _ in _modules(root, ()):
+            account = _get(resource.get("values"), "account_id")
+            if resource.get("mode") == "data" and resource.get("type") == "aws_caller_identity" and account:
+                found.add(str(account))
+    return frozenset(found) or None
 
 
 def _get(value: object, step: str | int) -> object:
