@@ -8,6 +8,7 @@ import pytest
 from conftest import REPO, write_tree
 
 from iam_saas_lint.changes import hook_paths
+from iam_saas_lint.cli import main
 from iam_saas_lint.config import Config, RoleMapping
 
 TREE = {
@@ -93,6 +94,26 @@ def test_a_changed_called_module_brings_in_its_callers(in_tmp: Path, monkeypatch
         "modules/wrapper/main.tf",
     ]
     assert hook_paths(["modules/other/main.tf"], Config(root=str(in_tmp))) == ["modules/other/main.tf"]
+
+
+def test_a_hook_run_on_a_changed_caller_judges_its_children_per_instance(
+    in_repo: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The other way round: only the caller changed (a new argument), and the called modules' roles
+    are judged through it, at the children's lines, with the changed caller's arguments."""
+    monkeypatch.setattr("iam_saas_lint.changes.staged_deletions", lambda: [])
+    caller = "fixtures/terraform/module_calls/envs/prod/main.tf"
+    assert main(["--hook", "--format", "concise", caller]) == 1
+    rows = [line.split(" role ")[0] for line in capsys.readouterr().out.splitlines()[:-1]]
+    child = "fixtures/terraform/module_calls/modules/"
+    assert rows == [
+        f"{caller}:60:1: ISL009",
+        f"{caller}:60:1: ISL009",
+        f"{child}readonly-role/main.tf:16:3: ISL005",
+        f"{child}readonly-role/main.tf:16:3: ISL005",
+        f"{child}vendor-access/main.tf:9:38: ISL003",
+        f"{child}vendor-access/main.tf:23:38: ISL006",
+    ]
 
 
 NESTED_TREE = {
