@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import run
 from iam_saas_lint.findings import Finding
-from iam_saas_lint.sources.terraform import native, native_regions
+from iam_saas_lint.sources.terraform import native, native_regions, templates
 from iam_saas_lint.sources.terraform.split import split
+from iam_saas_lint.sources.terraform.templates import Piece
 
 ACCOUNT = "464622532012"
 ROLE = f"""resource "aws_iam_role" "vendor" {{
@@ -181,3 +184,59 @@ def test_an_error_in_a_block_no_verdict_reads_is_not_reported(tmp_path: Path) ->
     left to ``terraform validate`` (the roles beside it are still linted)."""
     (tmp_path / "main.tf").write_text('resource "aws_instance" "web" {\n  ami = \n}\n' + ROLE)
     assert [(f.rule, f.line) for f in _lint(str(tmp_path))] == [("ISL005", 6), ("ISL001", 10)]
+
+
+def test_a_file_read_to_plan_module_calls_is_read_again_when_its_text_changed() -> None:
+    first = 'module "a" {\n  source = "./a"\n}\n'
+    kept = native_regions.read_blocks("kept/main.tf", first, None, keep=True)
+    assert native_regions.read_blocks("kept/main.tf", first, None) is kept  # the unit's read: the same
+    native_regions.read_blocks("kept/main.tf", first, None, keep=True)
+    changed = native_regions.read_blocks("kept/main.tf", 'module "b" {\n  source = "./b"\n}\n', None)
+    assert not isinstance(changed, native.ParseError)
+    assert [(top.kind, top.labels) for top in changed] == [("module", ("b",))]
+
+
+def _mask_by_characters(text: str, pieces: list[Piece]) -> tuple[str, list[bool]]:
+    """The masking written one character at a time (the oracle of the run-at-a-time one)."""
+    out: list[str] = []
+    bare: list[bool] = []
+    in_string = False
+    index = 0
+    queue = list(enumerate(pieces))
+    while index < len(text):
+        if queue and queue[0][1].start == index:
+            number, piece = queue.pop(0)
+            marker = templates._MARK + chr(templates._INDEX_BASE + number)
+            if piece.kind == "escape":
+                out.append(text[piece.start : piece.end])
+            elif in_string:
+                out.append(marker.ljust(piece.end - piece.start, templates._PAD))
+            else:
+                out.append('"' + marker.ljust(piece.end - piece.start - 2, templates._PAD) + '"')
+            bare.append(piece.kind != "escape" and not in_string)
+            index = piece.end
+            continue
+        if in_string and text[index] == "\\" and index + 1 < len(text):
+            out.append(text[index : index + 2])
+            index += 2
+            continue
+        in_string ^= text[index] == '"'
+        out.append(text[index])
+        index += 1
+    return "".join(out), bare
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='"\\a {$', max_size=40), st.lists(st.tuples(st.integers(0, 6), st.integers(2, 5)), max_size=6))
+def test_masking_interpolations_in_a_json_template_matches_the_character_walk(
+    text: str, gaps: list[tuple[int, int]]
+) -> None:
+    pieces: list[Piece] = []
+    position = 0
+    for number, (gap, length) in enumerate(gaps):
+        start, end = position + gap, position + gap + length
+        if end > len(text):
+            break
+        pieces.append(Piece("escape" if number % 3 == 2 else "interpolation", start, end, text[start:end]))
+        position = end
+    assert templates._mask(text, pieces) == _mask_by_characters(text, pieces)

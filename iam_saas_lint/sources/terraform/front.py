@@ -14,7 +14,7 @@ from .syntax_build import TooDeep
 Given = tuple[object, str, Attribute | None]
 
 
-def read_file_blocks(text: TextFile, max_bytes: int) -> list[PendingBlock] | Problem:
+def read_file_blocks(text: TextFile, max_bytes: int, keep: bool = False) -> list[PendingBlock] | Problem:
     if is_json_syntax(text.path):
         from .json_syntax import json_blocks  # here: a folder of .tf files does not need the JSON front end
 
@@ -22,7 +22,7 @@ def read_file_blocks(text: TextFile, max_bytes: int) -> list[PendingBlock] | Pro
 
     from .native_regions import read_blocks
 
-    tops = read_blocks(text.path, text.text, native.hcl_budget(max_bytes))
+    tops = read_blocks(text.path, text.text, native.hcl_budget(max_bytes), keep)
     if isinstance(tops, native.ParseError):
         return Problem(text.path, tops.message, tops.span)
     return [PendingBlock(top.kind, top.labels, text.path, _guarded(text.path, top.convert), top.names) for top in tops]

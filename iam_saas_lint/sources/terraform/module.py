@@ -69,6 +69,8 @@ class Module:
     #: True when some file holds a block.
     has_blocks: bool = False
     _read: set[int] = field(default_factory=set)
+    #: The keys of ``declarations`` by mode and type, in the order they were declared.
+    _of_type: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
 
     def convert(self, name: str) -> None:
         """Turn the blocks not read yet that may declare ``name`` into nodes, and collect them."""
@@ -85,7 +87,7 @@ class Module:
 
     def by_type(self, mode: str, type_name: str) -> list[Declaration]:
         self.convert(f"{mode} {type_name}")
-        return [d for (m, t, _), found in self.declarations.items() if m == mode and t == type_name for d in found]
+        return [d for key in self._of_type.get((mode, type_name), []) for d in self.declarations[key]]
 
     def find(self, mode: str, type_name: str, name: str, file: str) -> Declaration | None:
         """The declaration, preferring one in ``file`` when a (broken) module declares it twice."""
@@ -174,7 +176,10 @@ def _duplicate(module: Module, what: str, span: Span, first_file: str, first: Sp
 def _collect(module: Module, block: Block) -> None:
     if block.kind in ("resource", "data") and len(block.labels) == 2:
         declaration = Declaration(block.kind, block.labels[0], block.labels[1], block)
-        previous = module.declarations[(block.kind, block.labels[0], block.labels[1])]
+        key = (block.kind, block.labels[0], block.labels[1])
+        if key not in module.declarations:
+            module._of_type[key[:2]].append(key)
+        previous = module.declarations[key]
         if previous:
             _duplicate(module, declaration.address, block.span, previous[0].file, previous[0].block.span)
         previous.append(declaration)
@@ -272,7 +277,7 @@ def _file_blocks(module: Module, files: list[str], max_bytes: int, calls_only: b
             continue  # it cannot hold a module call
         if not is_json_syntax(path):
             module.suppressions.extend(comment_suppressions(path, text.text))
-        found = read_file_blocks(text, max_bytes)
+        found = read_file_blocks(text, max_bytes, keep=calls_only)  # planning: the unit reads it next
         if isinstance(found, Problem):
             module.problems.append(found)
             continue

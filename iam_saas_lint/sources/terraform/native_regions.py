@@ -101,8 +101,28 @@ def _needed_now(region: Region) -> bool:
     return region.kind in _INDEXED
 
 
-def read_blocks(path: str, text: str, budget: int | None) -> list[native.TopBlock | Later] | native.ParseError:
-    """The file's top-level blocks, those a verdict can need parsed now, the others when converted."""
+Read = list[native.TopBlock | Later] | native.ParseError
+#: Files read to plan module calls, kept for the unit that reads them next in the same process (its
+#: verdict reads the same text): by path, the text, the parser's budget and what was read.
+_KEPT: dict[str, tuple[str, int | None, Read]] = {}
+#: At most this many characters of text are kept so (past it, a file is simply read again).
+KEPT_CHARACTERS = 2 * 1024 * 1024
+
+
+def read_blocks(path: str, text: str, budget: int | None, keep: bool = False) -> Read:
+    """The file's top-level blocks, those a verdict can need parsed now, the others when converted.
+
+    ``keep``: the file is read again soon (planning module calls); what is read is kept for then."""
+    kept = _KEPT.pop(path, None)
+    if kept is not None and kept[0] == text and kept[1] == budget:
+        return kept[2]
+    found = _read_blocks(path, text, budget)
+    if keep and sum(len(entry[0]) for entry in _KEPT.values()) + len(text) <= KEPT_CHARACTERS:
+        _KEPT[path] = (text, budget, found)
+    return found
+
+
+def _read_blocks(path: str, text: str, budget: int | None) -> Read:
     too_large = native.over_budget(text, budget)
     if too_large is not None:
         return too_large

@@ -25,6 +25,8 @@ _MARK = "\ue000"
 _PAD = "\ue001"
 _INDEX_BASE = 0xE100
 _MARKERS = re.compile("\ue000([\ue100-\uf8ff])\ue001*")
+#: Where a JSON string ends, or an escape in it starts.
+_STRING_STOP = re.compile(r'["\\]')
 
 
 @dataclass(frozen=True)
@@ -147,15 +149,22 @@ def render(text: str, pieces: Sequence[Piece], values: Sequence[object]) -> str 
 
 
 def _mask(text: str, pieces: Sequence[Piece]) -> tuple[str, list[bool]]:
-    """Replace each interpolation by a same-length placeholder; note which stood outside a JSON string."""
+    """Replace each interpolation by a same-length placeholder; note which stood outside a JSON string.
+
+    The text between interpolations is copied a run at a time (only quotes and, in a string, backslashes
+    matter). An escape that ends on an interpolation's first character takes it: that interpolation and
+    the ones after it are then left as written."""
     out: list[str] = []
     bare: list[bool] = []
     in_string = False
     index = 0
-    queue = list(enumerate(pieces))
+    waiting = 0  # the next piece
     while index < len(text):
-        if queue and queue[0][1].start == index:
-            number, piece = queue.pop(0)
+        if waiting < len(pieces) and pieces[waiting].start < index:
+            waiting = len(pieces)  # stepped over by an escape: never masked
+        if waiting < len(pieces) and pieces[waiting].start == index:
+            number, piece = waiting, pieces[waiting]
+            waiting += 1
             length = piece.end - piece.start
             if piece.kind == "escape":
                 out.append(text[piece.start : piece.end])
@@ -168,15 +177,24 @@ def _mask(text: str, pieces: Sequence[Piece]) -> tuple[str, list[bool]]:
                 bare.append(True)
             index = piece.end
             continue
-        char = text[index]
-        if in_string and char == "\\" and index + 1 < len(text):
-            out.append(text[index : index + 2])
-            index += 2
-            continue
-        if char == '"':
-            in_string = not in_string
-        out.append(char)
-        index += 1
+        limit = pieces[waiting].start if waiting < len(pieces) else len(text)
+        start = index
+        while index < limit:
+            if not in_string:
+                quote = text.find('"', index, limit)
+                if quote < 0:
+                    index = limit
+                    break
+                in_string, index = True, quote + 1
+                continue
+            found = _STRING_STOP.search(text, index, limit)
+            if found is None:
+                index = limit
+            elif found.group() == '"':
+                in_string, index = False, found.end()
+            else:  # a backslash: it and the next character, if there is one
+                index = min(found.start() + 2, len(text))
+        out.append(text[start:index])
     return "".join(out), bare
 
 
