@@ -36,7 +36,8 @@ from .roles import grants_needing_external_id
 
 VALID = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
 PLACEHOLDER = re.compile(
-    r"^(<.*>|\{\{.*\}\}|\$\{.*\}|changeme|change[-_ ]me|placeholder|todo|tbd|x{3,}|0{4,}|12345\d*|"
+    r"^(<.*>|\{\{.*\}\}|\$\{.*\}|changeme|change[-_ ]me|replace[-_ ]?me|fill[-_ ]?me[-_ ]?in|"
+    r"placeholder|todo|tbd|x{3,}|0{4,}|12345\d*|"
     r"(your|my|the)?[-_ ]?external[-_ ]?id([-_ ]?(here|value|goes[-_ ]here))?|example|sample|test|none|null)$",
     re.IGNORECASE,
 )

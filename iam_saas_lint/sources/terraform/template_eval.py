@@ -190,7 +190,11 @@ class _Offsets:
     """Offsets of (line, column) positions in a text."""
 
     def __init__(self, text: str) -> None:
-        self.line_starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+        self.line_starts = [0]
+        newline = text.find("\n")
+        while newline != -1:
+            self.line_starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
 
     def of(self, line: int, column: int) -> int:
         return self.line_starts[min(line, len(self.line_starts)) - 1] + column - 1
