@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-import sys
-
-from .cli import main
-
 if __name__ == "__main__":
-    sys.exit(main())
+    import gc
+
+    gc.disable()  # until linting starts (see cli.program): importing the command line allocates too
+
+    from .cli import program
+
+    program()

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
 from . import __version__
 from .findings import Finding, fingerprint
+from .patterns import lazy_compile
 from .records import dataclass
 
 FORMAT = "iam-saas-lint-baseline/2"
 #: Fingerprints of rule, file, role and message (iam-saas-lint 0.x before structured findings).
 MESSAGE_FORMAT = "iam-saas-lint-baseline/1"
-_INDEX = re.compile(r"\[\d+\]")
+_INDEX = lazy_compile(r"\[\d+\]")
 
 
 class BaselineError(ValueError):

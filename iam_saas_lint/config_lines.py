@@ -8,14 +8,15 @@ key it cannot find gets the line of the nearest table that holds it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 
-_KEY = re.compile(r'\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|\'([^\']*)\')\s*')
-_HEADER = re.compile(r"\s*\[\[?(.*?)\]\]?\s*(?:#.*)?$")
-_ASSIGNMENT = re.compile(r"\s*((?:[A-Za-z0-9_.\s-]|\"(?:[^\"\\]|\\.)*\"|'[^']*')+?)\s*=")
+from .patterns import lazy_compile
+
+_KEY = lazy_compile(r'\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|\'([^\']*)\')\s*')
+_HEADER = lazy_compile(r"\s*\[\[?(.*?)\]\]?\s*(?:#.*)?$")
+_ASSIGNMENT = lazy_compile(r"\s*((?:[A-Za-z0-9_.\s-]|\"(?:[^\"\\]|\\.)*\"|'[^']*')+?)\s*=")
 #: Names in a message: ``vendors.x:``, ``roles[0]:``, ``unknown key 'y'``, ``max-file-size must``.
-_NAMES = re.compile(r"(?:^|: )([A-Za-z0-9_.-]+)(?:\[\d+\])?(?=:| must| needs| are)|unknown key '([^']*)'")
+_NAMES = lazy_compile(r"(?:^|: )([A-Za-z0-9_.-]+)(?:\[\d+\])?(?=:| must| needs| are)|unknown key '([^']*)'")
 
 
 def _keys(text: str) -> tuple[str, ...] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 from . import suppress
 from .config import Config
@@ -41,9 +41,9 @@ class RunResult:
     units_linted: int = 0
 
 
-def rule_infos() -> tuple[RuleInfo, ...]:
-    """What the formatters receive about the rules, with the findings."""
-    return tuple(rule.info for rule in RULES)
+def rule_infos(ids: Collection[str] | None = None) -> tuple[RuleInfo, ...]:
+    """What the formatters receive about the rules (those in ``ids`` when given), with the findings."""
+    return tuple(rule.info for rule in RULES if ids is None or rule.id in ids)
 
 
 def subject_of(violation: Violation) -> Subject:

@@ -8,11 +8,11 @@ writes it as JSON, CloudFormation YAML or JSON, or Terraform (``jsonencode`` or 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import Literal
 
 from .model.document import Syntax
+from .patterns import lazy_compile
 from .records import dataclass
 
 EXTERNAL_ID_PLACEHOLDER = "<external id the vendor generated for you>"
@@ -48,7 +48,7 @@ def _json(data: object, indent: int = 2) -> str:
     return json.dumps(data, indent=indent)
 
 
-_PLAIN_YAML = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/-]*$")
+_PLAIN_YAML = lazy_compile(r"^[A-Za-z][A-Za-z0-9_.:/-]*$")
 
 
 def _yaml_scalar(value: object) -> str:
@@ -81,7 +81,7 @@ def _yaml(data: object, indent: int = 0) -> list[str]:
     return lines
 
 
-_HCL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_HCL_IDENTIFIER = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 def _hcl_key(key: str) -> str:

@@ -224,16 +224,73 @@ def _check_defaults_order(cls: type, all_fields: dict[str, Field]) -> None:
             raise TypeError(f"non-default argument {f.name!r} follows default argument in {cls.__name__}")
 
 
+#: Instances a class makes through the shared ``__init__`` before its own is compiled: compiling
+#: costs about what a hundred generic calls do, and most classes make a few instances a run.
+COMPILE_AFTER = 64
+
+
 def _first_init(cls: type) -> Callable[..., None]:
-    """An ``__init__`` that compiles the class's own on first call, installs it and runs it."""
+    """The shared ``__init__`` (same arguments, defaults, errors and ``__post_init__`` as the
+    compiled one); after ``COMPILE_AFTER`` instances it compiles the class's own and installs it."""
+    made = 0
+    generic: Callable[[Any, tuple[Any, ...], dict[str, Any]], None] | None = None
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        compiled = _compile_init(cls)
-        compiled.__qualname__ = f"{cls.__qualname__}.__init__"
-        cls.__init__ = compiled  # type: ignore[misc]
-        compiled(self, *args, **kwargs)
+        nonlocal made, generic
+        made += 1
+        if made > COMPILE_AFTER:
+            compiled = _compile_init(cls)
+            compiled.__qualname__ = f"{cls.__qualname__}.__init__"
+            cls.__init__ = compiled  # type: ignore[misc]
+            compiled(self, *args, **kwargs)
+            return
+        if generic is None:
+            generic = _generic_init(cls)
+        generic(self, args, kwargs)
 
     return __init__
+
+
+def _generic_init(cls: type) -> Callable[[Any, tuple[Any, ...], dict[str, Any]], None]:
+    declared: list[Field] = list(getattr(cls, _FIELDS).values())
+    names = tuple(f.name for f in declared if f.init)
+    accepted = frozenset(names)
+    defaults = {
+        f.name: f for f in declared if f.init and (f.default is not MISSING or f.default_factory is not MISSING)
+    }
+    not_init = [f for f in declared if not f.init and (f.default is not MISSING or f.default_factory is not MISSING)]
+    order = [f.name for f in declared if f.init or f.name in {g.name for g in not_init}]
+    assign: Callable[[Any, str, Any], None] = object.__setattr__ if getattr(cls, _FROZEN) else setattr
+    post_init = hasattr(cls, "__post_init__")
+    function = f"{cls.__qualname__}.__init__()"
+
+    def initialise(self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if len(args) > len(names):
+            raise TypeError(f"{function} takes {len(names) + 1} positional arguments but {len(args) + 1} were given")
+        values = dict(zip(names, args, strict=False))  # fewer arguments than names
+        for name, value in kwargs.items():
+            if name not in accepted:
+                raise TypeError(f"{function} got an unexpected keyword argument {name!r}")
+            if name in values:
+                raise TypeError(f"{function} got multiple values for argument {name!r}")
+            values[name] = value
+        if len(values) < len(names):
+            missing = [name for name in names if name not in values and name not in defaults]
+            if missing:
+                listed = ", ".join(map(repr, missing[:-1])) + (" and " if len(missing) > 1 else "") + repr(missing[-1])
+                plural = "s" if len(missing) > 1 else ""
+                raise TypeError(f"{function} missing {len(missing)} required positional argument{plural}: {listed}")
+            for name, f in defaults.items():
+                if name not in values:
+                    values[name] = f.default if f.default_factory is MISSING else f.default_factory()
+        for f in not_init:
+            values[f.name] = f.default if f.default_factory is MISSING else f.default_factory()
+        for name in order:
+            assign(self, name, values[name])
+        if post_init:
+            self.__post_init__()
+
+    return initialise
 
 
 def _compile_init(cls: type) -> Callable[..., None]:

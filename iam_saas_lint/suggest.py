@@ -8,11 +8,12 @@ from collections.abc import Sequence
 
 from .fixes import _hcl_value, _yaml, source_ip_deny
 from .model.vendors import Vendor
+from .patterns import lazy_compile
 
 FORMATS = ("json", "cloudformation", "terraform")
 EXTERNAL_ID_PATTERN = r"[\w+=,.@:\/-]{2,1224}"
 #: What IAM accepts as a role name.
-ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+ROLE_NAME = lazy_compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 
 
 def _identifier(name: str) -> str:

@@ -9,9 +9,10 @@ import re
 
 from .fixes import _hcl_value, _yaml
 from .model.issuers import Issuer, builtin_issuers, has_wildcard
+from .patterns import lazy_compile
 
 FORMATS = ("json", "cloudformation", "terraform")
-_NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_NAME_PART = lazy_compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _PLACEHOLDER_LABEL = "EXAMPLE"
 
 

@@ -22,12 +22,13 @@ MAX_LINES = 450
 #: anything, as long as no circle forms.
 ALLOWED: dict[str, set[str]] = {
     "records": set(),  # below every layer: how the package declares its records (dataclass-like classes)
-    "model": {"records"},
-    "sources": {"model", "records"},
-    "findings": {"records"},
-    "fixes": {"model", "records"},
-    "rules": {"model", "findings", "fixes", "records"},
-    "report": {"findings", "records"},
+    "patterns": set(),  # below every layer too: regular expressions compiled on first use
+    "model": {"records", "patterns"},
+    "sources": {"model", "records", "patterns"},
+    "findings": {"records", "patterns"},
+    "fixes": {"model", "records", "patterns"},
+    "rules": {"model", "findings", "fixes", "records", "patterns"},
+    "report": {"findings", "records", "patterns"},
 }
 
 #: Edges that break the layers today, each with who removes it.

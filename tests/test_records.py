@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from iam_saas_lint import records
 from iam_saas_lint.records import FrozenInstanceError, asdict, dataclass, field, fields, replace
 
 
@@ -184,3 +185,35 @@ def test_a_subclass_of_a_record_takes_its_fields() -> None:
         "assert isinstance(Invalid('y'), Unknown) and Invalid('y') == Invalid('y')\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("made_before", [0, records.COMPILE_AFTER + 1])
+def test_the_shared_and_the_compiled_init_take_the_same_arguments(made_before: int) -> None:
+    """A class makes its first instances through the shared ``__init__``, then compiles its own."""
+
+    @dataclass(frozen=True)
+    class Shape:
+        kind: str
+        sides: int = 0
+        tags: list[str] = field(default_factory=list)
+        area: int = field(init=False, default=-1)
+        label: str = field(init=False)
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "label", f"{self.kind}/{self.sides}")
+
+    for _ in range(made_before):
+        Shape("x")
+    square = Shape("square", sides=4, tags=["a"])
+    assert (square.kind, square.sides, square.tags, square.area, square.label) == ("square", 4, ["a"], -1, "square/4")
+    assert list(vars(square)) == ["kind", "sides", "tags", "area", "label"]
+    assert Shape("dot").tags == [] and Shape("dot").tags is not Shape("dot").tags
+    cases: list[tuple[tuple[object, ...], dict[str, object], str]] = [
+        ((), {}, "missing 1 required positional argument: 'kind'"),
+        (("a", 1, [], 2), {}, "positional arguments but 5 were given"),
+        (("a",), {"kind": "b"}, "multiple values for argument 'kind'"),
+        (("a",), {"area": 1}, "unexpected keyword argument 'area'"),
+    ]
+    for args, kwargs, message in cases:
+        with pytest.raises(TypeError, match=message):
+            Shape(*args, **kwargs)

@@ -10,7 +10,7 @@ other condition key is the caller's to choose, so the answer is "yes" when some 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from ..records import dataclass
 from .conditions import Fresh, Hidden, PinnedUnknown, Request
@@ -82,13 +82,24 @@ def _statement_key(statement: Statement) -> object:
     )  # fmt: skip
 
 
-class _Plan(NamedTuple):
-    denies: list[tuple[_Group, Truth]]
-    allows: list[tuple[_Group, Truth]]
-    #: The combinations of values of the keys the Denies name (``None``: too many to try).
-    deny_combinations: list[dict[str, tuple[str, ...]]] | None
-    #: For each Allow, the combinations of the free keys only it names.
-    own_combinations: list[list[dict[str, tuple[str, ...]]] | None]
+class _Plan:
+    """A plain class: a ``NamedTuple`` would compile its string annotations at import."""
+
+    __slots__ = ("allows", "denies", "deny_combinations", "own_combinations")
+
+    def __init__(
+        self,
+        denies: list[tuple[_Group, Truth]],
+        allows: list[tuple[_Group, Truth]],
+        deny_combinations: list[dict[str, tuple[str, ...]]] | None,
+        own_combinations: list[list[dict[str, tuple[str, ...]]] | None],
+    ) -> None:
+        self.denies = denies
+        self.allows = allows
+        #: The combinations of values of the keys the Denies name (``None``: too many to try).
+        self.deny_combinations = deny_combinations
+        #: For each Allow, the combinations of the free keys only it names.
+        self.own_combinations = own_combinations
 
 
 class TrustEvaluator:

@@ -6,17 +6,20 @@ private, and those are what AWS's own examples use.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
+from ..patterns import lazy_compile
 from ..records import dataclass
 
 if TYPE_CHECKING:
     import ipaddress
 
-# ``ipaddress`` is imported where it is used: a run without source-IP Denies does not need it.
-IPNetwork = Union["ipaddress.IPv4Network", "ipaddress.IPv6Network"]
+    # ``ipaddress`` is imported where it is used: a run without source-IP Denies does not need it
+    # (and a Union of forward references would compile them at import).
+    IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+else:
+    IPNetwork = "ipaddress.IPv4Network | ipaddress.IPv6Network"  # annotations only
 
 NON_PUBLIC_CIDRS = (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # RFC 1918
@@ -32,8 +35,8 @@ def _non_public() -> tuple[IPNetwork, ...]:
     return tuple(ipaddress.ip_network(cidr) for cidr in NON_PUBLIC_CIDRS)
 
 
-_SHAPE = re.compile(r"^[0-9A-Fa-f:.]+(/\d{1,3})?$")
-_LEADING_ZERO = re.compile(r"(^|[.])0\d")
+_SHAPE = lazy_compile(r"^[0-9A-Fa-f:.]+(/\d{1,3})?$")
+_LEADING_ZERO = lazy_compile(r"(^|[.])0\d")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from functools import lru_cache
 
+from ..patterns import lazy_compile
 from .cidrs import parse_cidr
 from .logic import Doubt, Truth, all_of, any_of, negate
 from .statements import ConditionEntry, Operator
@@ -66,7 +67,7 @@ _POSITIVE_OF = {
     "ArnNotEquals": "ArnEquals",
     "ArnNotLike": "ArnLike",
 }
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_VARIABLE = lazy_compile(r"\$\{([^}]*)\}")
 _SUBSTITUTED_BY = {"*": "*", "?": "?", "$": "$"}
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
+from ..patterns import lazy_compile
 from ..records import dataclass, field
 from .values import Anchor, JsonPath, Span, Unknown
 
@@ -61,7 +61,7 @@ class UnresolvedPolicy:
     anchor: Anchor
 
 
-_AWS_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
+_AWS_MANAGED_POLICY = lazy_compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 
 
 def is_aws_managed_policy(arn: str) -> bool:

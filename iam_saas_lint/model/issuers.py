@@ -14,12 +14,13 @@ import re
 from functools import lru_cache
 from typing import Literal
 
+from ..patterns import lazy_compile
 from ..records import dataclass
 
 Tenancy = Literal["shared", "per-customer"]
-_WILDCARD = re.compile(r"[*?]")
+_WILDCARD = lazy_compile(r"[*?]")
 #: ``${AWS::Region}`` left in a host by a template stands for one label.
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_PLACEHOLDER = lazy_compile(r"\$\{[^}]*\}")
 
 
 @dataclass(frozen=True)

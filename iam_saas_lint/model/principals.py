@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
+from ..patterns import lazy_compile
 from ..records import dataclass
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement
 from .values import OWN_ACCOUNT, Unknown
 from .vendors import registry
 
-_ACCOUNT = re.compile(r"^\d{12}$")
-_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*|[^:]*):(iam|sts)::([^:]*):(.*)$", re.DOTALL)
-_UNIQUE_ID = re.compile(r"^A[A-Z]{3}[A-Z0-9]{12,}$")
+_ACCOUNT = lazy_compile(r"^\d{12}$")
+_ARN = lazy_compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*|[^:]*):(iam|sts)::([^:]*):(.*)$", re.DOTALL)
+_UNIQUE_ID = lazy_compile(r"^A[A-Z]{3}[A-Z0-9]{12,}$")
 
 
 @dataclass(frozen=True)

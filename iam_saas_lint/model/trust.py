@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
+from ..patterns import lazy_compile
 from ..records import dataclass
 from .memo import by_content
 from .principals import PrincipalVerdict, classify, requires_mfa
@@ -15,7 +15,7 @@ from .values import Unknown
 ASSUME_ROLE = "sts:AssumeRole"
 XidState = Literal["enforced", "weak", "unknown"]
 
-_HAS_WILDCARD = re.compile(r"[*?]")
+_HAS_WILDCARD = lazy_compile(r"[*?]")
 
 
 @dataclass(frozen=True)

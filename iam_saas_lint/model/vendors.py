@@ -51,7 +51,7 @@ class VendorRegistry:
 
 
 def _key(name: str) -> str:
-    return "".join(c for c in name.lower() if c.isalnum())
+    return "".join(filter(str.isalnum, name.lower()))
 
 
 @lru_cache(maxsize=8)
@@ -66,6 +66,8 @@ def _account_index(vendors: tuple[Vendor, ...]) -> dict[str, Vendor]:
 @lru_cache(maxsize=8)
 def registry(configured: tuple[Vendor, ...] = ()) -> VendorRegistry:
     """Configured vendors first (they override a shipped vendor of the same name)."""
+    if not configured:
+        return VendorRegistry(builtin_vendors())
     names = {_key(v.name) for v in configured}
     shipped = tuple(v for v in builtin_vendors() if _key(v.name) not in names)
     return VendorRegistry(configured + shipped)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import unquote
 
 from ..model.document import (
@@ -15,9 +14,10 @@ from ..model.document import (
     is_aws_managed_policy,
 )
 from ..model.values import Anchor, Unknown
+from ..patterns import lazy_compile
 from .text.jsonfile import JsonFile, load_json
 
-_ROLE_ARN_ACCOUNT = re.compile(r"^arn:[^:]+:iam::(\d{12}):")
+_ROLE_ARN_ACCOUNT = lazy_compile(r"^arn:[^:]+:iam::(\d{12}):")
 
 
 def is_account_export(data: object) -> bool:

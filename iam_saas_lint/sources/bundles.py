@@ -9,10 +9,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from ..model.document import Inventory, Role
+from ..patterns import lazy_compile
 from ..records import dataclass
 from .raw_policy import RawPolicy
 
-_ROLE_WORDS = re.compile(
+_ROLE_WORDS = lazy_compile(
     r"[-_.]?(trust|assume[-_]?role|assume|policy|permissions?|deny|boundary)([-_.]?policy)?$", re.I
 )
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 from ..model.document import DocumentKind, PolicyDocument
 from ..model.values import Unknown
+from ..patterns import lazy_compile
 from ..records import dataclass
 from .text.jsonfile import JsonFile
 
@@ -45,7 +45,7 @@ class RawPolicy:
 
 #: ``${EXTERNAL_ID}``, ``{{ external_id }}``: a template's variable, filled in before deployment.
 #: IAM's own policy variables have a colon (``${aws:username}``) and are left alone.
-_TEMPLATE_VARIABLE = re.compile(r"\$\{\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*\}|\{\{[^}]*\}\}")
+_TEMPLATE_VARIABLE = lazy_compile(r"\$\{\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*\}|\{\{[^}]*\}\}")
 
 
 def _template_values(value: dict[str, object]) -> dict[str, object]:

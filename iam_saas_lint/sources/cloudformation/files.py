@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ...model.document import Inventory, Problem
+from ...patterns import lazy_compile
 from ..text.comments import comment_suppressions
 from ..text.files import TextFile, looks_like_iam, read_text
 from ..text.jsonfile import JsonFile, parse_json
@@ -13,7 +14,7 @@ from ..text.yaml_positions import YamlDocument, YamlError, load_yaml
 from .reader import read_template
 from .template import Template, is_serverless, is_template
 
-_CFN_MARKERS = re.compile(r"^\s*(?:Resources|AWSTemplateFormatVersion|Transform)\s*:", re.MULTILINE)
+_CFN_MARKERS = lazy_compile(r"^\s*(?:Resources|AWSTemplateFormatVersion|Transform)\s*:", re.MULTILINE)
 
 
 def looks_like_template(text: str) -> bool:

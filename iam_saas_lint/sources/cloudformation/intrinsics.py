@@ -11,11 +11,11 @@ the path in the file it came from, so that findings can point into ``Fn::If`` br
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 
 from ...model.principals import account_of
 from ...model.values import OWN_ACCOUNT, JsonPath, Unknown
+from ...patterns import lazy_compile
 from ..text.jsonfile import load_json
 from .conditions import ParameterValues
 from .intrinsic_values import NO_VALUE, NoValue, first_unknown, scalar_text, shown, truthy, unknown_in
@@ -27,8 +27,8 @@ PARTITION = "aws"
 #: Longest text ``Fn::Sub``/``Fn::Join`` may build (a template could otherwise multiply its size).
 MAX_TEXT = 1_000_000
 URL_SUFFIX = "amazonaws.com"
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-_SUB_NAME = re.compile(r"[A-Za-z0-9_]+(?:::[A-Za-z0-9_]+)*(?:\.[A-Za-z0-9_.]+)?")
+_SUB_VARIABLE = lazy_compile(r"\$\{([^}]*)\}")
+_SUB_NAME = lazy_compile(r"[A-Za-z0-9_]+(?:::[A-Za-z0-9_]+)*(?:\.[A-Za-z0-9_.]+)?")
 _IAM_ARN_KINDS = {
     "AWS::IAM::Role": ("role", "RoleName"),
     "AWS::IAM::User": ("user", "UserName"),

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 
 from ...model.document import Inventory, Role, unreadable_template_role
 from ...model.values import Anchor, JsonPath, Locator, Unknown
+from ...patterns import lazy_compile
 from ...records import dataclass
 from ..text.files import DEFAULT_MAX_BYTES, TextFile, read_text, repository_root
 from ..text.jsonfile import JsonFile, parse_json
@@ -33,8 +34,8 @@ STACK = "AWS::CloudFormation::Stack"
 APPLICATION = "AWS::Serverless::Application"
 #: How deep nested stacks may nest (CloudFormation itself allows more; real templates use two or three).
 MAX_DEPTH = 5
-_IAM_PARAMETER = re.compile(r"account|principal|role|arn|externalid|external_id|trust|vendor", re.IGNORECASE)
-_IAM_VALUE = re.compile(r"^\d{12}$|^arn:|:root$")
+_IAM_PARAMETER = lazy_compile(r"account|principal|role|arn|externalid|external_id|trust|vendor", re.IGNORECASE)
+_IAM_VALUE = lazy_compile(r"^\d{12}$|^arn:|:root$")
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping
 
 from ...model.values import OWN_ACCOUNT, Unknown
+from ...patterns import lazy_compile
 
-_VARIABLE = re.compile(r"\$\{((?:self|opt|sls|env|ssm|cf|s3|param|file\(|aws:(?:accountId|region)\b)[^{}]*)\}")
-_QUOTED = re.compile(r"""^\s*(?:'([^']*)'|"([^"]*)")\s*$""")
+_VARIABLE = lazy_compile(r"\$\{((?:self|opt|sls|env|ssm|cf|s3|param|file\(|aws:(?:accountId|region)\b)[^{}]*)\}")
+_QUOTED = lazy_compile(r"""^\s*(?:'([^']*)'|"([^"]*)")\s*$""")
 _MAX_ROUNDS = 10
 
 

@@ -10,10 +10,11 @@ import re
 
 from ...model.principals import account_of
 from ...model.values import Unknown
+from ...patterns import lazy_compile
 
 PRINCIPAL_KEYS = frozenset({"Principal", "NotPrincipal"})
 _HOLE = "@@isl-unresolved-"
-_HOLE_PATTERN = re.compile(re.escape(_HOLE) + r"\d+@@")
+_HOLE_PATTERN = lazy_compile(re.escape(_HOLE) + r"\d+@@")
 
 
 class Holes:

@@ -9,12 +9,11 @@ the module does not tell, an ARN of another account that otherwise matches is un
 
 from __future__ import annotations
 
-import re
-
 from ...model.values import OWN_ACCOUNT, Unknown
+from ...patterns import lazy_compile
 from ...records import dataclass
 
-_IAM_ARN = re.compile(r"^arn:[^:]*:iam::([^:]*):(policy|role)(/(?:[^/]*/)*)([^/]+)$")
+_IAM_ARN = lazy_compile(r"^arn:[^:]*:iam::([^:]*):(policy|role)(/(?:[^/]*/)*)([^/]+)$")
 
 
 @dataclass(frozen=True)

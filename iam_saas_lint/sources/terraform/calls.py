@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 
 from ...model.values import Span, Unknown
+from ...patterns import lazy_compile
 from ...records import dataclass, field
 from .evaluate import Evaluator
 from .files import Engine
@@ -27,7 +28,7 @@ from .values import Invalid, Result, format_key
 from .var_types import convert
 
 #: Argument names that shape IAM (accounts, principals, ARNs, external ids, policies).
-_IAM_ARGUMENT = re.compile(r"account|principal|role|arn|external_?id|trust|vendor|polic|iam|assume", re.IGNORECASE)
+_IAM_ARGUMENT = lazy_compile(r"account|principal|role|arn|external_?id|trust|vendor|polic|iam|assume", re.IGNORECASE)
 #: Arguments of a call that are not the child's variables.
 META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 

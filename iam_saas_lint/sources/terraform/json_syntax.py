@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 
 from ...model.document import Problem
 from ...model.values import JsonPath, Span
+from ...patterns import lazy_compile
 from ..text.files import TextFile
 from ..text.json_locations import JsonLocations
 from ..text.jsonfile import MAX_FILE_NESTING, TooDeep, load_json
@@ -62,8 +63,8 @@ _LITERAL = {
 }
 #: Arguments whose strings are expressions (references), in any block.
 _STATIC = frozenset({"depends_on", "provider", "ignore_changes", "replace_triggered_by", "iterator"})
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_MEMBER = re.compile(r'"(?:[^"\\]|\\.)*"\s*:\s*', re.DOTALL)
+_STRING = lazy_compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_MEMBER = lazy_compile(r'"(?:[^"\\]|\\.)*"\s*:\s*', re.DOTALL)
 
 
 class _Lines:

@@ -10,16 +10,16 @@ call each other (a cycle) are roots each. Calls that cannot be read are listed f
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 
+from ...patterns import lazy_compile
 from ...records import dataclass, field
 from ..text.files import TextFile, read_text
 from .files import Engine
 from .module import load_module
 from .module_sources import MAX_DEPTH, Sources, allowed_roots, folder_module_files, is_local, literal_argument
 
-_CALLS = re.compile(r'(?m)^\s*module\s+"|"module"\s*:')
+_CALLS = lazy_compile(r'(?m)^\s*module\s+"|"module"\s*:')
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ...model.values import Span
+from ...patterns import lazy_compile
 from ...records import dataclass
 from .syntax import Attribute, Block, Expr, Literal, Placer, TemplateText
 from .syntax_build import Converter, TooDeep, label_text
@@ -142,7 +143,7 @@ def _error_problem(parsed_data: bytes, positions: Positions, node: TsNode | None
     return ParseError(f"invalid HCL: {what}", span)
 
 
-_HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?$", re.MULTILINE)
+_HEREDOC = lazy_compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?$", re.MULTILINE)
 
 
 def _unterminated_heredoc(text: str) -> ParseError | None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...model.values import Span
+from ...patterns import lazy_compile
 from ..text.jsonfile import bounded_int
 from .syntax import (
     Attribute,
@@ -39,7 +40,7 @@ TsNode = Any
 #: Expressions nested deeper than this are not read (a real module nests a dozen levels).
 MAX_NESTING = 100
 _OPERATORS = frozenset({"+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"})
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|([$%])\4\{", re.DOTALL)
+_ESCAPE = lazy_compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|([$%])\4\{", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 

@@ -20,13 +20,14 @@ from collections.abc import Callable
 from typing import Literal
 
 from ...model.values import SensitiveText, Unknown
+from ...patterns import lazy_compile
 from ...records import dataclass, field, replace
 from .scope import iterate
 from .templates import Piece
 from .values import as_text
 
-_FOR = re.compile(r"^for\s+([A-Za-z_][\w-]*)\s*(?:,\s*([A-Za-z_][\w-]*)\s*)?in\s+(.+)$", re.DOTALL)
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_FOR = lazy_compile(r"^for\s+([A-Za-z_][\w-]*)\s*(?:,\s*([A-Za-z_][\w-]*)\s*)?in\s+(.+)$", re.DOTALL)
+_ESCAPE = lazy_compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 #: Directive nesting and loop iterations rendered, over which the template is unknown.
 MAX_DEPTH = 32

@@ -17,10 +17,11 @@ from typing import Literal
 
 from ...model.document import Suppression
 from ...model.values import Span
+from ...patterns import lazy_compile
 
 MARKER = "iam-saas-lint:"
 #: A comment's text from its ``#`` or ``//``: what makes it a suppression.
-_SUPPRESSION = re.compile(r"(?:#|//)\s*iam-saas-lint:\s*ignore\[([^\]\n]*)\]\s*(.*?)\s*$")
+_SUPPRESSION = lazy_compile(r"(?:#|//)\s*iam-saas-lint:\s*ignore\[([^\]\n]*)\]\s*(.*?)\s*$")
 #: Tokens scanned for YAML comments: four per node at most, over the YAML reader's node limit.
 YAML_TOKEN_LIMIT = 1_000_000
 
@@ -82,9 +83,9 @@ def _hash_comments(text: str, start: int, end: int) -> Iterator[tuple[int, str]]
         index = text.find("#", stop, end)
 
 
-_CODE = re.compile(r'[{}"#]|//|/\*|<<-?[A-Za-z_]')
-_IN_STRING = re.compile(r'["\\\n]|\$\$\{|%%\{|[$%]\{')
-_HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n")
+_CODE = lazy_compile(r'[{}"#]|//|/\*|<<-?[A-Za-z_]')
+_IN_STRING = lazy_compile(r'["\\\n]|\$\$\{|%%\{|[$%]\{')
+_HEREDOC = lazy_compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?\n")
 
 
 def _hcl_comments(text: str) -> Iterator[tuple[int, str]]:

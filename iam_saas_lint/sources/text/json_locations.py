@@ -17,9 +17,10 @@ from bisect import bisect_right
 from collections.abc import Iterator
 
 from ...model.values import JsonKey, JsonPath, Span
+from ...patterns import lazy_compile
 from ...records import dataclass, field
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+_TOKEN = lazy_compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 _SCALAR, _OBJECT, _ARRAY = 0, 1, 2
 _NO_KEY = -1
 

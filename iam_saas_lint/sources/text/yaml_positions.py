@@ -11,11 +11,11 @@ nodes they would expand to is bounded, so an alias bomb fails fast instead of ex
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from ...model.values import JsonPath, Span, Unknown
+from ...patterns import lazy_compile
 from ...records import dataclass, field
 
 #: Nodes that aliases may add to a document, counting every expansion (a billion-laughs guard).
@@ -34,8 +34,8 @@ SHORT_FORMS = frozenset(
     }
 )  # fmt: skip
 _YAML_TAG = "tag:yaml.org,2002:"
-_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_DECIMAL_INT = lazy_compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FLOAT = lazy_compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _BOOLS = {"true": True, "false": False}
 #: Longer integers keep their text (Python refuses to convert more than 4,300 digits).
 _MAX_INT_DIGITS = 1000
