@@ -23,13 +23,12 @@ from ...model.document import (
     is_aws_managed_policy,
 )
 from ...model.values import Anchor, JsonPath, Unknown
-from ...patterns import lazy_compile
 from ...records import dataclass, field
 from ..text.jsonfile import JsonFile, load_json
 from .arns import matches, parse_iam_arn
 from .plan_stacks import STACK_TYPES, EmbeddedStack, read_stacks
 
-_INDEX = lazy_compile(r"\[[^\]]*\]")
+_INDEX = re.compile(r"\[[^\]]*\]")
 MASKED = "sensitive-value-masked"
 
 
@@ -93,7 +92,7 @@ def _config_references(module: object, prefix: str, into: dict[str, dict[str, li
             _config_references(call.get("module"), f"{prefix}module.{name}.", into)
 
 
-_MODULE_INSTANCE = lazy_compile(r'^(?:module\.[A-Za-z0-9_-]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*')
+_MODULE_INSTANCE = re.compile(r'^(?:module\.[A-Za-z0-9_-]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.)*')
 
 
 def module_instance(address: str) -> str:
