@@ -175,14 +175,15 @@ def test_an_error_in_a_resource_a_verdict_reads_later_is_isl000(tmp_path: Path) 
         "}\n"
     )
     (tmp_path / "main.tf").write_text(bucket + policy)
-    rows = [(f.rule, f.line) for f in _lint(str(tmp_path))]
-    assert ("ISL000", 3) in rows or ("ISL000", 2) in rows
+    assert [(f.rule, f.line, f.column) for f in _lint(str(tmp_path))] == [("ISL000", 2, 19)]
 
 
-def test_an_error_in_a_block_no_verdict_reads_is_not_reported(tmp_path: Path) -> None:
-    """The split reads only the blocks a verdict can need; a broken instance elsewhere in the file is
-    left to ``terraform validate`` (the roles beside it are still linted)."""
+def test_an_error_in_a_block_no_verdict_reads_is_isl000_as_for_a_whole_file(tmp_path: Path) -> None:
+    """Every block is parsed (only the blocks a verdict needs become nodes up front): a broken instance
+    elsewhere in the file is reported at the parser's first error, as a file Terraform rejects."""
     (tmp_path / "main.tf").write_text('resource "aws_instance" "web" {\n  ami = \n}\n' + ROLE)
+    assert [(f.rule, f.line, f.column) for f in _lint(str(tmp_path))] == [("ISL000", 3, 1)]
+    (tmp_path / "main.tf").write_text('resource "aws_instance" "web" {\n  ami = "x"\n}\n' + ROLE)
     assert [(f.rule, f.line) for f in _lint(str(tmp_path))] == [("ISL005", 6), ("ISL001", 10)]
 
 

@@ -4,9 +4,10 @@
 locals, outputs, module calls, providers) are parsed when the file is read, together, in one
 parse of their ranges; an error there, or a block that does not come out where ``split`` put it,
 and the file is parsed whole, as before (a file that does not parse is reported and not read).
-Other resources (instances, buckets, networks) are parsed only if the evaluator looks one up;
-blocks the reader never looks at (``terraform``, ``moved``, ``check``…) are never parsed. A syntax
-error inside a block that is never parsed is not reported: no verdict reads that block.
+The other blocks (instances, buckets, networks, ``terraform``, ``moved``…) are parsed too, in a
+second parse of their ranges, so that a syntax error anywhere is reported as for a whole file (a file
+Terraform would reject is ISL000), but they are turned into the evaluator's nodes only if it looks
+one up: that conversion, not the parse, is where most of their cost was.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class RegionFile:
         self.data = data
         self.positions = native.Positions(data, text.isascii())
         self._whole: native.ParsedFile | native.ParseError | None = None
+        #: The blocks not needed up front, parsed together (their nodes are made when looked up).
+        self.later: native.ParsedFile | None = None
 
     def parse(self, regions: list[Region]) -> native.ParsedFile | None:
         """The regions parsed together; None when that is not exactly their blocks, without an error."""
@@ -71,7 +74,7 @@ class RegionFile:
     def convert_later(self, region: Region) -> Block:
         """A block parsed on its own when the evaluator looks it up (an error in it: a problem at the
         first error of the file, as a file that does not parse is reported)."""
-        parsed = self.parse([region])
+        parsed = self.later if self.later is not None else self.parse([region])
         if parsed is None:
             whole = self.whole()
             if isinstance(whole, native.ParseError):
@@ -133,7 +136,10 @@ def _read_blocks(path: str, text: str, budget: int | None) -> Read:
         now = [region for region in regions if _needed_now(region)]
         parsed = file.parse(now) if now else None
         tops = native.top_blocks(parsed) if parsed is not None else []
-        if [(top.kind, top.labels) for top in tops] == [(region.kind, region.labels) for region in now]:
+        later = [region for region in regions if not _needed_now(region)]
+        file.later = file.parse(later) if later else None
+        read_exactly = later == [] or file.later is not None  # else an error there: parsed whole below
+        if read_exactly and [(top.kind, top.labels) for top in tops] == [(r.kind, r.labels) for r in now]:
             parsed_tops = iter(tops)
             return [next(parsed_tops) if _needed_now(region) else Later(region, file) for region in regions]
     whole = native.parse(path, text)
