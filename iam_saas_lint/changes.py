@@ -70,10 +70,16 @@ def _folder_files(directory: str, suffixes: tuple[str, ...]) -> list[str]:
     ]
 
 
-def _naming_modules(targets: Iterable[str], config: Config) -> set[str]:
-    """The Terraform files of every module under the working directory that names one of ``targets``."""
+def _text_of(path: str, config: Config) -> str:
+    """The file's text, or nothing when it cannot be read (what is unreadable names no file)."""
     from .sources.text.files import TextFile, read_text
 
+    text = read_text(path, config.max_file_size)
+    return text.text if isinstance(text, TextFile) else ""
+
+
+def _naming_modules(targets: Iterable[str], config: Config) -> set[str]:
+    """The Terraform files of every module under the working directory that names one of ``targets``."""
     names = {os.path.basename(path) for path in targets}
     if not names:
         return set()
@@ -81,8 +87,8 @@ def _naming_modules(targets: Iterable[str], config: Config) -> set[str]:
     for path in discover(["."], config.exclude, config.root).files:
         if not path.lower().endswith(TERRAFORM_SUFFIXES) or os.path.dirname(path) in found:
             continue
-        text = read_text(path, config.max_file_size)
-        if isinstance(text, TextFile) and any(name in text.text for name in names):
+        text = _text_of(path, config)
+        if any(name in text for name in names):
             found.add(os.path.dirname(path))
     return {file for directory in found for file in _folder_files(directory, TERRAFORM_SUFFIXES)}
 
@@ -126,24 +132,19 @@ def _nesting_templates(changed: Iterable[str], deleted: Iterable[str], config: C
     templates as a nested stack, directly or through other nested stacks. A parent is found by its text: it holds a
     nesting marker and the child's file name (a parent that names a same-named file elsewhere is
     linted needlessly, never missed)."""
-    from .sources.text.files import TextFile, read_text
-
-    def text_of(path: str) -> str:
-        text = read_text(path, config.max_file_size)
-        return text.text if isinstance(text, TextFile) else ""
 
     def is_template(path: str) -> bool:
         lowered = path.lower()
         return lowered.endswith(_TEMPLATE_SUFFIXES) and not lowered.endswith(TERRAFORM_SUFFIXES)
 
-    children = {path for path in changed if is_template(path) and "Resources" in text_of(path)}
+    children = {path for path in changed if is_template(path) and "Resources" in _text_of(path, config)}
     children.update(path for path in deleted if is_template(path))
     if not children:
         return set()
     parents: dict[str, str] = {}
     for path in discover(["."], config.exclude, config.root).files:
         if is_template(path):
-            text = text_of(path)
+            text = _text_of(path, config)
             if any(marker in text for marker in _NESTING_MARKERS):
                 parents[path] = text
     found: set[str] = set()

@@ -46,7 +46,6 @@ class RegionFile:
         self.text = text
         self.data = data
         self.positions = native.Positions(data, text.isascii())
-        self._whole: native.ParsedFile | native.ParseError | None = None
         #: The blocks not needed up front, parsed together (their nodes are made when looked up).
         self.later: native.ParsedFile | None = None
 
@@ -66,21 +65,10 @@ class RegionFile:
             return None
         return native.ParsedFile(self.path, self.data, root, self.positions, tree)
 
-    def whole(self) -> native.ParsedFile | native.ParseError:
-        if self._whole is None:
-            self._whole = native.parse(self.path, self.text)
-        return self._whole
-
     def convert_later(self, region: Region) -> Block:
-        """A block parsed on its own when the evaluator looks it up (an error in it: a problem at the
-        first error of the file, as a file that does not parse is reported)."""
-        parsed = self.later if self.later is not None else self.parse([region])
-        if parsed is None:
-            whole = self.whole()
-            if isinstance(whole, native.ParseError):
-                raise BlockError(whole.message, whole.span)
-            parsed = whole
-        for top in native.top_blocks(parsed):
+        """A block not needed up front, made into the evaluator's nodes when it looks it up (its
+        parse, with the other such blocks', was checked when the file was read)."""
+        for top in native.top_blocks(self.later) if self.later is not None else ():
             if top.node.start_byte == region.start and (top.kind, top.labels) == (region.kind, region.labels):
                 return top.convert()
         raise BlockError("invalid HCL: a block could not be read on its own", _span(self.positions, region))
