@@ -99,8 +99,13 @@ def one_file(runs: int) -> None:
 def corpus_read(corpus: Path, baseline: Path | None) -> None:
     def read(source: Path) -> dict[str, float]:
         env = {**ENV, "PYTHONPATH": str(source)}
-        done = subprocess.run(
-            [sys.executable, "-c", _READ_CORPUS, str(corpus)], env=env, capture_output=True, text=True, check=True
+        done = subprocess.run(  # run from the source folder: ``-c`` puts the working folder first on sys.path
+            [sys.executable, "-c", _READ_CORPUS, str(corpus)],
+            cwd=source,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
         return result
