@@ -1,6 +1,6 @@
 """The Terraform reader's costs, measured as CPU time of child processes (not a test).
 
-    python bench/terraform.py [--runs N] [--corpus DIR] [--baseline-src DIR]
+    python bench/terraform.py [--runs N] [--corpus-runs N] [--corpus DIR] [--baseline-src DIR]
 
 1. **one file**: ``iam-saas-lint --no-cache --jobs 1`` on a one-file Terraform module against the
    interpreter floor, ``python -c "import json"`` in the same environment; the two are run in turn,
@@ -8,7 +8,8 @@
 2. **corpus read**: every Terraform module of the corpus (each folder's ``.tf`` files) read by the
    reader (``read_unit``: parse, evaluate, build roles) in one process; CPU time of that loop. With
    ``--baseline-src`` (a checkout of an earlier version, e.g. ``git worktree add /tmp/base <commit>``)
-   the same loop runs on that code too, in its own process, and the ratio is printed.
+   the same loop runs on that code too, in its own process from its own folder, alternated with this
+   version ``--corpus-runs`` times; the medians and their ratio are printed.
 3. **parse only**: the same files parsed by tree-sitter-hcl whole, block by block as the reader does
    (split, then the blocks a verdict can need parsed; the others are parsed only when looked up) and,
    when installed, by python-hcl2.
@@ -96,7 +97,7 @@ def one_file(runs: int) -> None:
     print(f"| ratio | {ours / base:.2f}x | target at most 3.5x |")
 
 
-def corpus_read(corpus: Path, baseline: Path | None) -> None:
+def corpus_read(corpus: Path, baseline: Path | None, rounds: int) -> None:
     def read(source: Path) -> dict[str, float]:
         env = {**ENV, "PYTHONPATH": str(source)}
         done = subprocess.run(  # run from the source folder: ``-c`` puts the working folder first on sys.path
@@ -110,18 +111,20 @@ def corpus_read(corpus: Path, baseline: Path | None) -> None:
         result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
         return result
 
-    now = read(REPO)
-    print(
-        f"| corpus read, this version: {now['files']:.0f} .tf files, {now['modules']:.0f} modules "
-        f"| {now['cpu']:.2f} s CPU | {now['roles']:.0f} roles, {now['problems']:.0f} problems |"
-    )
-    if baseline is not None:
-        before = read(baseline)
+    sources = {"this version": REPO} if baseline is None else {"this version": REPO, str(baseline): baseline}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in sources}
+    for _ in range(rounds):  # alternated, so both see the same machine
+        for name, source in sources.items():
+            runs[name].append(read(source))
+    medians = {name: statistics.median(run["cpu"] for run in found) for name, found in runs.items()}
+    for name, found in runs.items():
         print(
-            f"| corpus read, {baseline} | {before['cpu']:.2f} s CPU | {before['roles']:.0f} roles, "
-            f"{before['problems']:.0f} problems |"
+            f"| corpus read, {name}: {found[0]['files']:.0f} .tf files, {found[0]['modules']:.0f} modules "
+            f"| {medians[name]:.2f} s CPU | median of {rounds}; {found[0]['roles']:.0f} roles, "
+            f"{found[0]['problems']:.0f} problems |"
         )
-        print(f"| speed-up | {before['cpu'] / now['cpu']:.1f}x | target at least 4x |")
+    if baseline is not None:
+        print(f"| speed-up | {medians[str(baseline)] / medians['this version']:.1f}x | target at least 4x |")
     for which in ("tree-sitter", "tree-sitter, blocks", "python-hcl2"):
         command = [sys.executable, "-c", _PARSE_ONLY, str(corpus), which]
         done = subprocess.run(
@@ -134,13 +137,14 @@ def corpus_read(corpus: Path, baseline: Path | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--corpus-runs", type=int, default=5, help="alternated rounds of the corpus read")
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
     parser.add_argument("--baseline-src", type=Path, default=None, help="a checkout of the version to compare with")
     args = parser.parse_args()
     print("| measurement | CPU | note |\n|---|---|---|")
     one_file(args.runs)
     if args.corpus.is_dir():
-        corpus_read(args.corpus.resolve(), args.baseline_src.resolve() if args.baseline_src else None)
+        corpus_read(args.corpus.resolve(), args.baseline_src.resolve() if args.baseline_src else None, args.corpus_runs)
 
 
 if __name__ == "__main__":
