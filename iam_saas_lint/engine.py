@@ -244,7 +244,7 @@ def run(
         result.tracebacks.extend(unit_result.tracebacks)
         result.notes.extend(unit_result.notes)
         kept = unit_result.findings
-        parent = included.get(os.path.realpath(unit.files[0])) if unit.kind == "file" else None
+        parent = included.get(os.path.realpath(unit.files[0])) if included and unit.kind == "file" else None
         if parent is not None and not unit_result.internal_error:
             # read through its parent with the parameters it is passed; alone it would be judged
             # with unknown parameters. Its suppressions still count for the parent's reading.
@@ -266,6 +266,8 @@ def _included_elsewhere(results: Sequence[tuple[Unit, UnitResult]]) -> dict[str,
     """Files that another unit read as part of itself (real path → that unit's file)."""
     found: dict[str, str] = {}
     for unit, unit_result in results:
+        if not unit_result.included:
+            continue
         own = {os.path.realpath(path) for path in unit.files}
         for path in unit_result.included:
             real = os.path.realpath(path)

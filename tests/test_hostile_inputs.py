@@ -177,11 +177,12 @@ def test_at_most_the_limit_is_read_whatever_size_a_file_claims(tmp_path: Path, m
     found = text.read_text("/proc/self/status", 100)
     assert isinstance(found, text.Problem)
     assert found.message == "file is more than 100 bytes, over the 100-byte limit (max-file-size)"
-    assert reads == [101]
+    # what it claims and one byte more (0 + 1), then on to the bound: never more than 101 bytes asked for
+    assert reads == [1, 100]
     small = tmp_path / "small.json"
     small.write_text('{"Statement": []}')
     assert isinstance(text.read_text(str(small), 100), text.TextFile)
-    assert reads == [101, 101]
+    assert reads == [1, 100, 18]  # its own size and one byte more: no buffer of the limit's size
 
 
 # -- nesting -----------------------------------------------------------------------------------

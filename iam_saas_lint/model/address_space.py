@@ -71,6 +71,11 @@ def public_space(family: int) -> tuple[Interval, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=2)
+def _public_size(family: int) -> int:
+    return size(public_space(family))
+
+
 def pieces(family: int, networks: Iterable[IPNetwork]) -> list[Interval]:
     """The public address space of a family cut at every boundary of ``networks``: a policy that only
     compares addresses with these networks gives the same verdict for every address of a piece."""
@@ -91,9 +96,11 @@ def pieces(family: int, networks: Iterable[IPNetwork]) -> list[Interval]:
 
 
 def address(family: int, number: int) -> str:
+    if family == 4:  # as ipaddress writes it, without making an address object (one per piece of every role)
+        return ".".join(map(str, number.to_bytes(4, "big")))
     import ipaddress
 
-    return str(ipaddress.IPv4Address(number) if family == 4 else ipaddress.IPv6Address(number))
+    return str(ipaddress.IPv6Address(number))
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,7 @@ class Breadth:
 
     @property
     def everything(self) -> bool:
-        return self.count >= size(public_space(self.family))
+        return self.count >= _public_size(self.family)
 
     def broader_than(self, prefix: int) -> bool:
         return bool(self.count > 2 ** (FAMILY_BITS[self.family] - prefix))

@@ -23,6 +23,8 @@ from .requests import (
     effect_doubt,
     free_values,
     instance_of,
+    keys_read,
+    read_key,
 )
 from .settings import Settings
 from .statements import Principal, Statement, statements_of
@@ -85,7 +87,7 @@ def _statement_key(statement: Statement) -> object:
 class _Plan:
     """A plain class: a ``NamedTuple`` would compile its string annotations at import."""
 
-    __slots__ = ("allows", "denies", "deny_combinations", "own_combinations")
+    __slots__ = ("allows", "decided", "denies", "deny_combinations", "own_combinations", "reads")
 
     def __init__(
         self,
@@ -93,6 +95,8 @@ class _Plan:
         allows: list[tuple[_Group, Truth]],
         deny_combinations: list[dict[str, tuple[str, ...]]] | None,
         own_combinations: list[list[dict[str, tuple[str, ...]]] | None],
+        reads: tuple[str, ...] | None,
+        decided: dict[tuple[object, ...], tuple[Truth, tuple[_Group, ...]]],
     ) -> None:
         self.denies = denies
         self.allows = allows
@@ -100,6 +104,10 @@ class _Plan:
         self.deny_combinations = deny_combinations
         #: For each Allow, the combinations of the free keys only it names.
         self.own_combinations = own_combinations
+        #: The request keys the statements' conditions read (``None``: a policy variable may read any).
+        self.reads = reads
+        #: Decisions made, by the values of those keys: the truth and the Allows that let the caller in.
+        self.decided = decided
 
 
 class TrustEvaluator:
@@ -120,6 +128,8 @@ class TrustEvaluator:
         self._callers = self._find_callers()
         #: The verdicts ask some questions more than once (a wildcard's callers, with and without MFA).
         self._answers: dict[tuple[int, ExternalIdChoice, bool], Answer] = {}
+        #: What each of our callers' principals meets, whatever the request (kept for every question).
+        self._plans: dict[tuple[int, str], _Plan] = {}
         self._made: dict[frozenset[str], list[dict[str, tuple[str, ...]]] | None] = {}
 
     # -- the principal classes -----------------------------------------------------------------
@@ -232,8 +242,12 @@ class TrustEvaluator:
 
     # -- the question ---------------------------------------------------------------------------
 
+    def _known(self, caller: Caller) -> bool:
+        """One of our own callers, which live as long as the keys taken from their ids."""
+        return any(caller is known for known in self._callers)
+
     def can_assume(self, caller: Caller, external_id: ExternalIdChoice, mfa: bool) -> Answer:
-        if not any(caller is known for known in self._callers):  # only our own callers live as long as the keys
+        if not self._known(caller):
             return self._can_assume(caller, external_id, mfa)
         key = (id(caller), external_id, mfa)
         found = self._answers.get(key)
@@ -244,9 +258,14 @@ class TrustEvaluator:
     def _can_assume(self, caller: Caller, external_id: ExternalIdChoice, mfa: bool) -> Answer:
         results: list[Truth] = []
         allowing: dict[int, _Group] = {}
+        known = self._known(caller)
         for arn in caller.arns:
-            relevant = [(g, self._principal(g.first, caller, arn)) for g in self.groups]
-            plan = self._plan([(g, p) for g, p in relevant if p is not False])
+            plan = self._plans.get((id(caller), arn)) if known else None
+            if plan is None:
+                relevant = [(g, self._principal(g.first, caller, arn)) for g in self.groups]
+                plan = self._plan([(g, p) for g, p in relevant if p is not False])
+                if known:
+                    self._plans[(id(caller), arn)] = plan
             for org in caller.orgs:
                 base: dict[str, tuple[str, ...]] = {"aws:principalarn": (arn,)}
                 if caller.account is not None:
@@ -278,7 +297,10 @@ class TrustEvaluator:
         allows = [(g, p) for g, p in relevant if g.first.effect != "Deny"]
         deny_keys = {e.key_lower for g, _ in denies for e in g.first.conditions} - _FIXED_KEYS
         own_keys = [{e.key_lower for e in g.first.conditions} - _FIXED_KEYS - deny_keys for g, _ in allows]
-        return _Plan(denies, allows, self._combinations(deny_keys), [self._combinations(k) for k in own_keys])
+        entries = [e for g, _ in [*denies, *allows] for e in g.first.conditions]
+        reads = keys_read(entries)
+        combinations = [self._combinations(k) for k in own_keys]
+        return _Plan(denies, allows, self._combinations(deny_keys), combinations, reads, {})
 
     def _combinations(self, keys: set[str]) -> list[dict[str, tuple[str, ...]]] | None:
         """Every combination of the keys' values (``None``: too many), made once per set of keys."""
@@ -289,6 +311,20 @@ class TrustEvaluator:
         return self._made[frozen]
 
     def _decide(self, plan: _Plan, request: Request, allowing: dict[int, _Group]) -> Truth:
+        """Whether the request gets in; a plan's statements read only some keys of the request, so a
+        request that differs in no key they read has the same answer (the verdicts ask many)."""
+        key = None if plan.reads is None else read_key(request, plan.reads)
+        found = plan.decided.get(key) if key is not None else None
+        if found is None:
+            letting_in: dict[int, _Group] = {}
+            found = (self._decide_now(plan, request, letting_in), tuple(letting_in.values()))
+            if key is not None:
+                plan.decided[key] = found
+        for group in found[1]:
+            allowing[id(group)] = group
+        return found[0]
+
+    def _decide_now(self, plan: _Plan, request: Request, allowing: dict[int, _Group]) -> Truth:
         combos = plan.deny_combinations
         if combos is None:
             return Doubt(Unknown("too many combinations of condition values to evaluate"), ())

@@ -236,6 +236,27 @@ def _arn_like(pattern: str, value: str) -> bool:
     return all(_like(w, g, ignore_case=False) for w, g in zip(wanted, given, strict=True))
 
 
+def _ipv4_number(text: str) -> int | None:
+    """A dotted quad as ``ipaddress`` reads one (no leading zeros), as a number; else ``None``."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    number = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit()) or len(part) > 3 or (len(part) > 1 and part[0] == "0"):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        number = number * 256 + octet
+    return number
+
+
+def in_network(value: str, text: str) -> bool:
+    """Whether ``IpAddress`` matches the address ``value`` with the policy's CIDR ``text``."""
+    return _in_network(value, text)
+
+
 @lru_cache(maxsize=4096)  # the evaluator asks the same few (address, CIDR) pairs again and again
 def _in_network(value: str, text: str) -> bool:
     import ipaddress
@@ -243,6 +264,9 @@ def _in_network(value: str, text: str) -> bool:
     network = parse_cidr(text).network
     if network is None:
         return False
+    number = _ipv4_number(value) if network.version == 4 else None
+    if number is not None:  # a different address of every role's own pieces: no address object
+        return int(network.network_address) <= number <= int(network.broadcast_address)
     try:
         address = ipaddress.ip_address(value)
     except ValueError:

@@ -160,6 +160,24 @@ def conditions_apply(statement: Statement, request: Request, variables: bool) ->
     return all_of(parts)
 
 
+def keys_read(entries: Iterable[ConditionEntry]) -> tuple[str, ...] | None:
+    """The request keys these conditions read; ``None`` when a policy variable may read any."""
+    found = list(entries)
+    if any(isinstance(v, str) and "${" in v for entry in found for v in entry.values):
+        return None
+    return tuple(sorted({entry.key_lower for entry in found}))
+
+
+def read_key(request: Mapping[str, tuple[object, ...]], keys: Sequence[str]) -> tuple[object, ...]:
+    """What conditions that read only ``keys`` see of the request, as a key: requests with the same one
+    get the same answer. A ``Fresh``, ``Hidden`` or ``OneOf`` value equals the plain text it is
+    spelled as but is judged differently, so the value's type (and spellings) are part of it."""
+    return tuple(
+        None if values is None else tuple((type(v), v, getattr(v, "spellings", None)) for v in values)
+        for values in (request.get(key) for key in keys)
+    )
+
+
 def effect_doubt(statement: Statement) -> Doubt | None:
     if isinstance(statement.effect, Unknown):
         return Doubt(statement.effect, statement.path + ("Effect",))

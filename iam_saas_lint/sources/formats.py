@@ -190,7 +190,10 @@ FOLDER_RULES = {fmt.folder.name: fmt.folder for fmt in FORMATS if fmt.folder is 
 def suffix_of(name: str) -> str | None:
     """The longest ending of ``name`` that the registry knows, compared without case."""
     lowered = name.lower()
-    return next((suffix for suffix in SUFFIXES if lowered.endswith(suffix)), None)
+    for suffix in SUFFIXES:  # a loop, not next() over a generator: asked several times for every file
+        if lowered.endswith(suffix):
+            return suffix
+    return None
 
 
 @lru_cache(maxsize=64)

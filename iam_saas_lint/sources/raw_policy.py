@@ -65,12 +65,18 @@ def _template_values(value: dict[str, object]) -> dict[str, object]:
     return value
 
 
+def _holds_template(data: object) -> bool:
+    text = json.dumps(data)
+    return "${" in text or "{{" in text
+
+
 def read_raw_policy(json_file: JsonFile) -> RawPolicy | None:
     data = json_file.data
     if not isinstance(data, dict):
         return None
-    text = json.dumps(data)
-    if "${" in text or "{{" in text:
+    source = json_file.locations.text
+    # only an escape (\u0024) spells either without the text holding it: the file's text tells first
+    if ("${" in source or "{{" in source or "\\u" in source) and _holds_template(data):
         data = _template_values(data)
     kind = policy_kind(data)
     if kind == "resource":

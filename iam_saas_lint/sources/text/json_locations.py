@@ -18,7 +18,6 @@ from collections.abc import Iterator
 
 from ...model.values import JsonKey, JsonPath, Span
 from ...patterns import lazy_compile
-from ...records import dataclass, field
 
 _TOKEN = lazy_compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 _SCALAR, _OBJECT, _ARRAY = 0, 1, 2
@@ -34,18 +33,22 @@ def _key_text(token: str) -> str:
         return token
 
 
-@dataclass
 class _Frame:
-    value: int
-    is_object: bool
-    label: JsonKey | None
-    next_index: int = 0
-    key: JsonKey = ""
-    key_start: int = 0
-    #: Where the current key's token starts; ``_NO_KEY`` until the object has seen a key.
-    key_token: int = _NO_KEY
-    expect_value: bool = False
-    keys: set[str] = field(default_factory=set)
+    """An open object or array while scanning (a plain class: one is made for every container)."""
+
+    __slots__ = ("expect_value", "is_object", "key", "key_start", "key_token", "keys", "label", "next_index", "value")
+
+    def __init__(self, value: int, is_object: bool, label: JsonKey | None) -> None:
+        self.value = value
+        self.is_object = is_object
+        self.label = label
+        self.next_index = 0
+        self.key: JsonKey = ""
+        self.key_start = 0
+        #: Where the current key's token starts; ``_NO_KEY`` until the object has seen a key.
+        self.key_token = _NO_KEY
+        self.expect_value = False
+        self.keys: set[str] = set()
 
 
 class _Index:
@@ -65,40 +68,45 @@ class _Index:
         self._items: dict[int, array[int]] = {}
         self._members: dict[int, dict[str, int]] = {}
 
-    def _add(self, stack: list[_Frame], start: int, kind: int) -> tuple[int, JsonKey | None]:
-        label: JsonKey | None = None
-        key = _NO_KEY
-        if stack:
-            top = stack[-1]
-            if top.is_object:
-                top.expect_value = False
-                label, start, key = top.key, top.key_start, top.key_token
-            else:
-                label = top.next_index
-                top.next_index += 1
-        number = len(self.starts)
-        self.starts.append(start)
-        self.ends.append(-1)
-        self.after.append(-1)
-        self.keys.append(key)
-        self.kinds.append(kind)
-        if not stack:
-            self.roots.append(number)
-        return number, label
-
     def scan(self) -> None:
+        # one pass over the tokens, with the arrays' appends bound once (a finding in each of 5,000
+        # small files scans each: per token, every attribute lookup counts)
         stack: list[_Frame] = []
+        starts, ends, after, keys, kinds = self.starts, self.ends, self.after, self.keys, self.kinds
+        add_start, add_end, add_after, add_key, add_kind = (
+            starts.append,
+            ends.append,
+            after.append,
+            keys.append,
+            kinds.append,
+        )
         for match in _TOKEN.finditer(self.text):
             token = match.group()
-            start = match.start()
-            if token in ("{", "["):
-                number, label = self._add(stack, start, _OBJECT if token == "{" else _ARRAY)
-                stack.append(_Frame(number, token == "{", label))
-            elif token in ("}", "]"):
+            first = token[0]
+            if first in "{[" and len(token) == 1:
+                start, label, key = match.start(), None, _NO_KEY
+                if stack:
+                    top = stack[-1]
+                    if top.is_object:
+                        top.expect_value = False
+                        label, start, key = top.key, top.key_start, top.key_token
+                    else:
+                        label = top.next_index
+                        top.next_index += 1
+                number = len(starts)
+                add_start(start)
+                add_end(-1)
+                add_after(-1)
+                add_key(key)
+                add_kind(_OBJECT if first == "{" else _ARRAY)
+                if not stack:
+                    self.roots.append(number)
+                stack.append(_Frame(number, first == "{", label))
+            elif first in "}]" and len(token) == 1:
                 if stack:
                     frame = stack.pop()
-                    self.ends[frame.value] = match.end()
-                    self.after[frame.value] = len(self.starts)
+                    ends[frame.value] = match.end()
+                    after[frame.value] = len(starts)
             elif token == ":":
                 if stack:
                     stack[-1].expect_value = True
@@ -106,16 +114,30 @@ class _Index:
                 continue
             elif stack and stack[-1].is_object and not stack[-1].expect_value:
                 top = stack[-1]
+                start = match.start()
                 top.key, top.key_start, top.key_token = _key_text(token), start, start
                 if top.key in top.keys:
                     self.duplicates.append(self._path(stack) + (top.key,))
                 top.keys.add(str(top.key))
             else:
-                number, _ = self._add(stack, start, _SCALAR)
-                self.ends[number] = match.end()
-                self.after[number] = number + 1
+                start, label, key = match.start(), None, _NO_KEY
+                if stack:
+                    top = stack[-1]
+                    if top.is_object:
+                        top.expect_value = False
+                        label, start, key = top.key, top.key_start, top.key_token
+                    else:
+                        top.next_index += 1
+                number = len(starts)
+                add_start(start)
+                add_end(match.end())
+                add_after(number + 1)
+                add_key(key)
+                add_kind(_SCALAR)
+                if not stack:
+                    self.roots.append(number)
         for frame in stack:  # never closed: not located, but their children are
-            self.after[frame.value] = len(self.starts)
+            after[frame.value] = len(starts)
 
     @staticmethod
     def _path(stack: list[_Frame]) -> JsonPath:

@@ -82,6 +82,12 @@ def nesting_depth(value: object, limit: int) -> int:
     return deepest
 
 
+def _may_nest_past(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` may nest more than ``limit`` levels: each level is an object or array
+    that one ``{`` or ``[`` of the text opens, so with fewer of those it cannot (most files: no walk)."""
+    return text.count("{") + text.count("[") > limit
+
+
 #: Integers longer than this are read as floats: Python refuses to convert more than 4,300 digits.
 MAX_INT_DIGITS = 1000
 
@@ -106,7 +112,7 @@ def load_json(text: str, limit: int = MAX_DOCUMENT_NESTING) -> object:
         data = _loads(text)
     except RecursionError:
         raise TooDeep(limit) from None
-    if nesting_depth(data, limit) > limit:
+    if _may_nest_past(text, limit) and nesting_depth(data, limit) > limit:
         raise TooDeep(limit)
     return data
 
@@ -134,7 +140,9 @@ def parse_json(text_file: TextFile) -> JsonFile | Problem | None:
         return Problem(text_file.path, f"invalid JSON: {error.msg}", span)
     except RecursionError:
         data = TooDeep(MAX_FILE_NESTING)
-    if isinstance(data, TooDeep) or nesting_depth(data, MAX_FILE_NESTING) > MAX_FILE_NESTING:
+    if isinstance(data, TooDeep) or (
+        _may_nest_past(text_file.text, MAX_FILE_NESTING) and nesting_depth(data, MAX_FILE_NESTING) > MAX_FILE_NESTING
+    ):
         if not looks_like_iam(text_file.text):
             return None
         return Problem(text_file.path, f"invalid JSON: {TooDeep(MAX_FILE_NESTING)}", Span(1, 1, 1, 1))
