@@ -11,7 +11,7 @@ import pytest
 from iam_saas_lint.config import Config
 from iam_saas_lint.engine import run
 from iam_saas_lint.model.document import Inventory, PolicyDocument
-from iam_saas_lint.model.values import OWN_ACCOUNT, Unknown
+from iam_saas_lint.model.values import OWN_ACCOUNT, Span, Unknown
 from iam_saas_lint.sources.terraform import read_module
 from iam_saas_lint.sources.terraform.templates import render, scan
 
@@ -173,6 +173,25 @@ def test_duplicate_declarations_are_reported(tmp_path: Path) -> None:
     assert [p.message.split(" (")[0] for p in inventory.problems if "declared twice" in p.message] == [
         "aws_iam_role.r is declared twice"
     ]
+
+
+def test_a_resource_declared_twice_is_reported_where_it_is_and_still_read_when_looked_up(tmp_path: Path) -> None:
+    bucket = 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs-café" }\n'
+    policy = (
+        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = '
+        '"Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::${aws_s3_bucket.logs.bucket}/*" }] })\n}\n'
+    )
+    inventory = _module(tmp_path, {"a.tf": bucket, "b.tf": bucket + policy})
+    twice = [p for p in inventory.problems if "declared twice" in p.message]
+    assert [(p.file, p.message.split(":")[0], p.span) for p in twice] == [
+        (
+            str(tmp_path / "b.tf"),
+            f"aws_s3_bucket.logs is declared twice (also at {tmp_path / 'a.tf'}",
+            Span(1, 1, 2, 25, str(tmp_path / "b.tf")),
+        )
+    ]
+    resources = [d.data["Statement"][0]["Resource"] for d in inventory.documents if isinstance(d.data, dict)]
+    assert resources == ["arn:aws:s3:::logs-café/*"]
 
 
 def test_symlink_out_of_the_tree_is_not_followed(tmp_path: Path) -> None:

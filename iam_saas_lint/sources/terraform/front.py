@@ -25,7 +25,10 @@ def read_file_blocks(text: TextFile, max_bytes: int, keep: bool = False) -> list
     tops = read_blocks(text.path, text.text, native.hcl_budget(max_bytes), keep)
     if isinstance(tops, native.ParseError):
         return Problem(text.path, tops.message, tops.span)
-    return [PendingBlock(top.kind, top.labels, text.path, _guarded(text.path, top.convert), top.names) for top in tops]
+    return [
+        PendingBlock(top.kind, top.labels, text.path, _guarded(text.path, top.convert), top.names, top.span)
+        for top in tops
+    ]
 
 
 def _guarded(path: str, convert: Callable[[], Block]) -> Callable[[], Block | Problem]:

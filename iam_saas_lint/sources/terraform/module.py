@@ -69,6 +69,8 @@ class Module:
     #: True when some file holds a block.
     has_blocks: bool = False
     _read: set[int] = field(default_factory=set)
+    #: Resources and data sources declared twice whose copies were reported before being converted.
+    _reported_twice: set[tuple[str, str, str]] = field(default_factory=set)
     #: The keys of ``declarations`` by mode and type, in the order they were declared.
     _of_type: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
 
@@ -180,7 +182,7 @@ def _collect(module: Module, block: Block) -> None:
         if key not in module.declarations:
             module._of_type[key[:2]].append(key)
         previous = module.declarations[key]
-        if previous:
+        if previous and key not in module._reported_twice:
             _duplicate(module, declaration.address, block.span, previous[0].file, previous[0].block.span)
         previous.append(declaration)
     elif block.kind == "variable" and len(block.labels) == 1:
@@ -222,6 +224,23 @@ def _names_one_object(key: str) -> bool:
     """An index key naming one declaration (``variable x``, ``local x``, ``resource t n``), not a type."""
     kind = key.split(" ", 1)[0]
     return key.count(" ") == (2 if kind in ("resource", "data") else 1)
+
+
+def _report_twice_unconverted(module: Module, key: str) -> bool:
+    """A resource or data source declared twice, reported from where its copies are (as converting
+    them would report it): most such copies are never looked up, and converting is most of their cost."""
+    found = module.index[key]
+    kind, *labels = key.split(" ")
+    if kind not in ("resource", "data") or any(id(p) in module._read or p.span is None for p in found):
+        return False
+    first = found[0].span
+    assert first is not None
+    address = ".".join(([] if kind == "resource" else [kind]) + labels)
+    for pending in found[1:]:
+        assert pending.span is not None
+        _duplicate(module, address, pending.span, found[0].file, first)
+    module._reported_twice.add((kind, labels[0], labels[1]))
+    return True
 
 
 def _tfvars_files(directory: str) -> list[str]:
@@ -317,7 +336,8 @@ def load_module(
     for key in [key for key in module.index if key.startswith(_EAGER) and key.count(" ") == 1]:
         module.convert(key)  # IAM blocks now: the verdicts need them, and their problems are reported
     for key in [key for key, found in module.index.items() if len(found) > 1 and _names_one_object(key)]:
-        module.convert(key)  # declared twice: reported whether the evaluation looks the name up or not
+        if not _report_twice_unconverted(module, key):
+            module.convert(key)  # declared twice: reported whether the evaluation looks the name up or not
     for path in _tfvars_files(directory) if root else []:
         _read_tfvars(module, path, max_bytes)
     return module

@@ -34,6 +34,14 @@ class Later:
         self.region = region
         self.file = file
 
+    @property
+    def span(self) -> Span:
+        """The block's place, as converting it would give."""
+        (line, column), (end_line, end_column) = map(
+            self.file.positions.line_column, (self.region.start_point, self.region.end_point)
+        )
+        return Span(line, column, end_line, end_column, self.file.path)
+
     def convert(self) -> Block:
         return self.file.convert_later(self.region)
 

@@ -107,6 +107,7 @@ def attach_overrides(
         found = pending_overrides.get(id(pending))
         if found:
             pending.convert = _merged_converter(pending, found)
+            pending.span = None  # what the overrides hold is known only by converting them
     return result
 
 

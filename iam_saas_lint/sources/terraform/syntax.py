@@ -223,6 +223,9 @@ class PendingBlock:
     convert: Callable[[], Block | Problem]
     #: What a ``locals`` block declares.
     names: tuple[str, ...] = ()
+    #: Where the block is, when that is known without converting it (native syntax): a resource
+    #: declared twice is reported from it, and converted only if the evaluation looks it up.
+    span: Span | None = None
 
 
 #: A variable's value from a variables file: the value (JSON files), the file, the attribute (HCL files).
