@@ -79,6 +79,46 @@ def test_positions_are_one_based_and_cover_key_and_value() -> None:
     assert document.locations.locate(("Resources", "Role")) == Span(2, 3, 4, 26)
 
 
+def test_every_kind_of_node_keeps_its_value_and_exact_span() -> None:
+    """Block and flow collections, a block scalar (its span ends at its text, not at the blank line
+    after it), the same texts as keys and as values, an anchor and its alias, a short form."""
+    text = (
+        "Policy: |\n"
+        '  {"Version": "2012-10-17"}\n'
+        "\n"
+        'Flags: {on: yes, off: No, n: null, t: 0x1F, f: 1.5, s: !Sub "x"}\n'
+        "List:\n"
+        "  - &base {Effect: Allow}\n"
+        "  - *base\n"
+        "  - !If [C, yes, 2012-10-17]\n"
+    )
+    (document,) = load_yaml(text)
+    assert document.data == {
+        "Policy": '{"Version": "2012-10-17"}\n',
+        "Flags": {"on": "yes", "off": "No", "n": None, "t": "0x1F", "f": 1.5, "s": {"Fn::Sub": "x"}},
+        "List": [{"Effect": "Allow"}, {"Effect": "Allow"}, {"Fn::If": ["C", "yes", "2012-10-17"]}],
+    }
+    expected = {
+        ("Policy",): Span(1, 1, 2, 28),
+        ("Flags", "on"): Span(4, 9, 4, 16),
+        ("Flags", "n"): Span(4, 27, 4, 34),
+        ("Flags", "s"): Span(4, 53, 4, 64),
+        ("Flags", "s", "Fn::Sub"): Span(4, 56, 4, 64),
+        ("Flags",): Span(4, 1, 4, 65),
+        ("List", 0): Span(6, 5, 6, 26),
+        ("List", 0, "Effect"): Span(6, 12, 6, 25),
+        ("List", 1): Span(7, 5, 7, 10),
+        ("List", 1, "Effect"): None,  # under an alias: located at the alias (the deepest path that is)
+        ("List", 2): Span(8, 5, 8, 29),
+        ("List", 2, "Fn::If"): Span(8, 5, 8, 29),
+        ("List", 2, "Fn::If", 1): Span(8, 13, 8, 16),
+        ("List",): Span(5, 1, 8, 29),
+        (): Span(1, 1, 8, 29),
+    }
+    assert {path: document.locations.locate(path) for path in expected} == expected
+    assert document.issues == []
+
+
 def test_short_form_sequence_children_are_located_under_the_long_form() -> None:
     (document,) = load_yaml("a: !If\n  - C\n  - x\n  - y\n")
     assert document.locations.locate(("a", "Fn::If", 2)) == Span(4, 5, 4, 6)

@@ -62,7 +62,7 @@ READERS: dict[str, tuple[object, str, str]] = {
     "raw policy": (raw_policy, "policy_kind", "raw/datadog-no-external-id/trust.json"),
     "account export": (account_export, "_default_versions", "export/authorization-details.json"),
     "cloudformation json": (cloudformation.TemplateReader, "read", "cfn-json/managed-policy.json"),
-    "cloudformation yaml": (yaml_positions._Builder, "scalar", "cfn-yaml/parameters.yaml"),
+    "cloudformation yaml": (yaml_positions._Builder, "run", "cfn-yaml/parameters.yaml"),
     "terraform hcl": (graph.GraphBuilder, "build", "tf/main.tf"),
     "terraform plan": (plan._PlanReader, "read", "plan/plan.json"),
 }

@@ -34,6 +34,8 @@ SHORT_FORMS = frozenset(
     }
 )  # fmt: skip
 _YAML_TAG = "tag:yaml.org,2002:"
+_STR, _NULL, _MERGE = _YAML_TAG + "str", _YAML_TAG + "null", _YAML_TAG + "merge"
+_BOOL, _INT, _FLOAT = _YAML_TAG + "bool", _YAML_TAG + "int", _YAML_TAG + "float"
 _DECIMAL_INT = lazy_compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _DECIMAL_FLOAT = lazy_compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _BOOLS = {"true": True, "false": False}
@@ -78,43 +80,64 @@ class YamlDocument:
     issues: list[YamlIssue] = field(default_factory=list)
 
 
-@dataclass
 class _Frame:
-    path: JsonPath
-    #: Where the children go: ``path`` itself, or ``path + ("Fn::If",)`` under a short-form tag.
-    content_path: JsonPath
-    value: dict[str, object] | list[object]
-    start: tuple[int, int]
-    wrap: str | None
-    anchor: str | None
-    size: int = 1
-    key: str | None = None
-    key_start: tuple[int, int] = (0, 0)
-    key_is_merge: bool = False
-    merges: list[object] = field(default_factory=list)
+    """A mapping or sequence being built (a plain class: one is made for every container)."""
+
+    __slots__ = (
+        "anchor",
+        "content_path",
+        "key",
+        "key_is_merge",
+        "key_start",
+        "merges",
+        "path",
+        "size",
+        "start",
+        "value",
+        "wrap",
+    )
+
+    def __init__(
+        self,
+        path: JsonPath,
+        content_path: JsonPath,
+        value: dict[str, object] | list[object],
+        start: tuple[int, int],
+        wrap: str | None,
+        anchor: str | None,
+    ) -> None:
+        self.path = path
+        #: Where the children go: ``path`` itself, or ``path + ("Fn::If",)`` under a short-form tag.
+        self.content_path = content_path
+        self.value = value
+        self.start = start
+        self.wrap = wrap
+        self.anchor = anchor
+        self.size = 1
+        #: The key whose value comes next (``None``: a key comes next); where it starts; ``<<``.
+        self.key: str | None = None
+        self.key_start = (0, 0)
+        self.key_is_merge = False
+        self.merges: list[object] = []
 
 
-def _is_plain(event: Any) -> bool:
-    return bool(event.implicit[0]) and not event.style
+#: The event classes ``_Builder.run`` tells apart: scalar, mapping start, sequence start, alias, document end.
+_EventKinds = tuple[type, type, type, type, type]
 
 
 def _mark(mark: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _span(start: tuple[int, int], end: tuple[int, int]) -> tuple[int, int, int, int]:
-    return start[0], start[1], end[0], end[1]
-
-
 def _plain_scalar(value: str, tag: str) -> object:
     """A plain scalar by its implicit YAML type, keeping the text whenever the type is doubtful."""
-    if tag == _YAML_TAG + "null":
+    if tag == _NULL:
         return None
-    if tag == _YAML_TAG + "bool":
+    if tag == _BOOL:
         return _BOOLS.get(value.lower(), value)
-    if tag == _YAML_TAG + "int" and _DECIMAL_INT.fullmatch(value) and len(value) <= _MAX_INT_DIGITS:
+    if tag == _INT and _DECIMAL_INT.fullmatch(value) and len(value) <= _MAX_INT_DIGITS:
         return int(value)
-    if tag == _YAML_TAG + "float" and _DECIMAL_FLOAT.fullmatch(value):
+    if tag == _FLOAT and _DECIMAL_FLOAT.fullmatch(value):
         return float(value)
     return value
 
@@ -145,6 +168,9 @@ def _tagged_scalar(tag: str, value: str) -> object:
 
 
 class _Builder:
+    """One document's data and spans, built from the parser's events in one loop (``run``): a template
+    is a hundred thousand events, so the common ones are handled inline, with few calls and lookups."""
+
     def __init__(self, text: str, resolve: Callable[[str], str], nodes: int = 0) -> None:
         self.text = text
         self.resolve = resolve
@@ -158,42 +184,6 @@ class _Builder:
         self.nodes = nodes
         self.stack: list[_Frame] = []
         self.root: object = None
-
-    # -- placing values -------------------------------------------------------------------
-    def _child_path(self) -> tuple[JsonPath, tuple[int, int] | None]:
-        """The path of the next value, and the key's start when the value is in a mapping."""
-        if not self.stack:
-            return (), None
-        top = self.stack[-1]
-        if isinstance(top.value, dict):
-            assert top.key is not None
-            return top.content_path + (top.key,), top.key_start
-        return top.content_path + (len(top.value),), None
-
-    def _place(self, value: object, start: tuple[int, int], end: tuple[int, int], size: int, record: bool) -> None:
-        self.nodes += 1
-        if self.nodes > NODE_LIMIT:
-            raise YamlError(f"more than {NODE_LIMIT:,} nodes: not read", Span(*_span(start, end)), hostile=True)
-        path, key_start = self._child_path()
-        if record:
-            self.spans[path] = _span(key_start or start, end)
-        if not self.stack:
-            self.root = value
-            return
-        top = self.stack[-1]
-        top.size += size
-        if isinstance(top.value, dict):
-            assert top.key is not None
-            if top.key_is_merge:
-                top.merges.append(value)
-            else:
-                top.value[top.key] = value
-            top.key = None
-        else:
-            top.value.append(value)
-
-    def _expects_key(self) -> bool:
-        return bool(self.stack) and isinstance(self.stack[-1].value, dict) and self.stack[-1].key is None
 
     def _issue(self, message: str, span: Span) -> None:
         """Each issue once, the first ``MAX_ISSUES_REPORTED`` of them; the others are counted."""
@@ -213,75 +203,146 @@ class _Builder:
         )
         return [*self.issues, more]
 
-    def _set_key(self, event: Any) -> None:
-        top = self.stack[-1]
-        start = _mark(event.start_mark)
-        span = Span(*_span(start, _mark(event.end_mark)))
-        self.nodes += 1  # a key is a node too: 200,000 duplicate keys cost as much as 200,000 values
-        if self.nodes > NODE_LIMIT:
-            raise YamlError(f"more than {NODE_LIMIT:,} nodes: not read", span, hostile=True)
-        tag = event.tag or (self.resolve(event.value) if _is_plain(event) else None)
-        is_merge = tag == _YAML_TAG + "merge"
-        if tag == _YAML_TAG + "null":
+    def _too_many(self, start: tuple[int, int], end: tuple[int, int]) -> YamlError:
+        return YamlError(f"more than {NODE_LIMIT:,} nodes: not read", Span(*start, *end), hostile=True)
+
+    def _key_issues(self, event: Any, top: _Frame, key: str, tag: str | None) -> None:
+        span = Span(*_mark(event.start_mark), *_mark(event.end_mark))
+        if tag == _NULL:
             self._issue("a null key: CloudFormation needs every key to be a name", span)
-        key = str(event.value)
-        assert isinstance(top.value, dict)
-        if not is_merge and key in top.value:
+        if tag != _MERGE and key in top.value:
             where = "/".join(str(p) for p in top.content_path) or "the top level"
             self._issue(f"duplicate key {key!r} under {where}: the last copy wins", span)
-        top.key, top.key_start, top.key_is_merge = key, start, is_merge
 
-    # -- events ---------------------------------------------------------------------------
-    def scalar(self, event: Any) -> None:
-        if self._expects_key():
-            self._set_key(event)
-            return
-        if event.tag and event.tag != "!":
-            value = _tagged_scalar(event.tag, event.value)
-        elif _is_plain(event):
-            value = _plain_scalar(event.value, self.resolve(event.value))
-        else:
-            value = event.value
-        start, end = _mark(event.start_mark), self._trimmed_end(event.end_mark)
-        path, _ = self._child_path()
-        if isinstance(value, dict):
-            (long_form,) = value
-            self.spans[path + (long_form,)] = _span(start, end)
-        self._place(value, start, end, 1, True)
-        if event.anchor:
-            self.anchors[event.anchor] = (value, 1)
+    def run(self, get_event: Callable[[], Any], kinds: _EventKinds) -> None:
+        """Events up to the end of the document.
 
-    def alias(self, event: Any) -> None:
-        if self._expects_key():
-            raise YamlError("an alias used as a key", Span(*_span(_mark(event.start_mark), _mark(event.end_mark))))
-        found = self.anchors.get(event.anchor)
-        start, end = _mark(event.start_mark), _mark(event.end_mark)
-        if found is None:
-            raise YamlError(f"found undefined alias {event.anchor!r}", Span(*_span(start, end)))
-        value, size = found
-        self.expanded += size
-        if self.expanded > ALIAS_EXPANSION_LIMIT:
-            raise YamlError(
-                f"aliases expand to more than {ALIAS_EXPANSION_LIMIT:,} nodes (an alias bomb?): not read",
-                Span(*_span(start, end)),
-                hostile=True,
-            )
-        self._place(value, start, end, size, True)
+        Each value is placed under its JSON path with its span (from its key's start when it is a
+        mapping's value); short-form tags wrap their content (``!If [...]`` is ``{"Fn::If": [...]}``,
+        spanned at the tag), anchors remember the value and its size for aliases."""
+        scalar_event, mapping_start, sequence_start, alias_event, document_end = kinds
+        stack, spans, resolve, anchors = self.stack, self.spans, self.resolve, self.anchors
+        text = self.text
+        length = len(text)
+        while True:
+            event = get_event()
+            kind = event.__class__
+            top = stack[-1] if stack else None
+            expects_key = top is not None and top.key is None and top.value.__class__ is dict
+            mark = event.start_mark
+            start = (mark.line + 1, mark.column + 1)
+            if kind is scalar_event:
+                text_value = event.value
+                tag = event.tag
+                if expects_key:
+                    assert top is not None
+                    self.nodes += 1  # a key is a node too: 200,000 duplicate keys cost as much as 200,000 values
+                    if self.nodes > NODE_LIMIT:
+                        raise self._too_many(start, _mark(event.end_mark))
+                    key = str(text_value)
+                    if not tag and event.implicit[0] and not event.style:
+                        tag = resolve(text_value)
+                    if tag == _NULL or (tag != _MERGE and key in top.value):
+                        self._key_issues(event, top, key, tag)
+                    top.key, top.key_start, top.key_is_merge = key, start, tag == _MERGE
+                    continue
+                if tag and tag != "!":
+                    value = _tagged_scalar(tag, text_value)
+                elif event.implicit[0] and not event.style:
+                    implicit = resolve(text_value)
+                    value = text_value if implicit == _STR else _plain_scalar(text_value, implicit)
+                else:
+                    value = text_value
+                size = 1
+                anchor = event.anchor
+                mark = event.end_mark
+                index = mark.index
+                if index.__class__ is int and 0 < index <= length and text[index - 1] not in " \t\r\n":
+                    end = (mark.line + 1, mark.column + 1)
+                else:
+                    end = self._trimmed_end(mark)
+            elif kind is mapping_start or kind is sequence_start:
+                if expects_key:
+                    raise YamlError("a mapping or sequence used as a key", Span(*start, *start))
+                own_path = self._next_path(top)
+                wrap = None
+                tag = event.tag
+                if tag and not tag.startswith(_YAML_TAG) and tag != "!":
+                    wrap = _long_form(tag) or tag
+                content_path = own_path + (wrap,) if wrap else own_path
+                container: dict[str, object] | list[object] = {} if kind is mapping_start else []
+                stack.append(_Frame(own_path, content_path, container, start, wrap, event.anchor))
+                continue
+            elif kind is alias_event:
+                end = _mark(event.end_mark)
+                if expects_key:
+                    raise YamlError("an alias used as a key", Span(*start, *end))
+                found = anchors.get(event.anchor)
+                if found is None:
+                    raise YamlError(f"found undefined alias {event.anchor!r}", Span(*start, *end))
+                value, size = found
+                self.expanded += size
+                if self.expanded > ALIAS_EXPANSION_LIMIT:
+                    raise YamlError(
+                        f"aliases expand to more than {ALIAS_EXPANSION_LIMIT:,} nodes (an alias bomb?): not read",
+                        Span(*start, *end),
+                        hostile=True,
+                    )
+                anchor = None
+            elif kind is document_end:
+                return
+            else:  # the end of a mapping or a sequence
+                frame = stack.pop()
+                top = stack[-1] if stack else None
+                start, size, anchor = frame.start, frame.size, frame.anchor
+                end = self._trimmed_end(event.end_mark)
+                value = self._finished(frame, end)
+            # place the value: under its key (spanned from the key) or as the next item
+            if top is None:
+                path: JsonPath = ()
+                span_start = start
+            elif top.value.__class__ is dict:
+                assert top.key is not None
+                path, span_start = top.content_path + (top.key,), top.key_start
+            else:
+                path, span_start = top.content_path + (len(top.value),), start
+            if kind is scalar_event and value.__class__ is dict:
+                assert isinstance(value, dict)
+                (long_form,) = value
+                spans[path + (long_form,)] = start + end
+            self.nodes += 1
+            if self.nodes > NODE_LIMIT:
+                raise self._too_many(start, end)
+            spans[path] = span_start + end
+            if top is None:
+                self.root = value
+            else:
+                top.size += size
+                parent = top.value
+                if parent.__class__ is dict:
+                    assert isinstance(parent, dict) and top.key is not None
+                    if top.key_is_merge:
+                        top.merges.append(value)
+                    else:
+                        parent[top.key] = value
+                    top.key = None
+                else:
+                    assert isinstance(parent, list)
+                    parent.append(value)
+            if anchor:
+                anchors[anchor] = (value, size)
 
-    def start(self, event: Any, container: dict[str, object] | list[object]) -> None:
-        start = _mark(event.start_mark)
-        if self._expects_key():
-            raise YamlError("a mapping or sequence used as a key", Span(*_span(start, start)))
-        path, _ = self._child_path()
-        wrap = None
-        if event.tag and not event.tag.startswith(_YAML_TAG) and event.tag != "!":
-            wrap = _long_form(event.tag) or event.tag
-        content_path = path + (wrap,) if wrap else path
-        self.stack.append(_Frame(path, content_path, container, start, wrap, event.anchor))
+    @staticmethod
+    def _next_path(top: _Frame | None) -> JsonPath:
+        if top is None:
+            return ()
+        if top.value.__class__ is dict:
+            assert top.key is not None
+            return top.content_path + (top.key,)
+        return top.content_path + (len(top.value),)
 
-    def end(self, event: Any) -> None:
-        frame = self.stack.pop()
-        end = self._trimmed_end(event.end_mark)
+    def _finished(self, frame: _Frame, end: tuple[int, int]) -> object:
+        """A mapping or sequence at its end: merge keys applied, a short-form tag's wrapper around it."""
         value: object = frame.value
         if isinstance(frame.value, dict) and frame.merges:
             value = self._merged(frame.value, frame.merges)
@@ -289,11 +350,9 @@ class _Builder:
             if frame.wrap.startswith("!"):
                 value = Unknown(f"the YAML tag {frame.wrap} is not a CloudFormation intrinsic function")
             else:
-                self.spans[frame.content_path] = _span(frame.start, end)
+                self.spans[frame.content_path] = frame.start + end
                 value = {frame.wrap: value}
-        self._place(value, frame.start, end, frame.size, True)
-        if frame.anchor:
-            self.anchors[frame.anchor] = (value, frame.size)
+        return value
 
     @staticmethod
     def _merged(explicit: dict[str, object], merges: list[object]) -> dict[str, object]:
@@ -330,41 +389,44 @@ def _loader_class() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _resolver(loader: Any) -> Callable[[str], str]:
+    """The implicit tag of a plain scalar, as the loader resolves it, asked once per distinct text;
+    a text whose first character starts no implicit type (most keys and values) is a string."""
+    from yaml.nodes import ScalarNode
+
+    implicit = loader.yaml_implicit_resolvers
+    always_ask = None in implicit or bool(loader.yaml_path_resolvers)
+    known: dict[str, str] = {}
+
+    def resolve(value: str) -> str:
+        if not always_ask and value[:1] not in implicit:
+            return _STR
+        found = known.get(value)
+        if found is None:
+            found = known[value] = str(loader.resolve(ScalarNode, value, (True, False)))
+        return found
+
+    return resolve
+
+
 def load_yaml(text: str) -> list[YamlDocument]:
     """Every document of a YAML stream, as plain data with positions; ``YamlError`` when unreadable."""
     import yaml
     from yaml import events
-    from yaml.nodes import ScalarNode
 
     loader = _loader_class()(text)
-
-    def resolve(value: str) -> str:
-        return str(loader.resolve(ScalarNode, value, (True, False)))
-
+    resolve = _resolver(loader)
+    kinds = (events.ScalarEvent, events.MappingStartEvent, events.SequenceStartEvent, events.AliasEvent)
     documents: list[YamlDocument] = []
-    builder: _Builder | None = None
     nodes = 0
     try:
         while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, events.DocumentStartEvent):
-                builder = _Builder(text, resolve, nodes)
-            elif builder is None:
+            if not isinstance(loader.get_event(), events.DocumentStartEvent):
                 continue
-            elif isinstance(event, events.ScalarEvent):
-                builder.scalar(event)
-            elif isinstance(event, events.MappingStartEvent):
-                builder.start(event, {})
-            elif isinstance(event, events.SequenceStartEvent):
-                builder.start(event, [])
-            elif isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
-                builder.end(event)
-            elif isinstance(event, events.AliasEvent):
-                builder.alias(event)
-            elif isinstance(event, events.DocumentEndEvent):
-                documents.append(YamlDocument(builder.root, YamlLocations(builder.spans), builder.finished_issues()))
-                nodes = builder.nodes
-                builder = None
+            builder = _Builder(text, resolve, nodes)
+            builder.run(loader.get_event, (*kinds, events.DocumentEndEvent))
+            documents.append(YamlDocument(builder.root, YamlLocations(builder.spans), builder.finished_issues()))
+            nodes = builder.nodes
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
