@@ -126,6 +126,7 @@ class TrustEvaluator:
         self._own_orgs = self._find_own_orgs()
         self._pinned, self._other = self._external_ids()
         self._callers = self._find_callers()
+        self._caller_ids = {id(caller) for caller in self._callers}  # they live as long as this evaluator
         #: The verdicts ask some questions more than once (a wildcard's callers, with and without MFA).
         self._answers: dict[tuple[int, ExternalIdChoice, bool], Answer] = {}
         #: What each of our callers' principals meets, whatever the request (kept for every question).
@@ -244,7 +245,7 @@ class TrustEvaluator:
 
     def _known(self, caller: Caller) -> bool:
         """One of our own callers, which live as long as the keys taken from their ids."""
-        return any(caller is known for known in self._callers)
+        return id(caller) in self._caller_ids
 
     def can_assume(self, caller: Caller, external_id: ExternalIdChoice, mfa: bool) -> Answer:
         if not self._known(caller):
@@ -266,6 +267,10 @@ class TrustEvaluator:
                 plan = self._plan([(g, p) for g, p in relevant if p is not False])
                 if known:
                     self._plans[(id(caller), arn)] = plan
+            if plan.reads == () and () in plan.decided and caller.orgs and self._xid_requests(external_id):
+                # the statements read no key of the request: each request below has the answer made
+                results.append(self._decide(plan, {}, allowing))
+                continue
             for org in caller.orgs:
                 base: dict[str, tuple[str, ...]] = {"aws:principalarn": (arn,)}
                 if caller.account is not None:

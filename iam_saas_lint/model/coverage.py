@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..records import dataclass
-from .address_space import Breadth, address, pieces, union
+from .address_space import Breadth, address, interval_of, pieces, union
 from .cidrs import IPNetwork, parse_cidr
 from .conditions import OneOf, Request, in_network
 from .document import PolicyDocument, Role
@@ -184,7 +184,15 @@ class _Judge:
             on_key = [e for e in every if e.key_lower == key]
             if all(e.operator.base in ("IpAddress", "NotIpAddress") for e in on_key):
                 self._cidrs[key] = [text for e in on_key for text in e.literal_strings()]
+        #: The source-IP CIDRs as (family, first, last), ``None`` for one that does not parse: what
+        #: ``in_network`` answers for an address of a piece, from its number (no text to write and read).
+        self._source_intervals: list[tuple[int, int, int] | None] = []
+        for text in self._cidrs.get("aws:sourceip", ()):
+            network = parse_cidr(text).network
+            self._source_intervals.append(None if network is None else (network.version, *interval_of(network)))
         self._admitted: dict[tuple[object, ...], tuple[Truth, tuple[str, str] | None]] = {}
+        #: ``admitted_from``'s answers by which source-IP CIDRs hold the address (all its key can vary in).
+        self._admitted_inside: dict[tuple[bool, ...], tuple[Truth, tuple[str, str] | None]] = {}
         Combinations = list[dict[str, tuple[str, ...]]] | None
         self.by_target: list[tuple[tuple[str, str], list[tuple[DenyInPolicy, Truth]], Combinations]] = []
         for target in _targets(denies):
@@ -240,6 +248,25 @@ class _Judge:
             found = self._admitted[key] = self._admitted_now(place)
         return found
 
+    def admitted_from(self, family: int, number: int) -> tuple[Truth, tuple[str, str] | None]:
+        """``admitted`` for a request from the address ``number`` of ``family``, the same answer,
+        keyed without writing the address out (a role's pieces are many, its answers few)."""
+        if self._reads is None or "aws:sourceip" not in self._cidrs:
+            return self.admitted({"aws:sourceip": (address(family, number),)})
+        inside = tuple(
+            found is not None and found[0] == family and found[1] <= number <= found[2]
+            for found in self._source_intervals
+        )
+        found = self._admitted_inside.get(inside)
+        if found is None:
+            seen: dict[str, tuple[object, ...]] = {**self.session, "aws:sourceip": ((str, inside),)}
+            key = read_key(seen, self._reads)
+            found = self._admitted.get(key)
+            if found is None:
+                found = self._admitted[key] = self._admitted_now({"aws:sourceip": (address(family, number),)})
+            self._admitted_inside[inside] = found
+        return found
+
     def _admitted_now(self, place: Request) -> tuple[Truth, tuple[str, str] | None]:
         doubt: Truth = False
         for escaped, target in self.escapes(place):
@@ -291,15 +318,14 @@ def _coverage(denies: list[DenyInPolicy], session: Request) -> Coverage:
     source_networks = _networks(denies, "aws:sourceip")
     for family in (4, 6):
         for piece in pieces(family, source_networks):
-            shown = address(family, piece[0])
-            truth, target = judge.admitted({"aws:sourceip": (shown,)})
+            truth, target = judge.admitted_from(family, piece[0])
             if truth is not False:
                 maybe[family].append(piece)
             if truth is True:
                 admitted[family].append(piece)
                 outside = not any(n.version == family and _inside(piece, n) for n in source_networks)
                 if target is not None and outside and witness is None:
-                    witness = Escape(target[0], target[1], shown, None)
+                    witness = Escape(target[0], target[1], address(family, piece[0]), None)
             elif isinstance(truth, Doubt) and first_doubt is None:
                 first_doubt = truth
     vpc_escape: Escape | None = None

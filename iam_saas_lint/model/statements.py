@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from ..records import dataclass
-from .memo import on_forget
+from .memo import Memo, content_key, on_forget
 from .values import JsonPath, Unknown
 
 Value = str | Unknown
@@ -289,15 +289,26 @@ _PARSED: dict[int, tuple[object, tuple[Statement, ...]]] = {}
 on_forget(_PARSED.clear)
 
 
+#: The statements of documents by content (``memo.content_key``): statements hold only what the
+#: document says, with paths inside it, so identical documents (thousands of roles written from one
+#: template) share them, as they share the verdicts made of them.
+_BY_CONTENT: Memo[tuple[Statement, ...]] = Memo()
+
+
 def statements_of(data: object) -> list[Statement]:
     """The statements of a policy document; malformed parts are left to the grammar rule, and
     unresolved ones become statements that may do anything (never a silent pass)."""
     parsed = _PARSED.get(id(data))
     if parsed is not None and parsed[0] is data:
         return list(parsed[1])
-    found = _statements_of(data)
-    _PARSED[id(data)] = (data, tuple(found))  # the entry keeps ``data`` alive, so its id is not reused
-    return found
+    text = content_key(data) if isinstance(data, dict) else None
+    found = _BY_CONTENT.get(text) if text is not None else None
+    if found is None:
+        found = tuple(_statements_of(data))
+        if text is not None:
+            _BY_CONTENT.put(text, found)
+    _PARSED[id(data)] = (data, found)  # the entry keeps ``data`` alive, so its id is not reused
+    return list(found)
 
 
 def _statements_of(data: object) -> list[Statement]:

@@ -205,6 +205,14 @@ class _Index:
         return number if number is not None and self.ends[number] >= 0 else None
 
 
+#: Small texts scanned lately, by text: an index depends on the text alone (its lookups only add
+#: to it what the text says), and files copied from one template scan alike. Bounded in count and
+#: size, so a run of large distinct files keeps none of them alive.
+SHARED_TEXT_CHARS = 16 * 1024
+SHARED_INDEXES = 128
+_SHARED: dict[str, _Index] = {}
+
+
 class JsonLocations:
     """A ``Locator`` over JSON text."""
 
@@ -223,8 +231,16 @@ class JsonLocations:
 
     def _scanned(self) -> _Index:
         if self._index is None:
-            self._index = _Index(self._text)
-            self._index.scan()
+            shared = len(self._text) <= SHARED_TEXT_CHARS
+            index = _SHARED.get(self._text) if shared else None
+            if index is None:
+                index = _Index(self._text)
+                index.scan()
+                if shared:
+                    if len(_SHARED) >= SHARED_INDEXES:
+                        del _SHARED[next(iter(_SHARED))]
+                    _SHARED[self._text] = index
+            self._index = index
         return self._index
 
     def locate(self, path: JsonPath) -> Span | None:
