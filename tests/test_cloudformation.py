@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -255,3 +256,35 @@ def test_a_nested_stack_on_s3_passed_nothing_iam_shaped_is_a_verbose_note(
     ]
     assert main(["--no-cache", "--format", "concise", parent]) == 1
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("syntax", ["yaml", "json"])
+def test_loops_and_to_json_string_spelled_with_escapes_are_still_expanded(tmp_path: Path, syntax: str) -> None:
+    """A reader skips looking for ``Fn::ForEach::…`` and ``Fn::ToJsonString`` keys when the text cannot
+    hold them; written with escapes (YAML ``\\x``, JSON ``\\u``) they are still there."""
+    from iam_saas_lint.sources.text.yaml_positions import load_yaml
+
+    text = (FIXTURES / "foreach-roles.yaml").read_text()
+    if syntax == "json":
+        (document,) = load_yaml(text)
+        text = json.dumps(document.data, indent=2)
+        escapes = {"Fn::ForEach::": "Fn::\\u0046orEach::", "Fn::ToJsonString": "Fn::ToJson\\u0053tring"}
+    else:
+        escapes = {"Fn::ForEach::": "Fn::For\\x45ach::", "Fn::ToJsonString": "Fn::ToJson\\x53tring"}
+        for key in ("Fn::ForEach::EnvConditions", "Fn::ForEach::VendorRoles", "Fn::ToJsonString"):
+            text = text.replace(f"{key}:", f'"{key}":')
+    plain, escaped = tmp_path / f"plain.{syntax}", tmp_path / f"escaped.{syntax}"
+    plain.write_text(text)
+    for written, escape in escapes.items():
+        text = text.replace(written, escape)
+    assert "ForEach" not in text and "ToJsonString" not in text
+    escaped.write_text(text)
+
+    def found(path: Path) -> list[tuple[str, str, int, int]]:
+        result = run([str(path)], Config())
+        assert not result.internal_error
+        return sorted((f.rule, f.message, f.line, f.column) for f in result.findings)
+
+    expected = [("ISL003", 31, 21)] if syntax == "yaml" else [("ISL003", 53, 23)]
+    assert [(rule, line, column) for rule, _, line, column in found(plain)] == expected
+    assert found(escaped) == found(plain)

@@ -62,12 +62,22 @@ class Expansion:
     problems: list[tuple[str, JsonPath]] = field(default_factory=list)
 
 
-def expand_template(data: dict[str, object], root: JsonPath) -> Expansion:
-    """The template as CloudFormation deploys it (see the module docstring)."""
+def may_expand(text: str, syntax: str) -> bool:
+    """Whether data parsed from ``text`` (``"json"`` or ``"yaml"``) may hold a key that
+    ``expand_template`` acts on (``Fn::ForEach::…``, ``Fn::ToJsonString``): the text names it, or an
+    escape (JSON ``\\u``; YAML ``\\`` in double quotes, ``%`` in a tag) could spell it."""
+    if "ForEach" in text or "ToJsonString" in text:
+        return True
+    return "\\u" in text if syntax == "json" else "\\" in text or "%" in text
+
+
+def expand_template(data: dict[str, object], root: JsonPath, may_expand: bool = True) -> Expansion:
+    """The template as CloudFormation deploys it (see the module docstring). ``may_expand``: False
+    when the reader knows that no loop or ``Fn::ToJsonString`` is in it (see ``may_expand``)."""
     expansion = Expansion(dict(data))
     parameters = data.get("Parameters")
     loops = _Loops(expansion, parameters if isinstance(parameters, dict) else {})
-    for section in _LOOP_SECTIONS:
+    for section in _LOOP_SECTIONS if may_expand else ():
         body = data.get(section)
         if isinstance(body, dict) and _has_loops_or_documents(body):
             expansion.data[section] = loops.walk(body, root + (section,), root + (section,))

@@ -11,6 +11,7 @@ from ..text.comments import comment_suppressions
 from ..text.files import TextFile, looks_like_iam, read_text
 from ..text.jsonfile import JsonFile, parse_json
 from ..text.yaml_positions import YamlDocument, YamlError, load_yaml
+from .expand import may_expand
 from .reader import read_template
 from .template import Template, is_serverless, is_template
 
@@ -24,19 +25,25 @@ def looks_like_template(text: str) -> bool:
 def read_json_template(json_file: JsonFile) -> Inventory:
     assert isinstance(json_file.data, dict)
     locations = json_file.locations
-    return read_template(Template(json_file.path, locations, json_file.data, text=locations.text))
+    text = locations.text
+    return read_template(
+        Template(json_file.path, locations, json_file.data, text=text, may_expand=may_expand(text, "json"))
+    )
 
 
 def _template_of(path: str, document: YamlDocument, text: str) -> Template | None:
     data = document.data
     if is_template(data):
         assert isinstance(data, dict)
-        return Template(path, document.locations, data, text=text)
+        return Template(path, document.locations, data, text=text, may_expand=may_expand(text, "yaml"))
     if is_serverless(data, path):
         assert isinstance(data, dict)
         resources = data["resources"]
         assert isinstance(resources, dict)
-        return Template(path, document.locations, resources, root=("resources",), service=data, text=text)
+        expands = may_expand(text, "yaml")
+        return Template(
+            path, document.locations, resources, root=("resources",), service=data, text=text, may_expand=expands
+        )
     return None
 
 

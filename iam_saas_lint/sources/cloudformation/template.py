@@ -72,15 +72,19 @@ class Template:
     depth: int = 0
     #: For a nested stack's template: the template that deploys it.
     parent: Template | None = None
+    #: False when the reader saw in the text that no key ``expand_template`` acts on can be in it.
+    may_expand: bool = field(default=True, repr=False, compare=False)
     parameters: dict[str, dict[str, object]] = field(init=False)
     mappings: dict[str, object] = field(init=False)
     conditions: dict[str, object] = field(init=False)
     resources: dict[str, dict[str, object]] = field(init=False)
     #: What the language extensions or SAM's globals could not expand: (message, path as written).
     expansion_problems: list[tuple[str, JsonPath]] = field(init=False)
+    #: Each resource's ``Type`` when it is a string (asked for thousands of times per template).
+    _types: dict[str, str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        expansion = expand_template(self.data, self.root)
+        expansion = expand_template(self.data, self.root, self.may_expand)
         if expansion.moved:
             self.locator = MovedLocator(self.locator, expansion.moved)
         self.data = expansion.data
@@ -89,6 +93,10 @@ class Template:
         self.mappings = _mapping(self.data.get("Mappings"))
         self.conditions = _mapping(self.data.get("Conditions"))
         self.resources = {k: v for k, v in _mapping(self.data.get("Resources")).items() if isinstance(v, dict)}
+        self._types = {}
+        for logical_id, resource in self.resources.items():
+            kind = resource.get("Type")
+            self._types[logical_id] = kind if isinstance(kind, str) else None
 
     def files(self) -> frozenset[str]:
         """This template's file and those of the stacks that deploy it (a role takes part in each)."""
@@ -106,12 +114,10 @@ class Template:
         return self.root + ("Resources", logical_id) + tuple(keys)
 
     def type_of(self, logical_id: str) -> str | None:
-        resource = self.resources.get(logical_id)
-        kind = resource.get("Type") if resource else None
-        return kind if isinstance(kind, str) else None
+        return self._types.get(logical_id)
 
     def properties(self, logical_id: str) -> dict[str, object]:
         return _mapping(self.resources.get(logical_id, {}).get("Properties"))
 
     def of_type(self, *types: str) -> list[str]:
-        return [logical_id for logical_id in self.resources if self.type_of(logical_id) in types]
+        return [logical_id for logical_id, kind in self._types.items() if kind in types]
