@@ -7,7 +7,6 @@ A subcommand is recognised only as the first argument: a folder named like one i
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
@@ -15,17 +14,26 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .commands import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, SUBCOMMANDS, Parser, add_subcommands, emit
+from .command_line import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    LINT,
+    SUBCOMMANDS,
+    LintArguments,
+    add_lint_options,
+    emit,
+    quick_lint_arguments,
+)
 from .interrupts import exits_cleanly
 
 if TYPE_CHECKING:
+    import argparse
+
     from .config import Config
     from .engine import RunResult
     from .findings import Finding, RuleInfo
     from .report.summary import Checked
-
-FORMATS = ("text", "concise", "json", "sarif", "github")
-LINT = "check"
 
 
 def _ids(values: Sequence[str] | None) -> list[str] | None:
@@ -34,39 +42,10 @@ def _ids(values: Sequence[str] | None) -> list[str] | None:
     return [part.strip().upper() for value in values for part in value.split(",") if part.strip()]
 
 
-def _lint_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--quiet", action="store_true", help="print only the summary line")
-    parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
-    parser.add_argument("--show-fixes", action="store_true", help="show the snippet that fixes each finding")
-    parser.add_argument(
-        "--jobs",
-        type=int,
-        metavar="N",
-        help="worker processes (default: one below a few hundred units to lint, else available CPUs)",
-    )
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write .iam-saas-lint-cache/")
-    parser.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
-    parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings as a baseline")
-    parser.add_argument("--config", metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
-    parser.add_argument("--select", action="append", metavar="IDS", help="rule id prefixes to enable")
-    parser.add_argument("--ignore", action="append", metavar="IDS", help="rule id prefixes to disable")
-    parser.add_argument("--own-account", action="append", default=[], metavar="ID", help="an account id you own")
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--verbose", action="store_true", help="list every skipped file and folder with the reason")
-    parser.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
-    parser.add_argument(
-        "--hook",
-        action="store_true",
-        help="PATHs are the files a commit changes (pre-commit): lint the modules and bundles they and the "
-        "commit's staged deletions take part in; no PATH means nothing changed",
-    )
-    parser.add_argument("--version", action="version", version=f"iam-saas-lint {__version__}")
-
-
 def parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line (``--help`` lists every subcommand), or only the ``only`` command's."""
+    from .commands import Parser, add_subcommands
+
     top = Parser(
         prog="iam-saas-lint",
         usage="iam-saas-lint [check] [PATH ...] [options]\n       iam-saas-lint {rules,rule,vendors,suggest} ...",
@@ -81,7 +60,7 @@ def parser(only: str | None = None) -> argparse.ArgumentParser:
         check = commands.add_parser(
             LINT, help="lint files and folders (the default)", description="Lint files and folders (default: .)."
         )
-        _lint_options(check)
+        add_lint_options(check)
     if only != LINT:
         add_subcommands(commands, only)
     return top
@@ -104,7 +83,7 @@ def _lines(findings: Sequence[Finding]) -> dict[str, list[str]]:
     return lines
 
 
-def _render(args: argparse.Namespace, findings: Sequence[Finding], checked: Checked) -> str:
+def _render(args: LintArguments, findings: Sequence[Finding], checked: Checked) -> str:
     from .engine import rule_infos
     from .report import text
 
@@ -141,7 +120,7 @@ def _machine_format(name: str, located: tuple[list[Finding], str], rules: Sequen
     return format_github(findings)
 
 
-def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding]:
+def _baseline(args: LintArguments, findings: list[Finding]) -> list[Finding]:
     if not (args.write_baseline or args.baseline):
         return findings
     from . import baseline
@@ -160,11 +139,11 @@ def _baseline(args: argparse.Namespace, findings: list[Finding]) -> list[Finding
     return findings
 
 
-def _progress_wanted(args: argparse.Namespace) -> bool:
+def _progress_wanted(args: LintArguments) -> bool:
     return sys.stderr.isatty() and "NO_COLOR" not in os.environ and not args.quiet
 
 
-def _lint(args: argparse.Namespace) -> int:
+def _lint(args: LintArguments) -> int:
     from .config import ConfigError, load_config
     from .selection import check_rule_ids
 
@@ -202,7 +181,7 @@ def _lint(args: argparse.Namespace) -> int:
 LINT_GC_THRESHOLDS = (50_000, 20, 20)
 
 
-def _run(args: argparse.Namespace, paths: Sequence[str], config: Config) -> RunResult:
+def _run(args: LintArguments, paths: Sequence[str], config: Config) -> RunResult:
     from .engine import run
     from .progress import Progress
 
@@ -223,7 +202,7 @@ def _run(args: argparse.Namespace, paths: Sequence[str], config: Config) -> RunR
             progress.done()
 
 
-def _report(args: argparse.Namespace, result: RunResult, changed: tuple[str, ...] | None) -> int:
+def _report(args: LintArguments, result: RunResult, changed: tuple[str, ...] | None) -> int:
     from .report.summary import Checked
 
     findings = result.findings
@@ -255,15 +234,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         command_line = _with_command(arguments)
+        quick = quick_lint_arguments(command_line[1:]) if command_line[0] == LINT else None
+        if quick is not None:
+            return _lint(quick)
         # building every subcommand's parser costs more than the parsing: only the one used is built
         only = command_line[0] if command_line[0] in (LINT, *SUBCOMMANDS) else None
         args = parser(only).parse_args(command_line)
         if args.command == LINT:
-            return _lint(args)
+            return _lint(LintArguments(vars(args)))
         code: int = args.run(args)
         return code
     except BrokenPipeError:  # `iam-saas-lint rule ISL001 | head`: the reader has what it wanted
-        from .commands import silence_stdout
+        from .command_line import silence_stdout
 
         silence_stdout()
         return EXIT_CLEAN

@@ -11,30 +11,10 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from .command_line import EXIT_CLEAN, EXIT_ERROR, emit
+
 if TYPE_CHECKING:
     from .model.vendors import Vendor, VendorRegistry
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("rules", "rule", "vendors", "suggest")
-
-
-def silence_stdout() -> None:
-    """After the reader closed the pipe: send what is left to /dev/null, so that Python's flush
-    at exit does not print a BrokenPipeError of its own."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-def emit(text: str) -> bool:
-    """Write to stdout; ``False`` when the reader has gone (``… | head``), which is not an error."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        silence_stdout()
-        return False
-    return True
 
 
 def _error(message: str) -> int:

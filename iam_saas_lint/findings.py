@@ -125,9 +125,9 @@ def fingerprint(finding: Finding) -> str:
     subject = finding.subject
     variant = ",".join(f"{name}={value}" for name, value in subject.variant)
     parts = (finding.rule, finding.path, subject.logical, subject.instance, variant, subject.concerns, subject.element)
-    import hashlib  # here: only baselines and SARIF ask
+    from .digest import sha256_hex  # here: only baselines and SARIF ask
 
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return sha256_hex("\x1f".join(parts).encode("utf-8", "surrogatepass"))[:40]
 
 
 def sorted_unique(findings: list[Finding]) -> list[Finding]:

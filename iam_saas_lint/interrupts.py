@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import signal
 import sys
 from collections.abc import Sequence
 from typing import Protocol
@@ -22,6 +21,8 @@ def exits_cleanly(main: Main) -> Main:
         try:
             return main(argv)
         except KeyboardInterrupt:
+            import signal  # here: a run that is not interrupted does not need it
+
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping changes nothing
             print("iam-saas-lint: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED

@@ -3,9 +3,11 @@ allocates, and a rule's docstring is parsed only when the output shows it."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
 
 TRUST = "fixtures/raw/datadog-protected/trust.json"
@@ -53,3 +55,61 @@ def test_rule_docstrings_are_parsed_only_for_the_rules_shown() -> None:
     )
     assert _child(code, TRUST)[-1] == "parsed 0"
     assert _child(code, "fixtures/raw/datadog-no-external-id/trust.json")[-1] != "parsed 0"
+
+
+PLAN = "fixtures/terraform/plan/plan.json"
+
+
+def test_a_run_with_findings_names_statements_without_loading_openssl() -> None:
+    code = (
+        "try:\n    runpy.run_module('iam_saas_lint', run_name='__main__')\n"
+        "except SystemExit as exit:\n    print('exit', exit.code, 'openssl', '_hashlib' in sys.modules)\n"
+    )
+    rows = _child(code, "--format", "concise", PLAN)
+    assert rows[0] == (
+        f'{PLAN}:43:11: ISL007 long-term access key for user "vendor-sync": give a vendor a role with an external id '
+        "instead"
+    )
+    assert rows[-2:] == [
+        "Checked 1 file, 4 roles: 6 findings (3 errors, 3 warnings) in 1 file.",
+        "exit 1 openssl False",
+    ]
+
+
+def test_statement_digests_are_sha256_before_and_after_openssl_takes_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iam_saas_lint import digest
+
+    monkeypatch.setattr(digest, "_calls", 0)
+    texts = [f'[("Action", "sts:AssumeRole"), ("Effect", "Allow"), ("N", {n})]'.encode() for n in range(300)]
+    found = [digest.sha256_hex(text) for text in texts]
+    assert found == [hashlib.sha256(text).hexdigest() for text in texts]
+    assert digest._calls == 300
+    assert digest.sha256_hex("\ud800".encode("utf-8", "surrogatepass")) == hashlib.sha256(b"\xed\xa0\x80").hexdigest()
+
+
+YAML = "fixtures/cloudformation/short-tags.yaml"
+
+
+def test_yaml_is_imported_with_its_patterns_compiled_when_first_used() -> None:
+    code = (
+        "import re\ncompile_before = re.compile\n"
+        "try:\n    runpy.run_module('iam_saas_lint', run_name='__main__')\n"
+        "except SystemExit as exit:\n    print('exit', exit.code)\n"
+        "import yaml\nprint(repr(yaml.reader.Reader.NON_PRINTABLE).startswith('lazy_compile('),"
+        " re.compile is compile_before)\n"
+        # the pure-Python reader and constructor still use them
+        "try:\n    yaml.load('a: b\\x07', Loader=yaml.SafeLoader)\nexcept yaml.reader.ReaderError as error:\n"
+        "    print('unprintable', error.character == 7)\n"
+        "print(yaml.load('d: 2001-12-14\\ne: 0x1f\\nf: yes', Loader=yaml.SafeLoader))\n"
+    )
+    assert _child(code, "--format", "concise", YAML)[-7:] == [
+        f'{YAML}:39:7: ISL005 role "AuditRole" trusts Datadog (464622532012) but no permission policy denies all '
+        "actions from outside the vendor's addresses (Deny * with NotIpAddress aws:SourceIp)",
+        f'{YAML}:43:13: ISL001 role "AuditRole" can be assumed by Datadog (464622532012) without an sts:ExternalId '
+        "condition",
+        "Checked 1 file, 3 roles: 2 findings (2 errors, 0 warnings) in 1 file.",
+        "exit 1",
+        "True True",
+        "unprintable True",
+        "{'d': datetime.date(2001, 12, 14), 'e': 31, 'f': True}",
+    ]

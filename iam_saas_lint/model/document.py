@@ -33,11 +33,10 @@ class PolicyDocument:
         sid = statement.get("Sid")
         if isinstance(sid, str) and sid:
             return f"{self.label}#sid:{sid}"
-        import hashlib  # here: a run without findings does not need it
+        from ..digest import sha256_hex  # here: a run without findings does not need it
 
         content = repr(sorted(statement.items(), key=lambda item: item[0]))
-        digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        return f"{self.label}#sha:{digest}"
+        return f"{self.label}#sha:{sha256_hex(content.encode('utf-8', 'surrogatepass'))[:16]}"
 
 
 def _statement_at(data: object, path: JsonPath) -> dict[str, object] | None:

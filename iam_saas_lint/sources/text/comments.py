@@ -54,6 +54,9 @@ def _line_end(text: str, index: int) -> int:
 
 def _yaml_comments(text: str) -> Iterator[tuple[int, str]]:
     """Comments are what the scanner skips between tokens: in those gaps a ``#`` starts one."""
+    from .pyyaml import import_yaml
+
+    import_yaml()
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)

@@ -17,6 +17,7 @@ from typing import Any
 from ...model.values import JsonPath, Span, Unknown
 from ...patterns import lazy_compile
 from ...records import dataclass, field
+from .pyyaml import import_yaml
 
 #: Nodes that aliases may add to a document, counting every expansion (a billion-laughs guard).
 ALIAS_EXPANSION_LIMIT = 100_000
@@ -384,6 +385,7 @@ class _Builder:
 
 
 def _loader_class() -> Any:
+    import_yaml()
     import yaml
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -411,6 +413,7 @@ def _resolver(loader: Any) -> Callable[[str], str]:
 
 def load_yaml(text: str) -> list[YamlDocument]:
     """Every document of a YAML stream, as plain data with positions; ``YamlError`` when unreadable."""
+    import_yaml()
     import yaml
     from yaml import events
 
