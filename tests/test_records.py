@@ -7,11 +7,12 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+import typing
 
 import pytest
 
 from iam_saas_lint import records
-from iam_saas_lint.records import FrozenInstanceError, asdict, dataclass, field, fields, replace
+from iam_saas_lint.records import FrozenInstanceError, NamedTuple, asdict, dataclass, field, fields, replace
 
 
 @dataclass(frozen=True)
@@ -217,3 +218,43 @@ def test_the_shared_and_the_compiled_init_take_the_same_arguments(made_before: i
     for args, kwargs, message in cases:
         with pytest.raises(TypeError, match=message):
             Shape(*args, **kwargs)
+
+
+class _Point(NamedTuple):
+    """A point of a grid."""
+
+    x: int
+    y: int = 0
+    label: str | None = None
+
+    def moved(self, by: int) -> _Point:
+        return self._replace(x=self.x + by)
+
+
+class _TypingPoint(typing.NamedTuple):
+    """A point of a grid."""
+
+    x: int
+    y: int = 0
+    label: str | None = None
+
+    def moved(self, by: int) -> _TypingPoint:
+        return self._replace(x=self.x + by)
+
+
+def test_named_tuples_are_typings_without_compiling_their_annotations() -> None:
+    ours, theirs = _Point(3, label="a"), _TypingPoint(3, label="a")
+    assert (ours, ours.moved(2), ours._asdict()) == (theirs, theirs.moved(2), theirs._asdict())
+    assert repr(ours) == "_Point(x=3, y=0, label='a')" and repr(theirs) == "_TypingPoint(x=3, y=0, label='a')"
+    assert _Point._fields == _TypingPoint._fields and _Point._field_defaults == _TypingPoint._field_defaults
+    assert _Point.__doc__ == _TypingPoint.__doc__ == "A point of a grid."
+    assert _Point.__bases__ == _TypingPoint.__bases__ == (tuple,)
+    assert (_Point.__module__, _Point.__qualname__) == (__name__, "_Point")
+    assert pickle.loads(pickle.dumps(ours)) == ours
+    assert _Point.__annotations__ == {"x": "int", "y": "int", "label": "str | None"}  # as written, not compiled
+    with pytest.raises(TypeError, match="a field without a default follows one with a default"):
+        type(NamedTuple)(
+            "Bad", (NamedTuple,), {"__module__": __name__, "__annotations__": {"a": "x", "b": "x"}, "a": 1}
+        )
+    with pytest.raises(AttributeError, match="Cannot overwrite NamedTuple attribute _replace"):
+        type(NamedTuple)("Bad", (NamedTuple,), {"__module__": __name__, "__annotations__": {}, "_replace": None})

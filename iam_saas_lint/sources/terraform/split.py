@@ -18,7 +18,8 @@ and anything left open at the end.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from ...records import NamedTuple
 
 
 class Region(NamedTuple):

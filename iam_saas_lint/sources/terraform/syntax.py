@@ -11,11 +11,11 @@ span it was written at, in its own file; nothing after the front ends looks at t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from ...model.document import Problem
 from ...model.values import Span
-from ...records import dataclass, field
+from ...records import NamedTuple, dataclass, field
 
 #: Turns a span inside a template's text (lines and columns from 1) into a span of its file.
 Placer = Callable[[Span], Span]
