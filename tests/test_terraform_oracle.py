@@ -8,13 +8,13 @@ compared with what the evaluator makes of the same folder. Skipped where ``terra
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import terraform_plan
 
 from iam_saas_lint.model.values import Span, Unknown
 from iam_saas_lint.sources.terraform import ModuleFiles
@@ -306,26 +306,11 @@ def _write(folder: Path) -> None:
     (folder / "directives.tf.json").write_text(DIRECTIVES_JSON)
 
 
-def _terraform(folder: Path, *args: str) -> str:
-    assert TERRAFORM is not None
-    environment = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    done = subprocess.run(
-        [TERRAFORM, *args], cwd=folder, env=environment, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     folder = tmp_path_factory.mktemp("oracle")
     _write(folder)
-    _terraform(folder, "init", "-input=false", "-backend=false")
-    _terraform(folder, "plan", "-input=false", "-refresh=false", "-lock=false", "-out=plan.out")
-    plan = json.loads(_terraform(folder, "show", "-json", "plan.out"))
-    for name in (".terraform", ".terraform.lock.hcl", "plan.out"):
-        path = folder / name
-        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    plan = terraform_plan(folder)
     assert isinstance(plan, dict)
     return folder, plan
 

@@ -7,14 +7,11 @@ calls offline; skipped where ``terraform`` is absent.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import write_tree
+from conftest import terraform_plan, write_tree
 
 from iam_saas_lint.model.values import Span
 from iam_saas_lint.sources.terraform import ModuleFiles
@@ -125,27 +122,12 @@ output "id" {
 OUTPUTS = ("principals", "cidrs", "external_ids", "tags", "counted", "counted_cidrs", "none", "nested")
 
 
-def _terraform(folder: Path, *args: str) -> str:
-    assert TERRAFORM is not None
-    environment = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    done = subprocess.run(
-        [TERRAFORM, *args], cwd=folder, env=environment, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     folder = tmp_path_factory.mktemp("modules")
     outputs = "".join(f'output "{name}" {{\n  value = local.{name}\n}}\n' for name in OUTPUTS)
     write_tree(folder, {"main.tf": ROOT + outputs, "modules/vendor/main.tf": VENDOR, "modules/label/main.tf": LABEL})
-    _terraform(folder, "init", "-input=false", "-backend=false")
-    _terraform(folder, "plan", "-input=false", "-refresh=false", "-lock=false", "-out=plan.out")
-    plan = json.loads(_terraform(folder, "show", "-json", "plan.out"))
-    for name in (".terraform", ".terraform.lock.hcl", "plan.out"):
-        path = folder / name
-        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    plan = terraform_plan(folder)
     outputs_planned = plan["planned_values"]["outputs"]
     return folder, {name: outputs_planned[name]["value"] for name in OUTPUTS}
 

@@ -43,8 +43,12 @@ class Declaration:
 
     @property
     def address(self) -> str:
-        prefix = "data." if self.mode == "data" else ""
-        return f"{self.module}{prefix}{self.type}.{self.name}"
+        return self.module + _address(self.mode, self.type, self.name)
+
+
+def _address(mode: str, type_name: str, name: str) -> str:
+    """A resource's or data source's address within its module (``aws_iam_role.r``, ``data.x.y``)."""
+    return f"{'data.' if mode == 'data' else ''}{type_name}.{name}"
 
 
 @dataclass
@@ -235,10 +239,9 @@ def _report_twice_unconverted(module: Module, key: str) -> bool:
         return False
     first = found[0].span
     assert first is not None
-    address = ".".join(([] if kind == "resource" else [kind]) + labels)
     for pending in found[1:]:
         assert pending.span is not None
-        _duplicate(module, address, pending.span, found[0].file, first)
+        _duplicate(module, _address(kind, labels[0], labels[1]), pending.span, found[0].file, first)
     module._reported_twice.add((kind, labels[0], labels[1]))
     return True
 
