@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iam_saas_lint.model import memo
+from iam_saas_lint.model import coverage as coverage_module
+from iam_saas_lint.model import memo, trust_verdict
 from iam_saas_lint.model.address_space import address
+from iam_saas_lint.model.conditions import OneOf
 from iam_saas_lint.model.coverage import _Judge, denies_of
-from iam_saas_lint.model.document import PolicyDocument
+from iam_saas_lint.model.document import PolicyDocument, Role
+from iam_saas_lint.model.settings import Settings
 from iam_saas_lint.model.statements import statements_of
-from iam_saas_lint.model.values import Anchor, SensitiveText
+from iam_saas_lint.model.values import OWN_ACCOUNT, Anchor, SensitiveText
+from iam_saas_lint.model.vendors import registry
 from iam_saas_lint.sources.text.json_locations import SHARED_TEXT_CHARS, JsonLocations
 
 OUTSIDE_VENDOR = {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}
@@ -82,3 +87,153 @@ def test_the_answer_for_a_piece_is_the_answer_for_its_address_written_out(
         expected = _Judge(denies, session).admitted({"aws:sourceip": (written,)})
         assert shared.admitted_from(family, number) == expected
         assert _Judge(denies, session).admitted_from(family, number) == expected
+
+
+# -- policies that differ only in what a verdict can share -------------------------------------------
+
+SLOTS = 3
+PRINCIPALS = st.sampled_from(
+    ["arn:aws:iam::{0}:root", "{1}", "arn:aws:iam::{2}:role/vendor-{0}", "arn:aws:sts::{0}:assumed-role/r/s",
+     "arn:aws:iam::464622532012:root", "*", "<own-account>", "arn:aws:iam::{1}:user/{1}x", "AROA{2}ABCD"]
+)  # fmt: skip
+CONDITIONS = st.sampled_from(
+    [{}, {"StringEquals": {"sts:ExternalId": "xid-1"}}, {"StringLike": {"sts:ExternalId": "xid-*"}},
+     {"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}},
+     {"StringNotEquals": {"sts:ExternalId": "xid-1"}}, {"StringEquals": {"sts:ExternalId": "{0}"}},
+     {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::1*"}}, {"StringEquals": {"aws:PrincipalAccount": "{1}"}}]
+)  # fmt: skip
+TRUST_STATEMENTS = st.lists(
+    st.tuples(
+        st.sampled_from(["Allow", "Allow", "Deny"]),
+        st.sampled_from(["Principal", "Principal", "NotPrincipal"]),
+        st.lists(PRINCIPALS, min_size=1, max_size=3),
+        CONDITIONS,
+        st.sampled_from(["sts:AssumeRole", "*", ["sts:AssumeRole", "sts:TagSession"]]),
+    ),
+    min_size=1,
+    max_size=3,
+)
+OWN = "111111111111"
+PLAIN_ACCOUNT = st.integers(10**11, 9 * 10**11).filter(
+    lambda n: f"{n:012d}" != OWN and not registry().by_account(f"{n:012d}")
+)
+ACCOUNTS = st.lists(PLAIN_ACCOUNT, min_size=SLOTS, max_size=SLOTS, unique=True)
+
+
+def _written(template: object, accounts: list[str]) -> object:
+    if isinstance(template, str):
+        return template.format(*accounts)
+    if isinstance(template, dict):
+        return {key: _written(value, accounts) for key, value in template.items()}
+    if isinstance(template, list):
+        return [_written(value, accounts) for value in template]
+    return template
+
+
+def _trust_policy(statements: list[tuple[Any, ...]], accounts: list[str]) -> dict[str, object]:
+    written = []
+    for effect, element, principals, condition, action in statements:
+        statement: dict[str, object] = {"Effect": effect, element: {"AWS": principals}, "Action": action}
+        if condition:
+            statement["Condition"] = condition
+        written.append(_written(statement, accounts))
+    return {"Version": "2012-10-17", "Statement": written}
+
+
+@settings(max_examples=150, deadline=None)
+@given(TRUST_STATEMENTS, ACCOUNTS, ACCOUNTS, st.permutations(range(SLOTS)))
+def test_a_trust_policy_naming_other_accounts_is_judged_as_afresh(
+    statements: list[tuple[Any, ...]], first: list[int], second: list[int], order: list[int]
+) -> None:
+    """Trust policies that differ only in their accounts (in the same order) share one verdict, renamed:
+    it must be the verdict judged afresh, and a policy whose accounts are more than names (a condition
+    reads them) is judged on its own."""
+    one, other = ([f"{sorted(found)[slot]:012d}" for slot in order] for found in (first, second))
+    policies = [_trust_policy(statements, one), _trust_policy(statements, other)]
+    settings_ = Settings(own_accounts=frozenset({OWN}))
+    memo.forget()
+    trust_verdict._SHAPES._found.clear()
+    trust_verdict.judge_trust(policies[0], settings_)
+    shared = trust_verdict.judge_trust(policies[1], settings_)
+    assert shared == trust_verdict._judge(policies[1], settings_)
+    if any(_names_accounts(condition) for *_, condition, _ in statements):
+        assert trust_verdict._shape(policies[1], settings_) is None  # judged on its own
+
+
+def test_trust_policies_of_other_accounts_share_one_verdict_renamed() -> None:
+    """The reproduction's folder: each trust names another account, in a policy alike otherwise."""
+    statements = [("Allow", "Principal", ["arn:aws:iam::{0}:root", "{1}"], {}, "sts:AssumeRole")]
+    policies = [_trust_policy(statements, [f"{n:012d}", f"{n + 1:012d}"]) for n in (100000007919, 100000015838)]
+    memo.forget()
+    first = trust_verdict.judge_trust(policies[0], Settings())
+    shape = trust_verdict._shape(policies[1], Settings())
+    assert shape is not None and trust_verdict._SHAPES.get((shape[0], Settings())) == (
+        first,
+        ("100000007919", "100000007920"),
+    )
+    second = trust_verdict.judge_trust(policies[1], Settings())
+    assert second.who == "account 100000015838, account 100000015839" and second.accounts == shape[1]
+    assert second.missing[0].statement is statements_of(policies[1])[0]
+    assert second == trust_verdict._judge(policies[1], Settings())
+
+
+def _names_accounts(condition: dict[str, object]) -> bool:
+    written = json.dumps(condition)
+    return any(f"{{{slot}}}" in written for slot in range(SLOTS)) or "aws:PrincipalA" in written
+
+
+V4_CIDRS = st.builds(
+    lambda n, bits: f"{ipaddress.IPv4Network((n, bits), strict=False)}",
+    st.integers(11 << 24, 99 << 24),
+    st.integers(6, 32),
+)  # public, mostly
+V6_CIDRS = st.builds(
+    lambda n, bits: f"{ipaddress.IPv6Network((n, bits), strict=False)}",
+    st.integers(2**125, 2**126),
+    st.integers(4, 128),
+)
+SOURCE_LISTS = st.lists(st.lists(V4_CIDRS | V6_CIDRS, min_size=3, max_size=3), min_size=2, max_size=2)
+EXTRA = st.sampled_from(
+    [{}, {"Bool": {"aws:ViaAWSService": "false"}}, {"NotIpAddress": {"aws:VpcSourceIp": ["10.0.0.0/8"]}},
+     {"StringNotEquals": {"aws:SourceVpc": "vpc-1"}}, {"BoolIfExists": {"aws:ViaAWSService": "false"}}]
+)  # fmt: skip
+DENIES = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["NotIpAddress", "NotIpAddress", "IpAddress", "NotIpAddressIfExists", "ForAnyValue:NotIpAddress"]
+        ),
+        EXTRA,
+        st.sampled_from(["*", "s3:*", ["s3:GetObject", "ec2:*"]]),
+        st.sampled_from(["*", "arn:aws:s3:::logs/*"]),
+    ),
+    min_size=1,
+    max_size=2,
+)
+
+
+def _deny_role(denies: list[tuple[Any, ...]], cidrs: list[str]) -> Role:
+    statements = []
+    for operator, extra, action, resource in denies:
+        condition = {operator: {"aws:SourceIp": cidrs}, **extra}
+        statements.append({"Effect": "Deny", "Action": action, "Resource": resource, "Condition": condition})
+    data = {"Version": "2012-10-17", "Statement": statements}
+    document = PolicyDocument(data, "permissions", "policy", Anchor("policy.json", (), None))  # type: ignore[arg-type]
+    return Role("role", Anchor("trust.json", (), None), None, (document,))  # type: ignore[arg-type]
+
+
+@settings(max_examples=150, deadline=None)
+@given(DENIES, SOURCE_LISTS, st.integers(1, 3))
+def test_denies_listing_other_cidrs_are_judged_as_afresh(
+    denies: list[tuple[Any, ...]], lists: list[list[str]], length: int
+) -> None:
+    """Denies that differ only in the CIDRs they list for aws:SourceIp share the judge's answers by
+    which CIDRs hold an address: what is left open must be what a judge that saw nothing finds."""
+    first, second = (found[:length] for found in lists)
+    roles = [_deny_role(denies, first), _deny_role(denies, second)]
+    session = {"aws:principalaccount": (OneOf(frozenset({OWN_ACCOUNT})),), "aws:viaawsservice": ("false",)}
+    memo.forget()
+    for kept in (coverage_module._COVERAGES, coverage_module._SHAPES):
+        kept._found.clear()
+    coverage_module.coverage(roles[0], Settings())
+    shared, denied = coverage_module.coverage(roles[1], Settings())
+    assert shared == coverage_module._judged(denied, session)[0]

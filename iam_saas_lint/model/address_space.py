@@ -6,11 +6,11 @@ address) and to cut the address space into the pieces on which a policy's verdic
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from ..records import dataclass
-from .cidrs import NON_PUBLIC_CIDRS, IPNetwork
+from .cidrs import NON_PUBLIC_CIDRS, IPNetwork, parse_cidr
 
 Interval = tuple[int, int]  # inclusive
 FAMILY_BITS = {4: 32, 6: 128}
@@ -20,6 +20,23 @@ PUBLIC_IPV6 = "2000::/3"
 
 def interval_of(network: IPNetwork) -> Interval:
     return int(network.network_address), int(network.broadcast_address)
+
+
+FamilyInterval = tuple[int, int, int]  # (family, first, last)
+
+
+def family_intervals(cidrs: Iterable[str]) -> list[FamilyInterval | None]:
+    """The CIDRs' addresses, ``None`` for a CIDR that does not parse."""
+    found: list[FamilyInterval | None] = []
+    for text in cidrs:
+        network = parse_cidr(text).network
+        found.append(None if network is None else (network.version, *interval_of(network)))
+    return found
+
+
+def holding(intervals: Sequence[FamilyInterval | None], family: int, number: int) -> tuple[bool, ...]:
+    """Which of the CIDRs hold the address: ``in_network`` for each, from the address's number."""
+    return tuple(found is not None and found[0] == family and found[1] <= number <= found[2] for found in intervals)
 
 
 def union(intervals: Iterable[Interval]) -> list[Interval]:
@@ -72,7 +89,7 @@ def public_space(family: int) -> tuple[Interval, ...]:
 
 
 @lru_cache(maxsize=2)
-def _public_size(family: int) -> int:
+def public_size(family: int) -> int:
     return size(public_space(family))
 
 
@@ -116,7 +133,7 @@ class Breadth:
 
     @property
     def everything(self) -> bool:
-        return self.count >= _public_size(self.family)
+        return self.count >= public_size(self.family)
 
     def broader_than(self, prefix: int) -> bool:
         return bool(self.count > 2 ** (FAMILY_BITS[self.family] - prefix))

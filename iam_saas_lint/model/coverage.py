@@ -11,10 +11,10 @@ own calls.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from ..records import dataclass
-from .address_space import Breadth, address, interval_of, pieces, union
+from ..records import dataclass, replace
+from .address_space import Breadth, address, family_intervals, holding, pieces, union
 from .cidrs import IPNetwork, parse_cidr
 from .conditions import OneOf, Request, in_network
 from .document import PolicyDocument, Role
@@ -167,6 +167,9 @@ def _targets(denies: Sequence[DenyInPolicy]) -> list[tuple[str, str]]:
     return pairs
 
 
+Answer = tuple[Truth, tuple[str, str] | None]  # the truth, and the (action, resource) that escapes
+
+
 class _Judge:
     def __init__(self, denies: Sequence[DenyInPolicy], session: Request) -> None:
         self.session = session
@@ -186,13 +189,10 @@ class _Judge:
                 self._cidrs[key] = [text for e in on_key for text in e.literal_strings()]
         #: The source-IP CIDRs as (family, first, last), ``None`` for one that does not parse: what
         #: ``in_network`` answers for an address of a piece, from its number (no text to write and read).
-        self._source_intervals: list[tuple[int, int, int] | None] = []
-        for text in self._cidrs.get("aws:sourceip", ()):
-            network = parse_cidr(text).network
-            self._source_intervals.append(None if network is None else (network.version, *interval_of(network)))
-        self._admitted: dict[tuple[object, ...], tuple[Truth, tuple[str, str] | None]] = {}
+        self._source_intervals = family_intervals(self._cidrs.get("aws:sourceip", ()))
+        self._admitted: dict[tuple[object, ...], Answer] = {}
         #: ``admitted_from``'s answers by which source-IP CIDRs hold the address (all its key can vary in).
-        self._admitted_inside: dict[tuple[bool, ...], tuple[Truth, tuple[str, str] | None]] = {}
+        self._admitted_inside: dict[tuple[bool, ...], Answer] = {}
         Combinations = list[dict[str, tuple[str, ...]]] | None
         self.by_target: list[tuple[tuple[str, str], list[tuple[DenyInPolicy, Truth]], Combinations]] = []
         for target in _targets(denies):
@@ -233,7 +233,7 @@ class _Judge:
                     break
             yield any_of(outcomes), target
 
-    def admitted(self, place: Request) -> tuple[Truth, tuple[str, str] | None]:
+    def admitted(self, place: Request) -> Answer:
         if self._reads is None:
             return self._admitted_now(place)
         merged: Request = {**self.session, **place}
@@ -248,15 +248,12 @@ class _Judge:
             found = self._admitted[key] = self._admitted_now(place)
         return found
 
-    def admitted_from(self, family: int, number: int) -> tuple[Truth, tuple[str, str] | None]:
+    def admitted_from(self, family: int, number: int) -> Answer:
         """``admitted`` for a request from the address ``number`` of ``family``, the same answer,
         keyed without writing the address out (a role's pieces are many, its answers few)."""
         if self._reads is None or "aws:sourceip" not in self._cidrs:
             return self.admitted({"aws:sourceip": (address(family, number),)})
-        inside = tuple(
-            found is not None and found[0] == family and found[1] <= number <= found[2]
-            for found in self._source_intervals
-        )
+        inside = holding(self._source_intervals, family, number)
         found = self._admitted_inside.get(inside)
         if found is None:
             seen: dict[str, tuple[object, ...]] = {**self.session, "aws:sourceip": ((str, inside),)}
@@ -267,7 +264,13 @@ class _Judge:
             self._admitted_inside[inside] = found
         return found
 
-    def _admitted_now(self, place: Request) -> tuple[Truth, tuple[str, str] | None]:
+    @property
+    def answers(self) -> dict[tuple[bool, ...], Answer] | None:
+        """``admitted_from``'s answers by which source-IP CIDRs hold the address, when that is all
+        they depend on (``None``: a policy variable may read the address, or another operator)."""
+        return self._admitted_inside if self._reads is not None and "aws:sourceip" in self._cidrs else None
+
+    def _admitted_now(self, place: Request) -> Answer:
         doubt: Truth = False
         for escaped, target in self.escapes(place):
             if escaped is True:
@@ -290,7 +293,8 @@ def _statement_key(statement: Statement, variables: bool) -> tuple[object, ...]:
 
 def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolicy]]:
     """What the role's Denies leave open; computed once for identical Denies and sessions (a result
-    with a doubt names the document it came from, so it is not shared)."""
+    with a doubt names the document it came from, so it is not shared). Denies that differ only in
+    the CIDRs they list for ``aws:SourceIp`` share the answers for each set of CIDRs holding an address."""
     denies = denies_of(permission_documents(role))
     session = session_request(role, settings)
     (own,) = session["aws:principalaccount"]
@@ -300,17 +304,75 @@ def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolic
     try:
         found = _COVERAGES.get(key)
     except TypeError:  # an unhashable value: judged every time
-        return _coverage(denies, session), denies
+        return _judged(denies, session)[0], denies
     if found is not None:
         return found, denies
-    result = _coverage(denies, session)
+    shape = _shape_key(denies, spellings)
+    known = _SHAPES.get(shape) if shape is not None else None
+    if known is not None:
+        answers, vpc_escape = known
+        intervals = family_intervals(_source_cidrs(denies))
+        shared = _coverage(denies, lambda family, number: answers.get(holding(intervals, family, number)), None)
+        if shared is not None:
+            return replace(shared, vpc_escape=vpc_escape), denies
+    result, judge = _judged(denies, session)
     if result.doubt is None:
         _COVERAGES.put(key, result)
+        if shape is not None and judge.answers is not None:
+            _SHAPES.put(shape, (judge.answers, result.vpc_escape))
     return result, denies
 
 
-def _coverage(denies: list[DenyInPolicy], session: Request) -> Coverage:
+def _judged(denies: list[DenyInPolicy], session: Request) -> tuple[Coverage, _Judge]:
     judge = _Judge(denies, session)
+    result = _coverage(denies, judge.admitted_from, judge)
+    assert result is not None  # the judge answers every piece
+    return result, judge
+
+
+#: For Denies of one shape: ``admitted_from``'s answers by which source-IP CIDRs hold the address, and
+#: the request through a VPC endpoint that escapes (it carries no ``aws:SourceIp``: the CIDRs do not matter).
+_SHAPES: Memo[tuple[dict[tuple[bool, ...], Answer], Escape | None]] = Memo()
+
+
+def _source_cidrs(denies: Sequence[DenyInPolicy]) -> list[str]:
+    """The CIDRs listed for ``aws:SourceIp``, in the order the judge keeps them."""
+    entries = [e for d in denies for e in d.statement.conditions if e.key_lower == "aws:sourceip"]
+    return [text for e in entries for text in e.literal_strings()]
+
+
+def _shape_key(denies: Sequence[DenyInPolicy], spellings: frozenset[str]) -> tuple[object, ...] | None:
+    """The Denies without the CIDRs they list for ``aws:SourceIp`` (their number is kept), when the
+    judge's answers depend on those CIDRs only through which of them hold the address: no policy
+    variable reads it, only ``IpAddress`` and ``NotIpAddress`` compare it, and with plain texts."""
+    statements = []
+    for deny in denies:
+        entries = []
+        for e in deny.statement.conditions:
+            values = e.values
+            if any(isinstance(v, str) and "${" in v for v in values):
+                return None
+            if e.key_lower == "aws:sourceip":
+                if e.operator.base not in ("IpAddress", "NotIpAddress") or e.values_unknown is not None:
+                    return None
+                if any(type(v) is not str for v in values):
+                    return None
+                values = (None,) * len(values)
+            entries.append((e.operator.written, e.key, values, e.values_unknown))
+        statement = deny.statement
+        statements.append(
+            (statement.effect, statement.action_element, statement.actions, statement.resource_element,
+             statement.resources, statement.conditions_unknown, deny.variables, tuple(entries))
+        )  # fmt: skip
+    shape = tuple(statements)
+    return (shape, spellings, sensitive_marks(shape))
+
+
+def _coverage(
+    denies: list[DenyInPolicy], answer: Callable[[int, int], Answer | None], judge: _Judge | None
+) -> Coverage | None:
+    """``answer`` for each piece of the address space (``None``: unknown, then so is the result); the
+    ``judge`` for requests through a VPC endpoint (without it: the caller knows)."""
     admitted: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     maybe: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     witness: Escape | None = None
@@ -318,7 +380,10 @@ def _coverage(denies: list[DenyInPolicy], session: Request) -> Coverage:
     source_networks = _networks(denies, "aws:sourceip")
     for family in (4, 6):
         for piece in pieces(family, source_networks):
-            truth, target = judge.admitted_from(family, piece[0])
+            found = answer(family, piece[0])
+            if found is None:
+                return None
+            truth, target = found
             if truth is not False:
                 maybe[family].append(piece)
             if truth is True:
@@ -328,19 +393,12 @@ def _coverage(denies: list[DenyInPolicy], session: Request) -> Coverage:
                     witness = Escape(target[0], target[1], address(family, piece[0]), None)
             elif isinstance(truth, Doubt) and first_doubt is None:
                 first_doubt = truth
-    vpc_escape: Escape | None = None
-    vpc_networks = _networks(denies, "aws:vpcsourceip")
-    for probe in _vpc_probes(vpc_networks):
-        truth, target = judge.admitted({"aws:vpcsourceip": (probe,)})
-        if truth is True and target is not None:
-            vpc_escape = Escape(target[0], target[1], None, probe)
-            break
-        if isinstance(truth, Doubt) and first_doubt is None:
-            first_doubt = truth
+    vpc_escape, vpc_doubt = _through_vpc(denies, judge) if judge is not None else (None, None)
+    first_doubt = vpc_doubt if first_doubt is None else first_doubt
     doubt = None
     if first_doubt is not None:
-        found = judge.origin.get(id(first_doubt))
-        doubt = DocumentDoubt(found[1] if found and found[0] is first_doubt else None, first_doubt)
+        origin = judge.origin.get(id(first_doubt)) if judge is not None else None
+        doubt = DocumentDoubt(origin[1] if origin and origin[0] is first_doubt else None, first_doubt)
     return Coverage(
         {f: Breadth(f, tuple(union(admitted[f]))) for f in (4, 6)},
         {f: Breadth(f, tuple(union(maybe[f]))) for f in (4, 6)},
@@ -348,6 +406,19 @@ def _coverage(denies: list[DenyInPolicy], session: Request) -> Coverage:
         witness,
         doubt,
     )
+
+
+def _through_vpc(denies: list[DenyInPolicy], judge: _Judge) -> tuple[Escape | None, Doubt | None]:
+    """A request through a VPC endpoint, from an address no policy lists, that is not denied, and the
+    first doubt met before it."""
+    first_doubt: Doubt | None = None
+    for probe in _vpc_probes(_networks(denies, "aws:vpcsourceip")):
+        truth, target = judge.admitted({"aws:vpcsourceip": (probe,)})
+        if truth is True and target is not None:
+            return Escape(target[0], target[1], None, probe), first_doubt
+        if isinstance(truth, Doubt) and first_doubt is None:
+            first_doubt = truth
+    return None, first_doubt
 
 
 def _inside(piece: tuple[int, int], network: IPNetwork) -> bool:

@@ -83,11 +83,14 @@ def _check_cidrs(
 
 def union_problems(parsed: list[ParsedCidr], settings: Settings) -> list[str]:
     """What the union of an allow-list admits beyond any vendor's egress, per address family."""
-    from .address_space import public_breadth
+    from .address_space import FAMILY_BITS, public_breadth, public_size
 
     networks = [item.network for item in parsed if item.network is not None]
     found = []
     for family, bound in zip((4, 6), settings.widest_source_ip_range, strict=True):
+        listed = sum(n.num_addresses for n in networks if n.version == family)
+        if listed <= 2 ** (FAMILY_BITS[family] - bound) and listed < public_size(family):
+            continue  # what the ranges admit together is no more than they hold apart
         breadth = public_breadth(family, networks)
         name = f"IPv{family}"
         if breadth.everything:
