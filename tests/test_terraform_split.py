@@ -241,3 +241,29 @@ def test_masking_interpolations_in_a_json_template_matches_the_character_walk(
         pieces.append(Piece("escape" if number % 3 == 2 else "interpolation", start, end, text[start:end]))
         position = end
     assert templates._mask(text, pieces) == _mask_by_characters(text, pieces)
+
+
+def test_labels_written_without_quotes_are_read_as_tree_sitter_reads_them() -> None:
+    text = b'data aws_caller_identity current {}\nresource aws_s3_bucket "logs" {\n  bucket = "logs"\n}\n'
+    regions = split(text)
+    assert regions is not None
+    assert [(r.kind, r.labels) for r in regions] == [
+        ("data", ("aws_caller_identity", "current")),
+        ("resource", ("aws_s3_bucket", "logs")),
+    ]
+    whole = _whole_file_blocks(text)
+    assert [(r.start, r.end, r.kind, r.labels, r.start_point, r.end_point) for r in regions] == whole
+
+
+def test_a_stack_declared_with_bare_labels_is_linted(tmp_path: Path) -> None:
+    """Read block by block, a bare-labelled block no verdict reads up front was indexed under empty
+    labels, so a CloudFormation stack written so was never found: its role passed unread."""
+    template = (
+        '{"Resources": {"VendorRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {\n'
+        '  "Version": "2012-10-17",\n'
+        '  "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::464622532012:root"},\n'
+        '                 "Action": "sts:AssumeRole"}]}}}}}\n'
+    )
+    stack = f"resource aws_cloudformation_stack vendor {{\n  template_body = <<EOT\n{template}EOT\n}}\n"
+    (tmp_path / "main.tf").write_text(stack)
+    assert [(f.rule, f.line, f.column) for f in _lint(str(tmp_path))] == [("ISL005", 3, 72), ("ISL001", 5, 37)]

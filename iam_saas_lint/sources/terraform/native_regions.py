@@ -59,10 +59,8 @@ class RegionFile:
 
     def parse(self, regions: list[Region]) -> native.ParsedFile | None:
         """The regions parsed together; None when that is not exactly their blocks, without an error."""
-        from tree_sitter import Range
-
         parser = native.range_parser()
-        parser.included_ranges = [Range(r.start_point, r.end_point, r.start, r.end) for r in regions]
+        parser.included_ranges = self._ranges(regions)
         tree, stopped = native.bounded_parse(parser, self.data, sum(r.end - r.start for r in regions))
         root = tree.root_node
         if root.has_error or stopped:
@@ -72,6 +70,32 @@ class RegionFile:
         if [(c.type, c.start_byte, c.end_byte) for c in found] != [("block", r.start, r.end) for r in regions]:
             return None
         return native.ParsedFile(self.path, self.data, root, self.positions, tree)
+
+    def _ranges(self, regions: list[Region]) -> list[Any]:
+        """What the parser reads of ``regions``: each block but its quiet text (see ``split``)."""
+        from tree_sitter import Range
+
+        data = self.data
+        ranges = []
+        row, row_start, counted = 0, 0, 0  # the row of offset ``counted`` and where that row starts
+
+        def point(offset: int) -> tuple[int, int]:
+            nonlocal row, row_start, counted
+            rows = data.count(b"\n", counted, offset)
+            if rows:
+                row += rows
+                row_start = data.rfind(b"\n", counted, offset) + 1
+            counted = offset
+            return row, offset - row_start
+
+        for region in regions:
+            start, start_point = region.start, point(region.start)
+            quiet = region.quiet
+            for index in range(0, len(quiet), 2):
+                ranges.append(Range(start_point, point(quiet[index]), start, quiet[index]))
+                start, start_point = quiet[index + 1], point(quiet[index + 1])
+            ranges.append(Range(start_point, point(region.end), start, region.end))
+        return ranges
 
     def convert_later(self, region: Region) -> Block:
         """A block not needed up front, made into the evaluator's nodes when it looks it up (its
