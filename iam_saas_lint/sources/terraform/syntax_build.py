@@ -111,16 +111,19 @@ class Converter:
     def body(self, node: TsNode | None) -> Body:
         body = Body(self.file)
         for child in node.named_children if node is not None else []:
-            if child.type == "attribute":
+            kind = child.type
+            if kind == "attribute":
                 attribute = self.attribute(child)
                 body.attributes[attribute.name] = attribute
-            elif child.type == "block":
+            elif kind == "block":
                 body.blocks.append(self.block(child))
         return body
 
     def block(self, node: TsNode) -> Block:
-        parts = [c for c in node.named_children if c.type in ("identifier", "string_lit")]
-        inner = next((c for c in node.named_children if c.type == "body"), None)
+        children = node.named_children
+        kinds = [c.type for c in children]
+        parts = [c for c, kind in zip(children, kinds, strict=True) if kind in ("identifier", "string_lit")]
+        inner = children[kinds.index("body")] if "body" in kinds else None
         labels = tuple(label_text(self.data, p) for p in parts[1:])
         self.depth += 1
         if self.depth > MAX_NESTING:
@@ -141,9 +144,13 @@ class Converter:
         try:
             if self.depth > MAX_NESTING:
                 raise TooDeep(self.span(node))
-            if node.type == "expression":
-                return self.sequence(node.children)
-            return self.term(node)
+            if node.type != "expression":
+                return self.term(node)
+            children = node.children
+            if len(children) > 1:
+                return self.sequence(children)
+            base = self.term(children[0])  # most expressions: one term, no accessors
+            return Traversal(base, (), base.span) if isinstance(base, Name) else base
         finally:
             self.depth -= 1
 
@@ -175,15 +182,15 @@ class Converter:
 
     def term(self, node: TsNode) -> Expr:
         kind = node.type
+        if kind == "literal_value":
+            return self.literal(node.named_child(0), self.span(node))
+        if kind == "variable_expr":
+            return Name(self.text(node), self.span(node))
         if kind == "expression":
             return self.expression(node)
         if kind in ("collection_value", "for_expr", "operation"):
-            return self.term(node.named_children[0])
+            return self.term(node.named_child(0))
         span = self.span(node)
-        if kind == "literal_value":
-            return self.literal(node.named_children[0], span)
-        if kind == "variable_expr":
-            return Name(self.text(node), span)
         if kind == "template_expr":
             inner = node.named_children[0]
             if inner.type == "heredoc_template":
@@ -196,6 +203,8 @@ class Converter:
 
     def literal(self, node: TsNode, span: Span) -> Expr:
         kind = node.type
+        if kind == "string_lit":
+            return Literal(string_text(self.data, node), span)
         if kind == "numeric_lit":
             text = self.text(node)
             if text.isdigit():
@@ -208,8 +217,6 @@ class Converter:
             return Literal(self.text(node) == "true", span)
         if kind == "null_lit":
             return Literal(None, span)
-        if kind == "string_lit":
-            return Literal(string_text(self.data, node), span)
         return Unsupported(f"{kind} literals are not evaluated", span)
 
     def template(self, node: TsNode, span: Span) -> Expr:
@@ -273,8 +280,9 @@ class Converter:
         return ObjectExpr(tuple(items), span)
 
     def call(self, node: TsNode, span: Span) -> Expr:
-        name = self.text(node.named_children[0])
-        arguments = next((c for c in node.named_children if c.type == "function_arguments"), None)
+        children = node.named_children
+        name = self.text(children[0])
+        arguments = next((c for c in children if c.type == "function_arguments"), None)
         args: list[Expr] = []
         expand = False
         for child in arguments.named_children if arguments is not None else []:
