@@ -7,11 +7,13 @@ import re
 import tracemalloc
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iam_saas_lint.model.values import JsonPath, Span
-from iam_saas_lint.sources.text.json_locations import JsonLocations
+from iam_saas_lint.sources.text.json_locations import JsonLocations, _scan
+from iam_saas_lint.sources.text.json_outline import JsonOutline, NotOutlined
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
@@ -123,3 +125,99 @@ def test_many_values_stay_small() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 12 * 1024 * 1024  # about 40 bytes a value (a path-keyed dictionary took about 300)
+
+
+# The outline (reading only the containers on a path) against the token scanner, which reads every
+# token: on any text both must give the same offsets, or the outline must step aside.
+
+_ESCAPED_KEYS = st.sampled_from(["a", "b", "é", "𝄞", 'q"uote', "back\\slash", "tab\t", "a/b", "", "Statement"])
+
+
+def _spelled(text: str, draw: st.DrawFn) -> str:
+    """A JSON string literal for ``text``, in one of the spellings JSON allows."""
+    spelling = draw(st.sampled_from(["plain", "ascii", "slash", "unicode"]))
+    if spelling == "unicode":
+        return '"' + "".join(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else c for c in text) + '"'
+    literal = json.dumps(text, ensure_ascii=spelling == "ascii")
+    return literal.replace("/", "\\/") if spelling == "slash" else literal
+
+
+@st.composite
+def _json_texts(draw: st.DrawFn, depth: int = 0) -> str:
+    """Valid JSON text with duplicate keys, escapes, non-ASCII and any JSON whitespace."""
+    space = st.sampled_from(["", " ", "\n", "\t", "\r\n  "])
+    kind = draw(st.sampled_from(["object", "array", "scalar"] if depth < 6 else ["scalar"]))
+    if kind == "scalar":
+        return draw(
+            st.sampled_from(
+                ["1", "-0.5e+3", "true", "null", "NaN", "-Infinity", '"x"', '"\\u00e9\\n"', '"𝄞"', "[]", "{}"]
+            )
+        )
+    children = draw(st.lists(_json_texts(depth + 1), max_size=4))
+    if kind == "array":
+        return "[" + ",".join(draw(space) + child + draw(space) for child in children) + "]"
+    keys = [_spelled(draw(_ESCAPED_KEYS), draw) for _ in children]
+    members = (
+        draw(space) + key + draw(space) + ":" + draw(space) + child for key, child in zip(keys, children, strict=True)
+    )
+    return "{" + ",".join(members) + draw(space) + "}"
+
+
+def _all_paths(data: object, path: JsonPath = ()) -> list[JsonPath]:
+    found = [path]
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            found.extend(_all_paths(item, (*path, i)))
+    elif isinstance(data, dict):
+        for key, item in data.items():
+            found.extend(_all_paths(item, (*path, key)))
+    return found
+
+
+def _asked(text: str) -> list[JsonPath]:
+    """Every path of the parsed value, paths under earlier copies of duplicate keys, and paths
+    that are not there or take the wrong kind of step."""
+    paths = _all_paths(json.loads(text))
+    paths += _all_paths(json.loads(text, object_pairs_hook=lambda pairs: [value for _, value in pairs]))
+    wrong = [(*path, step) for path in paths[:20] for step in ("nope", 0, 1, -1, True, 99, "")]
+    return paths + wrong
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_json_texts(), st.sampled_from(["", " ", "\n\t"]))
+def test_the_outline_finds_what_the_token_scanner_finds_in_valid_json(text: str, around: str) -> None:
+    text = around + text + around
+    scanner = _scan(text)
+    outline = JsonOutline(text)
+    for path in _asked(text):
+        number = scanner.find(path)
+        expected = None if number is None else (scanner.starts[number], scanner.ends[number])
+        assert outline.find(path) == expected, path
+
+
+def test_the_outline_reads_deep_nesting_and_escaped_duplicate_keys_like_the_scanner() -> None:
+    deep = '{"a":' * 90 + '{"\\u0061": 1, "a": [2, {"é": "\\"}"}]}' + "}" * 90
+    duplicated = '{"k": {"x": [1, 2]},\n "\\u006b": {"y": "\\ud834\\udd1e"},\r\n "k" : [3, {"z": null}]}'
+    for text in (deep, duplicated):
+        scanner, outline = _scan(text), JsonOutline(text)
+        for path in _asked(text):
+            number = scanner.find(path)
+            assert outline.find(path) == (None if number is None else (scanner.starts[number], scanner.ends[number]))
+    assert JsonLocations(duplicated).locate(("k", 1, "z")) == Span(3, 13, 3, 22)
+    assert JsonLocations(duplicated).locate(("k", "x")) is None  # an earlier copy: not what json keeps
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "span"),
+    [
+        ('{"a": 1} {"a": 2}', ("a",), Span(1, 11, 1, 17)),  # two values: the scanner locates in the last
+        ('{"a": 1, "b": [1 2]}', ("a",), Span(1, 2, 1, 8)),  # broken in a sibling the outline steps over
+        ('{"a": {"b": 1}', ("a", "b"), Span(1, 8, 1, 14)),  # never closed
+        ('{"a": "\x01", "b": 2}', ("b",), Span(1, 12, 1, 18)),  # a control character json refuses
+        ('{"a": 1e999999, "b": ' + "9" * 5000 + "}", ("a",), Span(1, 2, 1, 15)),  # past int's digit limit
+    ],
+)
+def test_text_that_is_not_one_valid_json_value_is_located_by_the_scanner(text: str, path: JsonPath, span: Span) -> None:
+    with pytest.raises(NotOutlined):
+        JsonOutline(text).find(path)
+    assert JsonLocations(text).locate(path) == span

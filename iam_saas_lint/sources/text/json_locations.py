@@ -1,7 +1,9 @@
 """Where each JSON value sits in its text, found by a small iterative scanner.
 
 The standard ``json`` module parses fast but forgets positions. Positions are needed only for
-findings, so the scan runs lazily, once per file, the first time a finding asks for a place.
+findings, so nothing is scanned until a finding asks for a place. Then the outline of valid JSON
+(``json_outline``) reads only the containers on the path; other text, and callers that want every
+value (``spans``) or the duplicate keys, get the scan below, once per file.
 It is iterative, so deep nesting cannot exhaust the stack, and compact: each value costs a few
 machine words in arrays (numbered in document order), not a dictionary entry keyed by its whole
 path, so that a 5 MB file of millions of tiny values stays small. A path is looked up by walking
@@ -14,10 +16,12 @@ import json
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from ...model.values import JsonKey, JsonPath, Span
 from ...patterns import lazy_compile
+from .json_outline import JsonOutline, NotOutlined
 
 _TOKEN = lazy_compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 _SCALAR, _OBJECT, _ARRAY = 0, 1, 2
@@ -211,6 +215,29 @@ class _Index:
 SHARED_TEXT_CHARS = 16 * 1024
 SHARED_INDEXES = 128
 _SHARED: dict[str, _Index] = {}
+_SHARED_OUTLINES: dict[str, JsonOutline] = {}
+_Kept = TypeVar("_Kept", _Index, JsonOutline)
+#: Positions counted in the text before a table of line starts is built (counting is a C loop over
+#: the text, the table a Python loop over its lines: a file asked for a place or two never builds it).
+COUNTED_POSITIONS = 16
+
+
+def _shared(found: dict[str, _Kept], text: str, make: Callable[[str], _Kept]) -> _Kept:
+    shared = len(text) <= SHARED_TEXT_CHARS
+    value = found.get(text) if shared else None
+    if value is None:
+        value = make(text)
+        if shared:
+            if len(found) >= SHARED_INDEXES:
+                del found[next(iter(found))]
+            found[text] = value
+    return value
+
+
+def _scan(text: str) -> _Index:
+    index = _Index(text)
+    index.scan()
+    return index
 
 
 class JsonLocations:
@@ -219,7 +246,10 @@ class JsonLocations:
     def __init__(self, text: str) -> None:
         self._text = text
         self._index: _Index | None = None
+        #: ``None`` until a lookup; ``False`` when the text is not valid JSON (then the scan answers).
+        self._outline: JsonOutline | bool | None = None
         self._line_starts: array[int] | None = None
+        self._counted = 0
 
     @property
     def text(self) -> str:
@@ -231,27 +261,34 @@ class JsonLocations:
 
     def _scanned(self) -> _Index:
         if self._index is None:
-            shared = len(self._text) <= SHARED_TEXT_CHARS
-            index = _SHARED.get(self._text) if shared else None
-            if index is None:
-                index = _Index(self._text)
-                index.scan()
-                if shared:
-                    if len(_SHARED) >= SHARED_INDEXES:
-                        del _SHARED[next(iter(_SHARED))]
-                    _SHARED[self._text] = index
-            self._index = index
+            self._index = _shared(_SHARED, self._text, _scan)
         return self._index
 
     def locate(self, path: JsonPath) -> Span | None:
+        if self._index is None and self._outline is not False:
+            if self._outline is None:
+                self._outline = _shared(_SHARED_OUTLINES, self._text, JsonOutline)
+            assert isinstance(self._outline, JsonOutline)
+            try:
+                outlined = self._outline.find(path)
+            except NotOutlined:
+                self._outline = False
+            else:
+                return self._span(*outlined) if outlined is not None else None
         index = self._scanned()
         found = index.find(path)
         if found is None:
             return None
-        (line, column), (end_line, end_column) = self.position(index.starts[found]), self.position(index.ends[found])
+        return self._span(index.starts[found], index.ends[found])
+
+    def _span(self, start: int, end: int) -> Span:
+        (line, column), (end_line, end_column) = self.position(start), self.position(end)
         return Span(line, column, end_line, end_column)
 
     def position(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None and self._counted < COUNTED_POSITIONS:
+            self._counted += 1
+            return self._text.count("\n", 0, offset) + 1, offset - self._text.rfind("\n", 0, offset)
         if self._line_starts is None:
             starts = array("q", [0])
             newline = self._text.find("\n")

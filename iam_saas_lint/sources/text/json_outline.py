@@ -1,0 +1,157 @@
+"""Where a value sits in JSON text, found by reading only the containers on its path.
+
+A finding asks for one or two places in a file. Scanning every token of the file for them cost more
+than the rest of reading a JSON template, so a lookup reads each container on the path member by
+member and steps over the other members with the ``json`` module's C scanner, which reads a value
+and says where it ends. What a container holds is remembered for the next lookup through it.
+
+The first lookup also reads the whole top-level value, so the outline answers only for text that is
+one valid JSON value; for any other text it raises ``NotOutlined`` (the token scanner of
+``json_locations`` then answers, as it answers for any text). On valid JSON both give the same offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from _json import scanstring  # the C reader json.decoder uses (typeshed knows it here)
+from array import array
+from collections.abc import Callable
+
+from ...model.values import JsonPath
+
+_WHITESPACE = " \t\n\r"
+_SKIP = re.compile(r"[ \t\n\r]*")
+_Scanner = Callable[[str, int], tuple[object, int]]
+_scanner: _Scanner | None = None
+
+
+class NotOutlined(ValueError):
+    """The text is not one valid JSON value (or holds a value the C scanner refuses)."""
+
+
+def _scan_once() -> _Scanner:
+    global _scanner
+    if _scanner is None:
+        from json.scanner import make_scanner
+
+        _scanner = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: a scanner's own attributes, which a decoder has
+    return _scanner
+
+
+class JsonOutline:
+    """Offsets of values in one JSON text; lookups raise ``NotOutlined`` if it is not valid JSON."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        #: By an object's offset: each key's last copy, as (where its key starts, value start, value end).
+        self._members: dict[int, dict[str, tuple[int, int, int]]] = {}
+        #: By an array's offset: its items' starts and ends.
+        self._items: dict[int, tuple[array[int], array[int]]] = {}
+        #: By a container's offset: where it ends.
+        self._ends: dict[int, int] = {}
+        self._root: tuple[int, int] | None = None
+
+    def find(self, path: JsonPath) -> tuple[int, int] | None:
+        """The start and end of the value at ``path`` (an object member starts at its key); ``None``
+        when there is no such value."""
+        try:
+            start, end = self._root or self._read_root()
+            value_start = start
+            text = self.text
+            for step in path:
+                first = text[value_start]
+                if first == "[" and isinstance(step, int):
+                    starts, ends = self._array(value_start)
+                    if not 0 <= step < len(starts):
+                        return None
+                    start = value_start = starts[step]
+                    end = ends[step]
+                elif first == "{" and isinstance(step, str):
+                    member = self._object(value_start).get(step)
+                    if member is None:
+                        return None
+                    start, value_start, end = member
+                else:
+                    return None
+            return start, end
+        except (ValueError, StopIteration, IndexError, RecursionError) as error:
+            raise NotOutlined(str(error)) from None
+
+    def _read_root(self) -> tuple[int, int]:
+        """The top-level value, read whole: the text must be it and whitespace."""
+        text = self.text
+        start = self._skip(0)
+        first = text[start]
+        if first == "{":
+            self._object(start)
+            end = self._ends[start]
+        elif first == "[":
+            self._array(start)
+            end = self._ends[start]
+        else:
+            end = _scan_once()(text, start)[1]
+        if self._skip(end) != len(text):
+            raise NotOutlined("more than one value")
+        self._root = start, end
+        return start, end
+
+    def _skip(self, index: int) -> int:
+        text = self.text
+        if index < len(text) and text[index] in _WHITESPACE:
+            match = _SKIP.match(text, index)
+            assert match is not None  # matches the empty string at worst
+            return match.end()
+        return index
+
+    def _object(self, start: int) -> dict[str, tuple[int, int, int]]:
+        found = self._members.get(start)
+        if found is not None:
+            return found
+        text, skip, scan = self.text, self._skip, _scan_once()
+        members: dict[str, tuple[int, int, int]] = {}
+        index = skip(start + 1)
+        if text[index] != "}":
+            while True:
+                if text[index] != '"':
+                    raise NotOutlined("a key must be a string")
+                key, after = scanstring(text, index + 1)
+                colon = skip(after)
+                if text[colon] != ":":
+                    raise NotOutlined("':' expected after a key")
+                value_start = skip(colon + 1)
+                value_end = scan(text, value_start)[1]
+                members[key] = (index, value_start, value_end)  # the last copy wins, as in json
+                index = skip(value_end)
+                if text[index] == ",":
+                    index = skip(index + 1)
+                elif text[index] == "}":
+                    break
+                else:
+                    raise NotOutlined("',' or '}' expected")
+        self._ends[start] = index + 1
+        self._members[start] = members
+        return members
+
+    def _array(self, start: int) -> tuple[array[int], array[int]]:
+        found = self._items.get(start)
+        if found is not None:
+            return found
+        text, skip, scan = self.text, self._skip, _scan_once()
+        starts, ends = array("q"), array("q")
+        index = skip(start + 1)
+        if text[index] != "]":
+            while True:
+                end = scan(text, index)[1]
+                starts.append(index)
+                ends.append(end)
+                index = skip(end)
+                if text[index] == ",":
+                    index = skip(index + 1)
+                elif text[index] == "]":
+                    break
+                else:
+                    raise NotOutlined("',' or ']' expected")
+        self._ends[start] = index + 1
+        self._items[start] = starts, ends
+        return starts, ends
