@@ -8,9 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iam_saas_lint.config import config_from_table
 from iam_saas_lint.engine import run
+from iam_saas_lint.sources.text.jsonfile import nesting_depth
 
 TRUST = (
     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",\n'
@@ -112,3 +115,34 @@ def test_unreadable_file_is_an_error_and_the_rest_is_linted(tree: Path, monkeypa
         "ISL005 good/trust.json:1:1 " + result.findings[1].message,
         "ISL001 good/trust.json:2:2 " + result.findings[2].message,
     ]
+
+
+def _depth(value: object) -> int:
+    """The plain recursive definition the level-by-level count must agree with."""
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+_TREES = st.recursive(
+    st.none() | st.integers() | st.text(max_size=2),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=2), children, max_size=4),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TREES, st.integers(min_value=0, max_value=8))
+def test_nesting_depth_is_the_depth_up_to_one_past_the_limit(value: object, limit: int) -> None:
+    depth = _depth(value)
+    counted = nesting_depth(value, limit)
+    assert counted == depth if depth <= limit else counted == limit + 1
+
+
+def test_nesting_depth_counts_empty_containers_and_each_level_once() -> None:
+    assert nesting_depth([[1], [[{}]], {"a": []}], 100) == 4
+    assert nesting_depth(["x", 1, None], 100) == 1
+    assert nesting_depth("x", 100) == 0
+    assert nesting_depth([[[[[]]]]], 2) == 3

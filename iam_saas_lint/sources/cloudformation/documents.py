@@ -7,7 +7,7 @@ from ...model.document import DocumentKind, PolicyDocument, Problem, Syntax, Unr
 from ...model.values import Anchor, JsonPath, Locator, Span, Unknown, format_json_path
 from ..text.embedded_json import embedded_locator
 from ..text.json_locations import JsonLocations
-from ..text.jsonfile import load_json
+from ..text.jsonfile import load_json, nesting_depth
 from .intrinsic_values import NO_VALUE
 from .intrinsics import PathMap, Resolver
 from .template import Template
@@ -35,19 +35,6 @@ class MappedLocator:
         if path[: len(self.origin)] != self.origin:
             return path
         return self.paths.get(path[len(self.origin) :])
-
-
-def _depth(value: object) -> int:
-    deepest = 0
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, level)
-            if deepest > MAX_DEPTH:
-                return deepest
-            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
 
 
 def _written_as_text(raw: object) -> bool:
@@ -83,7 +70,7 @@ class DocumentReader:
     ) -> PolicyDocument | UnresolvedPolicy | None:
         if raw is None:
             return None
-        if _depth(raw) > MAX_DEPTH:
+        if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
             self.problem(f"{label}: nested more than {MAX_DEPTH} levels deep, not read", origin)
             return None
         data, paths = resolver.document(raw, origin)
