@@ -44,8 +44,9 @@ class JsonOutline:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        #: By an object's offset: each key's last copy, as (where its key starts, value start, value end).
-        self._members: dict[int, dict[str, tuple[int, int, int]]] = {}
+        #: By an object's offset: each key's last copy by number, and three offsets a member: where its
+        #: key starts, where its value starts and ends (arrays, not tuples: an object may have 100,000 keys).
+        self._members: dict[int, tuple[dict[str, int], array[int]]] = {}
         #: By an array's offset: its items' starts and ends.
         self._items: dict[int, tuple[array[int], array[int]]] = {}
         #: By a container's offset: where it ends.
@@ -68,10 +69,11 @@ class JsonOutline:
                     start = value_start = starts[step]
                     end = ends[step]
                 elif first == "{" and isinstance(step, str):
-                    member = self._object(value_start).get(step)
-                    if member is None:
+                    numbers, offsets = self._object(value_start)
+                    number = numbers.get(step)
+                    if number is None:
                         return None
-                    start, value_start, end = member
+                    start, value_start, end = offsets[3 * number : 3 * number + 3]
                 else:
                     return None
             return start, end
@@ -104,12 +106,13 @@ class JsonOutline:
             return match.end()
         return index
 
-    def _object(self, start: int) -> dict[str, tuple[int, int, int]]:
+    def _object(self, start: int) -> tuple[dict[str, int], array[int]]:
         found = self._members.get(start)
         if found is not None:
             return found
         text, skip, scan = self.text, self._skip, _scan_once()
-        members: dict[str, tuple[int, int, int]] = {}
+        numbers: dict[str, int] = {}
+        offsets = array("q")
         index = skip(start + 1)
         if text[index] != "}":
             while True:
@@ -121,7 +124,8 @@ class JsonOutline:
                     raise NotOutlined("':' expected after a key")
                 value_start = skip(colon + 1)
                 value_end = scan(text, value_start)[1]
-                members[key] = (index, value_start, value_end)  # the last copy wins, as in json
+                numbers[key] = len(offsets) // 3  # the last copy wins, as in json
+                offsets.extend((index, value_start, value_end))
                 index = skip(value_end)
                 if text[index] == ",":
                     index = skip(index + 1)
@@ -130,8 +134,8 @@ class JsonOutline:
                 else:
                     raise NotOutlined("',' or '}' expected")
         self._ends[start] = index + 1
-        self._members[start] = members
-        return members
+        self._members[start] = numbers, offsets
+        return numbers, offsets
 
     def _array(self, start: int) -> tuple[array[int], array[int]]:
         found = self._items.get(start)
