@@ -112,6 +112,7 @@ class Target:
 def render_every_format(findings: Sequence[Any]) -> None:
     """Each output format, written as the command line writes it (UTF-8, strictly): a finding that
     crashes a formatter, or leaves what a terminal acts on in a line-based format, is a crash."""
+    from iam_saas_lint.engine import rule_infos
     from iam_saas_lint.report import text
     from iam_saas_lint.report.github import format_github
     from iam_saas_lint.report.json_format import format_json
@@ -119,13 +120,14 @@ def render_every_format(findings: Sequence[Any]) -> None:
     from iam_saas_lint.sources.text.files import source_lines
 
     lines = {path: found for path in {f.path for f in findings} if (found := source_lines(path)) is not None}
+    rules = rule_infos()
     outputs = {
-        "text": text.format_text(findings, lines, colour=False, show_fixes=True),
+        "text": text.format_text(findings, rules, lines, colour=False, show_fixes=True),
         "concise": text.format_concise(findings),
         "github": format_github(findings),
         "json": format_json(findings),
-        "sarif": format_sarif(findings),
-        "statistics": text.format_statistics(findings),
+        "sarif": format_sarif(findings, rules),
+        "statistics": text.format_statistics(findings, rules),
     }
     for name, output in outputs.items():
         output.encode("utf-8")  # what writing it to stdout does: a lone surrogate raises here

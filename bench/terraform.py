@@ -11,8 +11,9 @@
    the same loop runs on that code too, in its own process from its own folder, alternated with this
    version ``--corpus-runs`` times; the medians and their ratio are printed.
 3. **parse only**: the same files parsed by tree-sitter-hcl whole, block by block as the reader does
-   (split, then the blocks a verdict can need parsed; the others are parsed only when looked up) and,
-   when installed, by python-hcl2.
+   (split; the blocks a verdict can need parsed in one parse, the others in a second, each without its
+   quiet text: string and heredoc text with no escape or template sequence) and, when installed, by
+   python-hcl2.
 """
 
 from __future__ import annotations
