@@ -35,8 +35,15 @@ class PolicyDocument:
             return f"{self.label}#sid:{sid}"
         from ..digest import sha256_hex  # here: a run without findings does not need it
 
-        content = repr(sorted(statement.items(), key=lambda item: item[0]))
+        content = repr(sorted(statement.items(), key=_key_order))
         return f"{self.label}#sha:{sha256_hex(content.encode('utf-8', 'surrogatepass'))[:16]}"
+
+
+def _key_order(item: tuple[object, object]) -> tuple[bool, str]:
+    """Text keys in their order; a key that is not text (a Terraform object key that could not be
+    resolved) after them."""
+    key = item[0]
+    return (False, key) if isinstance(key, str) else (True, repr(key))
 
 
 def _statement_at(data: object, path: JsonPath) -> dict[str, object] | None:

@@ -26,6 +26,10 @@ Extra = TypeVar("Extra", bound=Hashable)
 
 #: Verdicts kept per kind; past it the oldest go (a run of distinct documents gains nothing from them).
 MEMO_SIZE = 512
+#: A document whose JSON text is longer is judged afresh each time, never kept: the memos' memory
+#: stays bounded (``MEMO_SIZE`` keys of at most this many characters each). AWS's largest policy is
+#: 10,240 characters.
+MEMO_TEXT_LIMIT = 64 * 1024
 
 _KEYS: dict[int, tuple[object, str | None]] = {}
 _FORGET: list[Callable[[], None]] = [_KEYS.clear]
@@ -64,13 +68,15 @@ def sensitive_marks(value: object) -> tuple[tuple[object, ...], ...]:
 
 def content_key(data: object) -> str | None:
     """``data`` as JSON text, and where its sensitive texts are; ``None`` when it holds something
-    that is not JSON (an unresolved value)."""
+    that is not JSON (an unresolved value) or is too long to be kept (``MEMO_TEXT_LIMIT``)."""
     found = _KEYS.get(id(data))
     if found is not None and found[0] is data:
         return found[1]
     try:
         text: str | None = json.dumps(data, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
+        text = None
+    if text is not None and len(text) > MEMO_TEXT_LIMIT:
         text = None
     marks = sensitive_marks(data) if text is not None else ()
     if marks:  # JSON text never holds a raw NUL: the suffix cannot be part of another document's text

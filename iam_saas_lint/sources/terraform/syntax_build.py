@@ -301,9 +301,24 @@ class Converter:
 
     def unary(self, node: TsNode, span: Span) -> Expr:
         children = [c for c in node.children if c.type != "comment"]
-        return Unary(children[0].type, self.sequence(children[1:]), span)
+        self.depth += 1  # operands nest without passing through ``expression`` (``- - - x``, ``a + b + c``)
+        try:
+            if self.depth > MAX_NESTING:
+                raise TooDeep(span)
+            return Unary(children[0].type, self.sequence(children[1:]), span)
+        finally:
+            self.depth -= 1
 
     def binary(self, node: TsNode, span: Span) -> Expr:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise TooDeep(span)
+            return self._binary(node, span)
+        finally:
+            self.depth -= 1
+
+    def _binary(self, node: TsNode, span: Span) -> Expr:
         children = [c for c in node.children if c.type != "comment"]
         depth = 0
         for index, child in enumerate(children):
