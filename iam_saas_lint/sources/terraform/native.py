@@ -9,7 +9,7 @@ first one and not read, as Terraform would refuse it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any
 
@@ -232,14 +232,15 @@ def _child_of_type(node: TsNode, kind: str) -> TsNode | None:
     return None
 
 
-def top_blocks(parsed: ParsedFile) -> list[TopBlock]:
+def top_blocks(parsed: ParsedFile, starts: Collection[int] | None = None) -> list[TopBlock]:
+    """The file's top-level blocks (those that start at ``starts``, when given), headers read."""
     body = body_node(parsed.root)
     if body is None:
         return []
     found: list[TopBlock] = []
     converter = parsed.converter()
     for child in body.named_children:
-        if child.type != "block":
+        if child.type != "block" or (starts is not None and child.start_byte not in starts):
             continue
         parts = [c for c in child.named_children if c.type in ("identifier", "string_lit")]
         kind, labels = label_text(parsed.data, parts[0]), tuple(label_text(parsed.data, p) for p in parts[1:])

@@ -1,12 +1,13 @@
-"""A native-syntax file read block by block: only the top-level blocks a verdict can need are parsed.
+"""A native-syntax file read block by block: the blocks are parsed, only those a verdict can need are
+turned into the evaluator's nodes up front.
 
-``split`` finds the blocks. Those any verdict may read (IAM resources, data sources, variables,
-locals, outputs, module calls, providers) are parsed when the file is read, together, in one
-parse of their ranges; an error there, or a block that does not come out where ``split`` put it,
-and the file is parsed whole, as before (a file that does not parse is reported and not read).
-The other blocks (instances, buckets, networks, ``terraform``, ``moved``…) are parsed too, in a
-second parse of their ranges, so that a syntax error anywhere is reported as for a whole file (a file
-Terraform would reject is ISL000), but they are turned into the evaluator's nodes only if it looks
+``split`` finds the blocks, and the text in them the parser need not read (quiet text). All blocks
+are parsed together, in one parse of their ranges, so that a syntax error anywhere is reported as
+for a whole file (a file Terraform would reject is ISL000); an error, or a block that does not come
+out where ``split`` put it, and the file is parsed whole, as before (a file that does not parse is
+reported and not read). The blocks any verdict may read (IAM resources, data sources, variables,
+locals, outputs, module calls, providers) have their headers read now; the others (instances,
+buckets, networks, ``terraform``, ``moved``…) are turned into the evaluator's nodes only if it looks
 one up: that conversion, not the parse, is where most of their cost was.
 """
 
@@ -54,7 +55,7 @@ class RegionFile:
         self.text = text
         self.data = data
         self.positions = native.Positions(data, text.isascii())
-        #: The blocks not needed up front, parsed together (their nodes are made when looked up).
+        #: The file's blocks parsed together (those not needed up front become nodes when looked up).
         self.later: native.ParsedFile | None = None
 
     def parse(self, regions: list[Region]) -> native.ParsedFile | None:
@@ -100,7 +101,7 @@ class RegionFile:
     def convert_later(self, region: Region) -> Block:
         """A block not needed up front, made into the evaluator's nodes when it looks it up (its
         parse, with the other such blocks', was checked when the file was read)."""
-        for top in native.top_blocks(self.later) if self.later is not None else ():
+        for top in native.top_blocks(self.later, (region.start,)) if self.later is not None else ():
             if top.node.start_byte == region.start and (top.kind, top.labels) == (region.kind, region.labels):
                 return top.convert()
         raise BlockError("invalid HCL: a block could not be read on its own", _span(self.positions, region))
@@ -153,15 +154,13 @@ def _read_blocks(path: str, text: str, budget: int | None) -> Read:
     regions = split(data)
     if regions is not None:
         file = RegionFile(path, text, data)
-        now = [region for region in regions if _needed_now(region)]
-        parsed = file.parse(now) if now else None
-        tops = native.top_blocks(parsed) if parsed is not None else []
-        later = [region for region in regions if not _needed_now(region)]
-        file.later = file.parse(later) if later else None
-        read_exactly = later == [] or file.later is not None  # else an error there: parsed whole below
-        if read_exactly and [(top.kind, top.labels) for top in tops] == [(r.kind, r.labels) for r in now]:
-            parsed_tops = iter(tops)
-            return [next(parsed_tops) if _needed_now(region) else Later(region, file) for region in regions]
+        file.later = parsed = file.parse(regions) if regions else None
+        if parsed is not None or not regions:  # else an error somewhere: parsed whole below
+            now = [region for region in regions if _needed_now(region)]
+            tops = native.top_blocks(parsed, {r.start for r in now}) if parsed is not None and now else []
+            if [(top.kind, top.labels) for top in tops] == [(r.kind, r.labels) for r in now]:
+                parsed_tops = iter(tops)
+                return [next(parsed_tops) if _needed_now(region) else Later(region, file) for region in regions]
     whole = native.parse(path, text)
     if isinstance(whole, native.ParseError):
         return whole
