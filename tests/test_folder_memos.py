@@ -1,6 +1,8 @@
 """What one folder of thousands of roles shares between them, and what it must not (issue 15): the
-statements of identical documents, a scan of identical texts, and the source-IP judge's answers for
-the pieces of the address space, each the same as computed afresh."""
+statements of identical documents, a scan of identical texts, the source-IP judge's answers for
+the pieces of the address space, the verdict of trust policies that differ only in the accounts
+they name and the answers for Denies that differ only in their CIDRs, each the same as computed
+afresh; and a CIDR read from its octets as ``ipaddress`` reads it."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iam_saas_lint.model import cidrs, memo, trust_verdict
 from iam_saas_lint.model import coverage as coverage_module
-from iam_saas_lint.model import memo, trust_verdict
 from iam_saas_lint.model.address_space import address
 from iam_saas_lint.model.conditions import OneOf
 from iam_saas_lint.model.coverage import _Judge, denies_of
@@ -237,3 +239,27 @@ def test_denies_listing_other_cidrs_are_judged_as_afresh(
     coverage_module.coverage(roles[0], Settings())
     shared, denied = coverage_module.coverage(roles[1], Settings())
     assert shared == coverage_module._judged(denied, session)[0]
+
+
+OCTETS = st.integers(0, 300).map(str) | st.sampled_from(["0", "00", "01", "007"])
+IPV4_TEXTS = st.builds(
+    lambda octets, prefix: ".".join(octets) + prefix,
+    st.lists(OCTETS, min_size=4, max_size=4),
+    st.sampled_from(["", "/", "/0", "/00", "/08"]) | st.integers(0, 40).map(lambda n: f"/{n}"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(IPV4_TEXTS)
+def test_an_ipv4_cidr_read_from_its_number_is_the_one_ipaddress_reads(text: str) -> None:
+    """Each role's Deny lists another CIDR: it is read from its octets, never differently from
+    ``ipaddress`` (which refuses leading zeros, octets over 255 and prefixes over 32)."""
+    try:
+        expected: object = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        expected = None
+    try:
+        found: object = cidrs._ipv4_network(text) or cidrs._network(text)
+    except ValueError:
+        found = None
+    assert found == expected and str(found) == str(expected) and type(found) is type(expected)

@@ -12,7 +12,7 @@ from iam_saas_lint.config import config_from_table
 from iam_saas_lint.engine import run
 from iam_saas_lint.fixes import RENDERERS
 from iam_saas_lint.sources import Unit, plan_units
-from iam_saas_lint.sources.formats import FORMATS, formats_for, load, readme_table
+from iam_saas_lint.sources.formats import FORMATS, SUFFIXES, formats_for, load, readme_table, suffix_of
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TRUST = """{
@@ -51,6 +51,17 @@ def test_suffixes_are_matched_without_case() -> None:
         Unit("file", ("m/Policy.Json",)),
         Unit("module", ("m/MAIN.TF", "m/vars.tf")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("a.tf.json", ".tf.json"), ("b.TOFU.json", ".tofu.json"), ("./dir.tf/x.json", ".json"), ("a..json", ".json"),
+     ("x.json.tf", ".tf"), ("x.jsonx", None), ("noext", None), ("dir.json/file", None), (".yml", ".yml")],
+)  # fmt: skip
+def test_the_longest_known_ending_is_the_suffix(name: str, expected: str | None) -> None:
+    """``suffix_of`` looks from the first dot; every ending the registry knows starts with one."""
+    assert all(suffix.startswith(".") for suffix in SUFFIXES)
+    assert suffix_of(name) == expected == next((s for s in SUFFIXES if name.lower().endswith(s)), None)
 
 
 def test_upper_case_file_names_are_linted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -158,31 +158,27 @@ def test_at_most_the_limit_is_read_whatever_size_a_file_claims(tmp_path: Path, m
     """``/proc`` files claim 0 bytes; files can grow between the size check and the read."""
     from iam_saas_lint.sources.text import files as text
 
-    reads: list[int] = []
-    real_open = open
+    reads: list[tuple[int, int]] = []  # (asked, got)
+    real_read = os.read
 
-    def recording_open(*args: object, **kwargs: object) -> object:
-        handle = real_open(*args, **kwargs)  # type: ignore[call-overload]
-        read = handle.read
+    def recording_read(descriptor: int, size: int) -> bytes:
+        data = real_read(descriptor, size)
+        reads.append((size, len(data)))
+        return data
 
-        def read_some(size: int = -1) -> bytes:
-            reads.append(size)
-            data: bytes = read(size)
-            return data
-
-        handle.read = read_some
-        return handle
-
-    monkeypatch.setattr(text, "open", recording_open, raising=False)
+    monkeypatch.setattr(text.os, "read", recording_read)
     found = text.read_text("/proc/self/status", 100)
     assert isinstance(found, text.Problem)
     assert found.message == "file is more than 100 bytes, over the 100-byte limit (max-file-size)"
-    # what it claims and one byte more (0 + 1), then on to the bound: never more than 101 bytes asked for
-    assert reads == [1, 100]
+    # what it claims and one byte more (0 + 1), then on to the bound (a /proc file gives a few lines a
+    # read): never more than 101 bytes asked for
+    assert reads[0] == (1, 1) and sum(got for _, got in reads) == 101
+    assert all(asked == 101 - sum(got for _, got in reads[:i]) for i, (asked, _) in enumerate(reads) if i)
     small = tmp_path / "small.json"
     small.write_text('{"Statement": []}')
+    reads.clear()
     assert isinstance(text.read_text(str(small), 100), text.TextFile)
-    assert reads == [1, 100, 18]  # its own size and one byte more: no buffer of the limit's size
+    assert reads == [(18, 17)]  # its own size and one byte more: no buffer of the limit's size
 
 
 # -- nesting -----------------------------------------------------------------------------------

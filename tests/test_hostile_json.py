@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from iam_saas_lint.config import config_from_table
 from iam_saas_lint.engine import run
+from iam_saas_lint.sources.text import files
 from iam_saas_lint.sources.text.jsonfile import nesting_depth
 
 TRUST = (
@@ -100,14 +101,14 @@ def test_links_and_fifos_are_not_followed(tree: Path, tmp_path_factory: pytest.T
 
 def test_unreadable_file_is_an_error_and_the_rest_is_linted(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tree / "bad" / "trust.json").write_text(TRUST)
-    real_open = open
+    real_open = files._non_blocking
 
-    def deny(path: str, *args: object, **kwargs: object) -> object:
+    def deny(path: str, flags: int) -> int:
         if str(path).endswith(os.path.join("bad", "trust.json")):
             raise PermissionError(13, "Permission denied")
-        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(path, flags)
 
-    monkeypatch.setattr("iam_saas_lint.sources.text.files.open", deny, raising=False)
+    monkeypatch.setattr(files, "_non_blocking", deny)
     result = run(["."], config_from_table({}, str(tree)))
     assert result.internal_error
     assert [f"{f.rule} {f.path}:{f.line}:{f.column} {f.message}" for f in result.findings] == [

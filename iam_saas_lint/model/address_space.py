@@ -6,6 +6,7 @@ address) and to cut the address space into the pieces on which a policy's verdic
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -101,11 +102,11 @@ def pieces(family: int, networks: Iterable[IPNetwork]) -> list[Interval]:
         if network.version == family:
             start, end = interval_of(network)
             cuts.update((start, end + 1))
+    ordered = sorted(cuts)
     found: list[Interval] = []
     for start, end in public_space(family):
-        inner = sorted(c for c in cuts if start < c <= end)
         position = start
-        for cut in inner:
+        for cut in ordered[bisect_right(ordered, start) : bisect_right(ordered, end)]:
             found.append((position, cut - 1))
             position = cut
         found.append((position, end))

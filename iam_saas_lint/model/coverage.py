@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from ..records import dataclass, replace
+from ..records import dataclass
 from .address_space import Breadth, address, family_intervals, holding, pieces, union
 from .cidrs import IPNetwork, parse_cidr
 from .conditions import OneOf, Request, in_network
@@ -312,9 +312,9 @@ def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolic
     if known is not None:
         answers, vpc_escape = known
         intervals = family_intervals(_source_cidrs(denies))
-        shared = _coverage(denies, lambda family, number: answers.get(holding(intervals, family, number)), None)
+        shared = _coverage(denies, lambda family, number: answers.get(holding(intervals, family, number)), vpc_escape)
         if shared is not None:
-            return replace(shared, vpc_escape=vpc_escape), denies
+            return shared, denies
     result, judge = _judged(denies, session)
     if result.doubt is None:
         _COVERAGES.put(key, result)
@@ -369,10 +369,10 @@ def _shape_key(denies: Sequence[DenyInPolicy], spellings: frozenset[str]) -> tup
 
 
 def _coverage(
-    denies: list[DenyInPolicy], answer: Callable[[int, int], Answer | None], judge: _Judge | None
+    denies: list[DenyInPolicy], answer: Callable[[int, int], Answer | None], judge: _Judge | Escape | None
 ) -> Coverage | None:
     """``answer`` for each piece of the address space (``None``: unknown, then so is the result); the
-    ``judge`` for requests through a VPC endpoint (without it: the caller knows)."""
+    ``judge`` for requests through a VPC endpoint, or what the caller knows escapes through one."""
     admitted: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     maybe: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     witness: Escape | None = None
@@ -393,11 +393,11 @@ def _coverage(
                     witness = Escape(target[0], target[1], address(family, piece[0]), None)
             elif isinstance(truth, Doubt) and first_doubt is None:
                 first_doubt = truth
-    vpc_escape, vpc_doubt = _through_vpc(denies, judge) if judge is not None else (None, None)
+    vpc_escape, vpc_doubt = _through_vpc(denies, judge) if isinstance(judge, _Judge) else (judge, None)
     first_doubt = vpc_doubt if first_doubt is None else first_doubt
     doubt = None
     if first_doubt is not None:
-        origin = judge.origin.get(id(first_doubt)) if judge is not None else None
+        origin = judge.origin.get(id(first_doubt)) if isinstance(judge, _Judge) else None
         doubt = DocumentDoubt(origin[1] if origin and origin[0] is first_doubt else None, first_doubt)
     return Coverage(
         {f: Breadth(f, tuple(union(admitted[f]))) for f in (4, 6)},

@@ -88,7 +88,7 @@ def union_problems(parsed: list[ParsedCidr], settings: Settings) -> list[str]:
     networks = [item.network for item in parsed if item.network is not None]
     found = []
     for family, bound in zip((4, 6), settings.widest_source_ip_range, strict=True):
-        listed = sum(n.num_addresses for n in networks if n.version == family)
+        listed = sum(2 ** (FAMILY_BITS[family] - n.prefixlen) for n in networks if n.version == family)
         if listed <= 2 ** (FAMILY_BITS[family] - bound) and listed < public_size(family):
             continue  # what the ranges admit together is no more than they hold apart
         breadth = public_breadth(family, networks)

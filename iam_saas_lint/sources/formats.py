@@ -187,12 +187,18 @@ SUFFIXES = _claimed_suffixes()
 FOLDER_RULES = {fmt.folder.name: fmt.folder for fmt in FORMATS if fmt.folder is not None}
 
 
+_SUFFIX_SET = frozenset(SUFFIXES)
+
+
 def suffix_of(name: str) -> str | None:
-    """The longest ending of ``name`` that the registry knows, compared without case."""
+    """The longest ending of ``name`` that the registry knows, compared without case: the one that
+    starts at the first dot whose ending is known (asked several times for every file)."""
     lowered = name.lower()
-    for suffix in SUFFIXES:  # a loop, not next() over a generator: asked several times for every file
-        if lowered.endswith(suffix):
-            return suffix
+    dot = lowered.find(".")
+    while dot != -1:
+        if lowered[dot:] in _SUFFIX_SET:
+            return lowered[dot:]
+        dot = lowered.find(".", dot + 1)
     return None
 
 

@@ -79,8 +79,10 @@ def _read_bytes(path: str, max_bytes: int) -> bytes | str | OSError:
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return "not a regular file"
-        with open(path, "rb", opener=_non_blocking) as handle:
-            status = os.fstat(handle.fileno())
+        # the descriptor itself, not a file object: a buffered reader costs more than reading a small file
+        descriptor = _non_blocking(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
                 return "not a regular file"
             if status.st_size > max_bytes:
@@ -89,12 +91,31 @@ def _read_bytes(path: str, max_bytes: int) -> bytes | str | OSError:
             # that size (5 MB) for every file, 50 us each; a file that holds more is read on, to the bound
             limit = max_bytes + 1
             wanted = min(limit, status.st_size + 1)
-            found = handle.read(wanted)
+            found = _read_up_to(descriptor, wanted, status.st_size)
             if len(found) == wanted < limit:
-                found += handle.read(limit - wanted)
+                found += _read_up_to(descriptor, limit - wanted)
             return found
+        finally:
+            os.close(descriptor)
     except OSError as error:
         return error
+
+
+def _read_up_to(descriptor: int, count: int, claimed: int = -1) -> bytes:
+    """``count`` bytes, fewer at the end of the file (``os.read`` may return fewer before it, a
+    ``/proc`` file a few lines a read); a read that stops short at the size the file ``claimed`` is
+    its end, which another read would only confirm."""
+    parts: list[bytes] = []
+    total = 0
+    while total < count:
+        more = os.read(descriptor, count - total)
+        if not more:
+            break
+        parts.append(more)
+        total += len(more)
+        if total == claimed:
+            break
+    return b"".join(parts)
 
 
 def _state(found: bytes | str | OSError) -> str:

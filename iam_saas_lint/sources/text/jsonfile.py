@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from ...model.document import Problem
@@ -121,25 +120,48 @@ def load_json(text: str, limit: int = MAX_DOCUMENT_NESTING) -> object:
     return data
 
 
-def _duplicate_flag() -> tuple[Callable[[list[tuple[str, object]]], dict[str, object]], list[bool]]:
-    """An ``object_pairs_hook`` that builds each object as ``json`` does, and the list it appends to
-    when an object repeats a key (a plain function: it is called for every object of every file)."""
-    seen: list[bool] = []
+#: Appended to when an object repeats a key (cleared before each file).
+_SEEN: list[bool] = []
 
-    def hook(pairs: list[tuple[str, object]]) -> dict[str, object]:
-        result = dict(pairs)
-        if len(result) != len(pairs):
-            seen.append(True)
-        return result
 
-    return hook, seen
+def _duplicate_hook(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """An ``object_pairs_hook`` that builds each object as ``json`` does and notes a repeated key (a
+    plain function: it is called for every object of every file)."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        _SEEN.append(True)
+    return result
+
+
+#: One decoder for every file: ``json.loads`` with a hook makes a decoder (and its scanner) per call,
+#: which cost more than decoding a small policy file.
+_decoder: json.JSONDecoder | None = None
+
+
+def _decode_flagged(text: str) -> tuple[object, bool]:
+    """``_loads(text, object_pairs_hook=…)``, and whether the text repeats a key in an object."""
+    global _decoder
+    if _decoder is None:
+        _decoder = json.JSONDecoder(object_pairs_hook=_duplicate_hook)
+    _SEEN.clear()
+    if text.startswith("\ufeff"):  # json.loads's own refusal, with its message
+        data = _loads(text, object_pairs_hook=_duplicate_hook)
+    else:
+        try:
+            data = _decoder.decode(text)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+            _SEEN.clear()
+            data = json.loads(text, parse_int=bounded_int, object_pairs_hook=_duplicate_hook)
+    return data, bool(_SEEN)
 
 
 def parse_json(text_file: TextFile) -> JsonFile | Problem | None:
     """Parse JSON text; a ``Problem`` for IAM-looking text that does not parse, else ``None``."""
-    hook, duplicates = _duplicate_flag()
+    seen = False
     try:
-        data = _loads(text_file.text, object_pairs_hook=hook)
+        data, seen = _decode_flagged(text_file.text)
     except json.JSONDecodeError as error:
         if not looks_like_iam(text_file.text):
             return None
@@ -153,4 +175,4 @@ def parse_json(text_file: TextFile) -> JsonFile | Problem | None:
         if not looks_like_iam(text_file.text):
             return None
         return Problem(text_file.path, f"invalid JSON: {TooDeep(MAX_FILE_NESTING)}", Span(1, 1, 1, 1))
-    return JsonFile(text_file.path, data, JsonLocations(text_file.text), bool(duplicates))
+    return JsonFile(text_file.path, data, JsonLocations(text_file.text), seen)
