@@ -56,7 +56,7 @@ class RegionFile:
         self.data = data
         self.positions = native.Positions(data, text.isascii())
         #: The file's blocks parsed together (those not needed up front become nodes when looked up).
-        self.later: native.ParsedFile | None = None
+        self.blocks: native.ParsedFile | None = None
 
     def parse(self, regions: list[Region]) -> native.ParsedFile | None:
         """The regions parsed together; None when that is not exactly their blocks, without an error."""
@@ -100,9 +100,9 @@ class RegionFile:
 
     def convert_later(self, region: Region) -> Block:
         """A block not needed up front, made into the evaluator's nodes when it looks it up (its
-        parse, with the other such blocks', was checked when the file was read)."""
-        for top in native.top_blocks(self.later, (region.start,)) if self.later is not None else ():
-            if top.node.start_byte == region.start and (top.kind, top.labels) == (region.kind, region.labels):
+        parse, with the file's other blocks, was checked when the file was read)."""
+        for top in native.top_blocks(self.blocks, (region.start,)) if self.blocks is not None else ():
+            if (top.kind, top.labels) == (region.kind, region.labels):
                 return top.convert()
         raise BlockError("invalid HCL: a block could not be read on its own", _span(self.positions, region))
 
@@ -152,12 +152,14 @@ def _read_blocks(path: str, text: str, budget: int | None) -> Read:
         return too_large
     data = text.encode("utf-8", "surrogatepass")
     regions = split(data)
+    if regions == []:
+        return []
     if regions is not None:
         file = RegionFile(path, text, data)
-        file.later = parsed = file.parse(regions) if regions else None
-        if parsed is not None or not regions:  # else an error somewhere: parsed whole below
+        file.blocks = parsed = file.parse(regions)
+        if parsed is not None:  # else an error somewhere: parsed whole below
             now = [region for region in regions if _needed_now(region)]
-            tops = native.top_blocks(parsed, {r.start for r in now}) if parsed is not None and now else []
+            tops = native.top_blocks(parsed, {r.start for r in now})
             if [(top.kind, top.labels) for top in tops] == [(r.kind, r.labels) for r in now]:
                 parsed_tops = iter(tops)
                 return [next(parsed_tops) if _needed_now(region) else Later(region, file) for region in regions]
