@@ -97,10 +97,23 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
             else:
                 kept.append(name)
         dirnames[:] = kept
+        plain = _plain_files(directory) if filenames else frozenset()
         for name in sorted(filenames):
             full = os.path.join(directory, name)
-            if is_candidate(name) and not _excluded(full, exclude, root) and _regular_inside(full, top_real, result):
+            if not is_candidate(name) or _excluded(full, exclude, root):
+                continue
+            if name in plain or _regular_inside(full, top_real, result):
                 _add(full, result)
+
+
+def _plain_files(directory: str) -> frozenset[str]:
+    """The names of the folder's regular files that are no links, as its listing says (the file
+    type the kernel hands back with each name): these need no ``stat`` each."""
+    try:
+        with os.scandir(directory) as entries:
+            return frozenset(entry.name for entry in entries if entry.is_file(follow_symlinks=False))
+    except OSError:
+        return frozenset()
 
 
 def _add(path: str, result: Discovery) -> bool:

@@ -42,32 +42,38 @@ def _plain(value: object) -> object:
     return value
 
 
+def _unresolved(value: object) -> bool:
+    """An ``Unknown``, or the placeholder ``_plain`` writes for one: the quick pass reads either, so
+    a document is copied into its plain form only when the schema must see it."""
+    return isinstance(value, Unknown) or value == UNKNOWN_PLACEHOLDER
+
+
 def _is_strings(value: object) -> bool:
-    if isinstance(value, str):
+    if isinstance(value, (str, Unknown)):
         return True
-    return isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
+    return isinstance(value, list) and bool(value) and all(isinstance(item, (str, Unknown)) for item in value)
 
 
 def _is_scalar(value: object) -> bool:
-    return isinstance(value, (str, int, float))  # bool is an int
+    return isinstance(value, (str, int, float, Unknown))  # bool is an int
 
 
 def _principal_ok(principal: object) -> bool:
-    if principal == "*" or principal == UNKNOWN_PLACEHOLDER:
+    if principal == "*" or _unresolved(principal):
         return True
     if not isinstance(principal, dict) or not principal:
         return False
-    kinds_ok = all(k in _PRINCIPAL_KINDS or k == UNKNOWN_PLACEHOLDER for k in principal)
+    kinds_ok = all(k in _PRINCIPAL_KINDS or _unresolved(k) for k in principal)
     return kinds_ok and all(_is_strings(v) for v in principal.values())
 
 
 def _condition_ok(condition: object) -> bool:
-    if condition == UNKNOWN_PLACEHOLDER:
+    if _unresolved(condition):
         return True
     if not isinstance(condition, dict):
         return False
     for block in condition.values():
-        if block == UNKNOWN_PLACEHOLDER:
+        if _unresolved(block):
             continue
         if not isinstance(block, dict):
             return False
@@ -82,7 +88,8 @@ def _quick_statement_ok(statement: object) -> bool:
     so that ``jsonschema`` is imported only for documents that break the grammar."""
     if not isinstance(statement, dict) or not statement.keys() <= _STATEMENT_KEYS:
         return False
-    if statement.get("Effect") not in ("Allow", "Deny", UNKNOWN_PLACEHOLDER):
+    effect = statement.get("Effect")
+    if effect not in ("Allow", "Deny") and not _unresolved(effect):
         return False
     if sum(k in statement for k in ("Action", "NotAction")) != 1:
         return False
@@ -90,7 +97,7 @@ def _quick_statement_ok(statement: object) -> bool:
         "Resource" in statement and "NotResource" in statement
     ):
         return False
-    if "Sid" in statement and not isinstance(statement["Sid"], str):
+    if "Sid" in statement and not isinstance(statement["Sid"], (str, Unknown)):
         return False
     for key in ("Action", "NotAction", "Resource", "NotResource"):
         if key in statement and not _is_strings(statement[key]):
@@ -127,19 +134,20 @@ def _quick_ok(document: object) -> bool:
         return False
     if not document.keys() <= {"Version", "Id", "Statement"}:
         return False
-    if "Version" in document and document["Version"] not in ("2012-10-17", "2008-10-17", UNKNOWN_PLACEHOLDER):
+    version = document.get("Version", "2012-10-17")
+    if version not in ("2012-10-17", "2008-10-17") and not _unresolved(version):
         return False
-    if "Id" in document and not isinstance(document["Id"], str):
+    if "Id" in document and not isinstance(document["Id"], (str, Unknown)):
         return False
     statements = document["Statement"]
-    if statements == UNKNOWN_PLACEHOLDER:
+    if _unresolved(statements):
         return True
     if isinstance(statements, dict):
         return _quick_statement_ok(statements)
     return (
         isinstance(statements, list)
         and bool(statements)
-        and all(s == UNKNOWN_PLACEHOLDER or _quick_statement_ok(s) for s in statements)
+        and all(_unresolved(s) or _quick_statement_ok(s) for s in statements)
     )
 
 
@@ -179,7 +187,7 @@ def _parts(plain: object) -> Iterator[tuple[JsonPath, object, Any]]:
     yield (), {**plain, "Statement": UNKNOWN_PLACEHOLDER}, validator
     for index, statement in enumerate(statements):
         # statements the quick pass accepts are valid: a policy may hold thousands of them
-        if statement != UNKNOWN_PLACEHOLDER and not _quick_statement_ok(statement):
+        if not _unresolved(statement) and not _quick_statement_ok(statement):
             yield ("Statement", index), _for_the_schema(statement), statement_schema
 
 
@@ -192,8 +200,10 @@ def schema_errors(data: object, limit: int = 5) -> list[GrammarError]:
 
 @by_content  # once per identical document: thousands of roles may be written from one template
 def _schema_errors(data: object, limit: int) -> tuple[GrammarError, ...]:
+    if _quick_ok(data):
+        return ()
     plain = _plain(data)
-    if _quick_ok(plain):
+    if _quick_ok(plain):  # two unresolved keys of one mapping are one placeholder there
         return ()
     found: list[GrammarError] = []
     for prefix, instance, part_validator in _parts(plain):

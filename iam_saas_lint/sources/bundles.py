@@ -56,7 +56,7 @@ def explicit_members(files: Sequence[str], explicit: Sequence[ExplicitRole]) -> 
 
 def bundle(policies: Sequence[RawPolicy], explicit: Sequence[ExplicitRole] = ()) -> Inventory:
     inventory = Inventory()
-    by_file = {os.path.normpath(os.path.abspath(p.file)): p for p in policies}
+    by_file = {os.path.normpath(os.path.abspath(p.file)): p for p in policies} if explicit else {}
     used: set[str] = set()
     for mapping in explicit:
         trust = by_file.get(os.path.normpath(os.path.abspath(mapping.trust)))
