@@ -73,12 +73,16 @@ def _json_text(data: object) -> str:
     limit instead of being named circular: either way it has no key."""
     global _encode
     if _encode is None:
-        from json.encoder import c_make_encoder, encode_basestring
-
-        if c_make_encoder is None:  # an interpreter without the C encoder
+        try:
+            from _json import encode_basestring, make_encoder
+        except ImportError:  # an interpreter without the C encoder
             return json.dumps(data, ensure_ascii=False)
-        _encode = c_make_encoder(None, None, encode_basestring, None, ": ", ", ", False, False, True)
+        _encode = make_encoder(None, _not_json, encode_basestring, None, ": ", ", ", False, False, True)
     return "".join(_encode(data, 0))
+
+
+def _not_json(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 _encode: Callable[[object, int], Sequence[str]] | None = None
