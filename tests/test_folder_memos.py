@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from typing import Any
 
 from hypothesis import given, settings
@@ -255,11 +256,43 @@ def test_an_ipv4_cidr_read_from_its_number_is_the_one_ipaddress_reads(text: str)
     """Each role's Deny lists another CIDR: it is read from its octets, never differently from
     ``ipaddress`` (which refuses leading zeros, octets over 255 and prefixes over 32)."""
     try:
-        expected: object = ipaddress.ip_network(text, strict=False)
+        expected: ipaddress.IPv4Network | ipaddress.IPv6Network | None = ipaddress.ip_network(text, strict=False)
     except ValueError:
         expected = None
+    found = cidrs._ipv4_span(text)
+    if found is not None:
+        assert expected is not None
+        assert found == ((4, int(expected.network_address), int(expected.broadcast_address)), expected.prefixlen)
+    elif expected is not None and not re.search(r"(^|[./])0[0-9]", text):
+        raise AssertionError(f"{text!r}, written plainly, was left to ipaddress")
+    _assert_parsed_as_ipaddress_reads(text, expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    V6_CIDRS
+    | st.builds(lambda n, bits: f"{ipaddress.IPv6Address(n)}/{bits}", st.integers(0, 2**128 - 1), st.integers(0, 130))
+)
+def test_an_ipv6_cidr_is_parsed_as_ipaddress_reads(text: str) -> None:
     try:
-        found: object = cidrs._ipv4_network(text) or cidrs._network(text)
+        expected: ipaddress.IPv4Network | ipaddress.IPv6Network | None = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        found = None
-    assert found == expected and str(found) == str(expected) and type(found) is type(expected)
+        expected = None
+    _assert_parsed_as_ipaddress_reads(text, expected)
+
+
+def _assert_parsed_as_ipaddress_reads(
+    text: str, expected: ipaddress.IPv4Network | ipaddress.IPv6Network | None
+) -> None:
+    """``parse_cidr``'s addresses and (lazily made) network are ``ip_network(text, strict=False)``'s."""
+    cidrs.parse_cidr.cache_clear()
+    parsed = cidrs.parse_cidr(text)
+    if parsed.span is None:
+        assert parsed.network is None and parsed.prefixlen == -1 and parsed.problem
+        return
+    assert expected is not None
+    assert parsed.span == (expected.version, int(expected.network_address), int(expected.broadcast_address))
+    assert parsed.prefixlen == expected.prefixlen and bool(parsed.problem) == (expected.prefixlen == 0)
+    network = parsed.network
+    assert network == expected and str(network) == str(expected) and type(network) is type(expected)
+    assert parsed.network is network  # made once

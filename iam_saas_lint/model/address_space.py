@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from ..records import dataclass
-from .cidrs import NON_PUBLIC_CIDRS, IPNetwork, parse_cidr
+from .cidrs import NON_PUBLIC_CIDRS, FamilyInterval, IPNetwork, parse_cidr
 
 Interval = tuple[int, int]  # inclusive
 FAMILY_BITS = {4: 32, 6: 128}
@@ -23,16 +23,9 @@ def interval_of(network: IPNetwork) -> Interval:
     return int(network.network_address), int(network.broadcast_address)
 
 
-FamilyInterval = tuple[int, int, int]  # (family, first, last)
-
-
 def family_intervals(cidrs: Iterable[str]) -> list[FamilyInterval | None]:
     """The CIDRs' addresses, ``None`` for a CIDR that does not parse."""
-    found: list[FamilyInterval | None] = []
-    for text in cidrs:
-        network = parse_cidr(text).network
-        found.append(None if network is None else (network.version, *interval_of(network)))
-    return found
+    return [parse_cidr(text).span for text in cidrs]
 
 
 def holding(intervals: Sequence[FamilyInterval | None], family: int, number: int) -> tuple[bool, ...]:
@@ -94,13 +87,12 @@ def public_size(family: int) -> int:
     return size(public_space(family))
 
 
-def pieces(family: int, networks: Iterable[IPNetwork]) -> list[Interval]:
-    """The public address space of a family cut at every boundary of ``networks``: a policy that only
-    compares addresses with these networks gives the same verdict for every address of a piece."""
+def pieces(family: int, spans: Iterable[FamilyInterval]) -> list[Interval]:
+    """The public address space of a family cut at every boundary of the networks ``spans``: a policy
+    that only compares addresses with these networks gives the same verdict for every address of a piece."""
     cuts: set[int] = set()
-    for network in networks:
-        if network.version == family:
-            start, end = interval_of(network)
+    for version, start, end in spans:
+        if version == family:
             cuts.update((start, end + 1))
     ordered = sorted(cuts)
     found: list[Interval] = []
@@ -130,7 +122,10 @@ class Breadth:
 
     @property
     def count(self) -> int:
-        return size(self.intervals)
+        found: int | None = self.__dict__.get("_count")  # asked for again by every check of a verdict
+        if found is None:
+            found = self.__dict__["_count"] = size(self.intervals)
+        return found
 
     @property
     def everything(self) -> bool:
@@ -153,5 +148,10 @@ class Breadth:
 
 def public_breadth(family: int, networks: Iterable[IPNetwork]) -> Breadth:
     """The public part of the union of ``networks`` in one family."""
-    listed = union(interval_of(n) for n in networks if n.version == family)
+    return public_breadth_of(family, ((n.version, *interval_of(n)) for n in networks))
+
+
+def public_breadth_of(family: int, spans: Iterable[FamilyInterval]) -> Breadth:
+    """The public part of the union of the networks ``spans`` in one family."""
+    listed = union((start, end) for version, start, end in spans if version == family)
     return Breadth(family, tuple(intersect(listed, list(public_space(family)))))

@@ -39,11 +39,28 @@ _SHAPE = lazy_compile(r"^[0-9A-Fa-f:.]+(/\d{1,3})?$")
 _LEADING_ZERO = lazy_compile(r"(^|[.])0\d")
 
 
+FamilyInterval = tuple[int, int, int]  # (family, first, last)
+
+
 @dataclass(frozen=True)
 class ParsedCidr:
     text: str
-    network: IPNetwork | None
+    #: The addresses as (family, first, last), ``None`` when the text is not a CIDR.
+    span: FamilyInterval | None
+    prefixlen: int  # -1 when the text is not a CIDR
     problem: str  # empty when the value is usable
+
+    @property
+    def network(self) -> IPNetwork | None:
+        """``ip_network(text, strict=False)``, made when first asked for (most callers need only ``span``)."""
+        found: IPNetwork | None = self.__dict__.get("_network")
+        if found is None and self.span is not None:
+            import ipaddress
+
+            family, first, _ = self.span
+            factory = ipaddress.IPv4Network if family == 4 else ipaddress.IPv6Network
+            found = self.__dict__["_network"] = factory((first, self.prefixlen))
+        return found
 
 
 # the same few CIDRs are parsed for every request the evaluator tries; typed: a text marked sensitive
@@ -51,36 +68,43 @@ class ParsedCidr:
 @lru_cache(maxsize=4096, typed=True)
 def parse_cidr(text: str) -> ParsedCidr:
     if not _SHAPE.match(text):
-        return ParsedCidr(text, None, f"{text!r} is not a CIDR")
+        return ParsedCidr(text, None, -1, f"{text!r} is not a CIDR")
     address = text.split("/", 1)[0]
     if "." in address and ":" not in address and _LEADING_ZERO.search(address):
-        return ParsedCidr(text, None, f"{text!r} has a leading zero, which IAM does not accept")
-    try:
-        network = _ipv4_network(text) or _network(text)
-    except ValueError:
-        return ParsedCidr(text, None, f"{text!r} is not a valid CIDR")
-    if network.prefixlen == 0:
-        return ParsedCidr(text, network, f"{text!r} is /0: it allows every address")
-    return ParsedCidr(text, network, "")
+        return ParsedCidr(text, None, -1, f"{text!r} has a leading zero, which IAM does not accept")
+    found = _ipv4_span(text)
+    if found is None:
+        try:
+            network = _network(text)
+        except ValueError:
+            return ParsedCidr(text, None, -1, f"{text!r} is not a valid CIDR")
+        found = (network.version, int(network.network_address), int(network.broadcast_address)), network.prefixlen
+    span, prefixlen = found
+    if prefixlen == 0:
+        return ParsedCidr(text, span, prefixlen, f"{text!r} is /0: it allows every address")
+    return ParsedCidr(text, span, prefixlen, "")
 
 
 _IPV4 = lazy_compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?$")
 
 
-def _ipv4_network(text: str) -> IPNetwork | None:
-    """``ip_network(text, strict=False)`` for an IPv4 CIDR written plainly, from its number (reading
-    the text is most of what ``ip_network`` costs); ``None`` for anything else, which it reads."""
-    import ipaddress
-
+def _ipv4_span(text: str) -> tuple[FamilyInterval, int] | None:
+    """The addresses and prefix length ``ip_network(text, strict=False)`` has, for an IPv4 CIDR
+    written plainly, from its octets (reading the text and making the network object is most of what
+    ``ip_network`` costs); ``None`` for anything else, which ``ip_network`` reads."""
     found = _IPV4.match(text)
-    if found is None or any(len(part) > 1 and part[0] == "0" for part in found.groups() if part is not None):
+    if found is None:
         return None
-    octets = [int(part) for part in found.groups()[:4]]
-    prefix = int(found.group(5)) if found.group(5) is not None else 32
-    if any(octet > 255 for octet in octets) or prefix > 32:
+    *octets, bits = found.groups()
+    if any(len(part) > 1 and part[0] == "0" for part in (*octets, bits or "")):
+        return None  # a leading zero: left to ``ip_network``
+    first, second, third, fourth = (int(part) for part in octets)
+    prefix = int(bits) if bits is not None else 32
+    if first > 255 or second > 255 or third > 255 or fourth > 255 or prefix > 32:
         return None
-    number = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
-    return ipaddress.IPv4Network((number, prefix), strict=False)
+    hostmask = (1 << (32 - prefix)) - 1
+    start = ((first << 24) | (second << 16) | (third << 8) | fourth) & ~hostmask
+    return (4, start, start | hostmask), prefix
 
 
 def _network(text: str) -> IPNetwork:

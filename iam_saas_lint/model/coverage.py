@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from ..records import dataclass
 from .address_space import Breadth, address, family_intervals, holding, pieces, union
-from .cidrs import IPNetwork, parse_cidr
+from .cidrs import FamilyInterval, parse_cidr
 from .conditions import OneOf, Request, in_network
 from .document import PolicyDocument, Role
 from .logic import Doubt, Truth, all_of, any_of, negate
@@ -85,7 +85,7 @@ def rejected_reason(statement: Statement) -> str:
         if entry.operator.base in ("IpAddress", "NotIpAddress"):
             for value in entry.literal_strings():
                 parsed = parse_cidr(value)
-                if parsed.network is None:
+                if parsed.span is None:
                     return parsed.problem
     return ""
 
@@ -126,15 +126,16 @@ def session_request(role: Role, settings: Settings) -> dict[str, tuple[str, ...]
     return {"aws:principalaccount": (OneOf(own),), "aws:viaawsservice": ("false",)}
 
 
-def _networks(denies: Sequence[DenyInPolicy], key: str) -> list[IPNetwork]:
+def _networks(denies: Sequence[DenyInPolicy], key: str) -> list[FamilyInterval]:
+    """The addresses of the CIDRs listed for ``key`` that parse, as (family, first, last)."""
     found = []
     for deny in denies:
         for entry in deny.statement.conditions:
             if entry.key_lower == key:
                 for value in entry.literal_strings():
-                    network = parse_cidr(value).network
-                    if network is not None:
-                        found.append(network)
+                    span = parse_cidr(value).span
+                    if span is not None:
+                        found.append(span)
     return found
 
 
@@ -388,7 +389,7 @@ def _coverage(
                 maybe[family].append(piece)
             if truth is True:
                 admitted[family].append(piece)
-                outside = not any(n.version == family and _inside(piece, n) for n in source_networks)
+                outside = not any(n[0] == family and _inside(piece, n) for n in source_networks)
                 if target is not None and outside and witness is None:
                     witness = Escape(target[0], target[1], address(family, piece[0]), None)
             elif isinstance(truth, Doubt) and first_doubt is None:
@@ -421,17 +422,21 @@ def _through_vpc(denies: list[DenyInPolicy], judge: _Judge) -> tuple[Escape | No
     return None, first_doubt
 
 
-def _inside(piece: tuple[int, int], network: IPNetwork) -> bool:
-    return int(network.network_address) <= piece[0] and piece[1] <= int(network.broadcast_address)
+def _inside(piece: tuple[int, int], network: FamilyInterval) -> bool:
+    return network[1] <= piece[0] and piece[1] <= network[2]
 
 
-def _vpc_probes(networks: Sequence[IPNetwork]) -> list[str]:
+def _vpc_probes(networks: Sequence[FamilyInterval]) -> list[str]:
     import ipaddress
 
     probes = list(_VPC_PROBES)
-    for network in networks:
-        for number in (int(network.network_address) - 1, int(network.broadcast_address) + 1):
-            if network.version == 4 and 0 <= number < 2**32:
+    for family, first, last in networks:
+        for number in (first - 1, last + 1):
+            if family == 4 and 0 <= number < 2**32:
                 probes.append(str(ipaddress.IPv4Address(number)))
-    outside = [p for p in dict.fromkeys(probes) if not any(ipaddress.ip_address(p) in n for n in networks)]
+    outside = []
+    for probe in dict.fromkeys(probes):  # every probe is an IPv4 address
+        number = int(ipaddress.IPv4Address(probe))
+        if not any(family == 4 and first <= number <= last for family, first, last in networks):
+            outside.append(probe)
     return outside[:4]

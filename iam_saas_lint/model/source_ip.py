@@ -83,15 +83,15 @@ def _check_cidrs(
 
 def union_problems(parsed: list[ParsedCidr], settings: Settings) -> list[str]:
     """What the union of an allow-list admits beyond any vendor's egress, per address family."""
-    from .address_space import FAMILY_BITS, public_breadth, public_size
+    from .address_space import FAMILY_BITS, public_breadth_of, public_size
 
-    networks = [item.network for item in parsed if item.network is not None]
+    spans = [item.span for item in parsed if item.span is not None]
     found = []
     for family, bound in zip((4, 6), settings.widest_source_ip_range, strict=True):
-        listed = sum(2 ** (FAMILY_BITS[family] - n.prefixlen) for n in networks if n.version == family)
+        listed = sum(last - first + 1 for version, first, last in spans if version == family)
         if listed <= 2 ** (FAMILY_BITS[family] - bound) and listed < public_size(family):
             continue  # what the ranges admit together is no more than they hold apart
-        breadth = public_breadth(family, networks)
+        breadth = public_breadth_of(family, spans)
         name = f"IPv{family}"
         if breadth.everything:
             found.append(f"together the ranges admit every public {name} address, like a /0")
