@@ -7,6 +7,7 @@ afresh; and a CIDR read from its octets as ``ipaddress`` reads it."""
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import json
 import re
 from typing import Any
@@ -296,3 +297,72 @@ def _assert_parsed_as_ipaddress_reads(
     network = parsed.network
     assert network == expected and str(network) == str(expected) and type(network) is type(expected)
     assert parsed.network is network  # made once
+
+
+def _reference_coverage(role: Role, session: dict[str, tuple[object, ...]]) -> coverage_module.Coverage:
+    """What a role's Denies leave open, asked address by address as text of a judge that saw nothing
+    before (the pieces cut at the networks' bounds, as ``ipaddress`` reads them)."""
+    from iam_saas_lint.model.address_space import Breadth, public_space, union
+    from iam_saas_lint.model.logic import Doubt
+
+    denies = denies_of(coverage_module.permission_documents(role))
+    judge = _Judge(denies, session)  # type: ignore[arg-type]
+    texts = [
+        v for d in denies for e in d.statement.conditions if e.key_lower == "aws:sourceip" for v in e.literal_strings()
+    ]
+    networks = [n for n in (cidrs.parse_cidr(text).network for text in texts) if n is not None]
+    admitted: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    maybe: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
+    witness = first_doubt = None
+    for family in (4, 6):
+        of_family = [n for n in networks if n.version == family]
+        cuts = sorted({b for n in of_family for b in (int(n.network_address), int(n.broadcast_address) + 1)})
+        for start, end in public_space(family):
+            bounds = [start, *(c for c in cuts if start < c <= end), end + 1]
+            for first, after in itertools.pairwise(bounds):
+                truth, target = judge.admitted({"aws:sourceip": (address(family, first),)})
+                if truth is not False:
+                    maybe[family].append((first, after - 1))
+                if truth is True:
+                    admitted[family].append((first, after - 1))
+                    outside = not any(ipaddress.ip_address(address(family, first)) in n for n in of_family)
+                    if target is not None and outside and witness is None:
+                        witness = coverage_module.Escape(target[0], target[1], address(family, first), None)
+                elif isinstance(truth, Doubt) and first_doubt is None:
+                    first_doubt = truth
+    vpc_escape, vpc_doubt = coverage_module._through_vpc(denies, judge)
+    first_doubt = vpc_doubt if first_doubt is None else first_doubt
+    doubt = None
+    if first_doubt is not None:
+        origin = judge.origin.get(id(first_doubt))
+        doubt = coverage_module.DocumentDoubt(origin[1] if origin and origin[0] is first_doubt else None, first_doubt)
+    return coverage_module.Coverage(
+        {f: Breadth(f, tuple(union(admitted[f]))) for f in (4, 6)},
+        {f: Breadth(f, tuple(union(maybe[f]))) for f in (4, 6)},
+        vpc_escape,
+        witness,
+        doubt,
+    )
+
+
+MIXED_LISTS = st.lists(
+    st.lists(V4_CIDRS | V6_CIDRS | CIDRS.map(lambda found: found[0]), min_size=1, max_size=4), min_size=2, max_size=2
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(DENIES, MIXED_LISTS)
+def test_what_denies_leave_open_is_what_each_address_written_out_finds(
+    denies: list[tuple[Any, ...]], lists: list[list[str]]
+) -> None:
+    """The pieces of the address space with the CIDRs holding them found in one sweep, judged or
+    answered from the answers of Denies alike but for their CIDRs: the same as asking a judge about
+    the first address of each piece as text."""
+    session = {"aws:principalaccount": (OneOf(frozenset({OWN_ACCOUNT})),), "aws:viaawsservice": ("false",)}
+    memo.forget()
+    for kept in (coverage_module._COVERAGES, coverage_module._SHAPES):
+        kept._found.clear()
+    for cidr_list in lists:  # the first judged, the second answered from its shape when it has one
+        role = _deny_role(denies, cidr_list)
+        found, _ = coverage_module.coverage(role, Settings())
+        assert found == _reference_coverage(role, session)

@@ -105,6 +105,30 @@ def pieces(family: int, spans: Iterable[FamilyInterval]) -> list[Interval]:
     return found
 
 
+def held_pieces(
+    family: int, spans: Iterable[FamilyInterval], intervals: Sequence[FamilyInterval | None]
+) -> list[tuple[Interval, tuple[bool, ...]]]:
+    """``pieces(family, spans)``, each with ``holding(intervals, family, start)`` for its first address,
+    found in one sweep over the intervals' bounds (a role's pieces are many)."""
+    bounds: list[tuple[int, int, bool]] = []
+    for index, found in enumerate(intervals):
+        if found is not None and found[0] == family:
+            bounds.append((found[1], index, True))
+            bounds.append((found[2] + 1, index, False))
+    bounds.sort()
+    held = [False] * len(intervals)
+    found_pieces = []
+    passed = 0
+    for piece in pieces(family, spans):
+        start = piece[0]
+        while passed < len(bounds) and bounds[passed][0] <= start:
+            _, index, inside = bounds[passed]
+            held[index] = inside
+            passed += 1
+        found_pieces.append((piece, tuple(held)))
+    return found_pieces
+
+
 def address(family: int, number: int) -> str:
     if family == 4:  # as ipaddress writes it, without making an address object (one per piece of every role)
         return ".".join(map(str, number.to_bytes(4, "big")))

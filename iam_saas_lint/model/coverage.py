@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from ..records import dataclass
-from .address_space import Breadth, address, family_intervals, holding, pieces, union
+from .address_space import Breadth, address, family_intervals, held_pieces, holding, union
 from .cidrs import FamilyInterval, parse_cidr
 from .conditions import OneOf, Request, in_network
 from .document import PolicyDocument, Role
@@ -249,12 +249,14 @@ class _Judge:
             found = self._admitted[key] = self._admitted_now(place)
         return found
 
-    def admitted_from(self, family: int, number: int) -> Answer:
+    def admitted_from(self, family: int, number: int, inside: tuple[bool, ...] | None = None) -> Answer:
         """``admitted`` for a request from the address ``number`` of ``family``, the same answer,
-        keyed without writing the address out (a role's pieces are many, its answers few)."""
+        keyed without writing the address out (a role's pieces are many, its answers few); ``inside``:
+        which source-IP CIDRs hold the address, when the caller knows."""
         if self._reads is None or "aws:sourceip" not in self._cidrs:
             return self.admitted({"aws:sourceip": (address(family, number),)})
-        inside = holding(self._source_intervals, family, number)
+        if inside is None:
+            inside = holding(self._source_intervals, family, number)
         found = self._admitted_inside.get(inside)
         if found is None:
             seen: dict[str, tuple[object, ...]] = {**self.session, "aws:sourceip": ((str, inside),)}
@@ -312,8 +314,7 @@ def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolic
     known = _SHAPES.get(shape) if shape is not None else None
     if known is not None:
         answers, vpc_escape = known
-        intervals = family_intervals(_source_cidrs(denies))
-        shared = _coverage(denies, lambda family, number: answers.get(holding(intervals, family, number)), vpc_escape)
+        shared = _coverage(denies, lambda _family, _number, inside: answers.get(inside), vpc_escape)
         if shared is not None:
             return shared, denies
     result, judge = _judged(denies, session)
@@ -370,18 +371,22 @@ def _shape_key(denies: Sequence[DenyInPolicy], spellings: frozenset[str]) -> tup
 
 
 def _coverage(
-    denies: list[DenyInPolicy], answer: Callable[[int, int], Answer | None], judge: _Judge | Escape | None
+    denies: list[DenyInPolicy],
+    answer: Callable[[int, int, tuple[bool, ...]], Answer | None],
+    judge: _Judge | Escape | None,
 ) -> Coverage | None:
-    """``answer`` for each piece of the address space (``None``: unknown, then so is the result); the
-    ``judge`` for requests through a VPC endpoint, or what the caller knows escapes through one."""
+    """``answer`` for each piece of the address space, from its family, first address and which of the
+    source-IP CIDRs (``_source_cidrs``) hold it (``None``: unknown, then so is the result); the ``judge``
+    for requests through a VPC endpoint, or what the caller knows escapes through one."""
     admitted: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     maybe: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     witness: Escape | None = None
     first_doubt: Doubt | None = None
     source_networks = _networks(denies, "aws:sourceip")
+    intervals = family_intervals(_source_cidrs(denies))
     for family in (4, 6):
-        for piece in pieces(family, source_networks):
-            found = answer(family, piece[0])
+        for piece, inside in held_pieces(family, source_networks, intervals):
+            found = answer(family, piece[0], inside)
             if found is None:
                 return None
             truth, target = found
@@ -389,8 +394,8 @@ def _coverage(
                 maybe[family].append(piece)
             if truth is True:
                 admitted[family].append(piece)
-                outside = not any(n[0] == family and _inside(piece, n) for n in source_networks)
-                if target is not None and outside and witness is None:
+                # a piece is cut at every bound of the parsed CIDRs: outside them when none holds its start
+                if target is not None and witness is None and not any(inside):
                     witness = Escape(target[0], target[1], address(family, piece[0]), None)
             elif isinstance(truth, Doubt) and first_doubt is None:
                 first_doubt = truth
@@ -400,13 +405,10 @@ def _coverage(
     if first_doubt is not None:
         origin = judge.origin.get(id(first_doubt)) if isinstance(judge, _Judge) else None
         doubt = DocumentDoubt(origin[1] if origin and origin[0] is first_doubt else None, first_doubt)
-    return Coverage(
-        {f: Breadth(f, tuple(union(admitted[f]))) for f in (4, 6)},
-        {f: Breadth(f, tuple(union(maybe[f]))) for f in (4, 6)},
-        vpc_escape,
-        witness,
-        doubt,
-    )
+    breadths = {f: Breadth(f, tuple(union(admitted[f]))) for f in (4, 6)}
+    # the same Breadths when nothing is in doubt: each counts its addresses once
+    maybe_breadths = breadths if maybe == admitted else {f: Breadth(f, tuple(union(maybe[f]))) for f in (4, 6)}
+    return Coverage(breadths, maybe_breadths, vpc_escape, witness, doubt)
 
 
 def _through_vpc(denies: list[DenyInPolicy], judge: _Judge) -> tuple[Escape | None, Doubt | None]:
@@ -420,10 +422,6 @@ def _through_vpc(denies: list[DenyInPolicy], judge: _Judge) -> tuple[Escape | No
         if isinstance(truth, Doubt) and first_doubt is None:
             first_doubt = truth
     return None, first_doubt
-
-
-def _inside(piece: tuple[int, int], network: FamilyInterval) -> bool:
-    return network[1] <= piece[0] and piece[1] <= network[2]
 
 
 def _vpc_probes(networks: Sequence[FamilyInterval]) -> list[str]:

@@ -63,7 +63,9 @@ def judge_source_ip(
             witness = result.witness
             definite.append(f"{witness.action} on {witness.resource} from {witness.source_ip} is not denied")
         return SourceIpVerdict("hole", tuple(definite), candidates, result.doubt, role.unresolved_policies)
-    if _problems(result, False, settings) or (result.doubt is not None and role.unresolved_policies):
+    # the same breadths (nothing in doubt) have the same problems: none
+    maybe_problems = result.maybe_admitted is not result.admitted and _problems(result, False, settings)
+    if maybe_problems or (result.doubt is not None and role.unresolved_policies):
         return SourceIpVerdict("doubt", (), candidates, result.doubt, role.unresolved_policies)
     nothing_admitted = result.maybe_admitted[4].count == 0 and result.maybe_admitted[6].count == 0
     if nothing_admitted and not role.unresolved_policies and not _lists_public_addresses(candidates):
