@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iam_saas_lint.model.values import JsonPath, Span
+from iam_saas_lint.sources.text.files import TextFile
 from iam_saas_lint.sources.text.json_locations import JsonLocations, _scan
-from iam_saas_lint.sources.text.json_outline import JsonOutline, NotOutlined
+from iam_saas_lint.sources.text.json_outline import JsonOutline, NotOutlined, find_in_valid
+from iam_saas_lint.sources.text.jsonfile import JsonFile, parse_json
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
@@ -193,6 +195,38 @@ def test_the_outline_finds_what_the_token_scanner_finds_in_valid_json(text: str,
         number = scanner.find(path)
         expected = None if number is None else (scanner.starts[number], scanner.ends[number])
         assert outline.find(path) == expected, path
+
+
+def _repeats_a_key(text: str) -> bool:
+    repeated: list[bool] = []
+
+    def pairs_hook(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        repeated.append(len(dict(pairs)) != len(pairs))
+        return dict(pairs)
+
+    json.loads(text, object_pairs_hook=pairs_hook)
+    return any(repeated)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_json_texts(), st.sampled_from(["", " ", "\n\t"]))
+def test_a_walk_through_valid_json_without_repeated_keys_finds_what_the_outline_finds(text: str, around: str) -> None:
+    text = around + text + around
+    if _repeats_a_key(text):
+        return
+    outline = JsonOutline(text)
+    walked, outlined = JsonLocations(text, parsed_unique=True), JsonLocations(text)
+    for path in _asked(text):
+        assert find_in_valid(text, path) == outline.find(path), path
+        assert walked.locate(path) == outlined.locate(path), path
+
+
+def test_a_json_file_with_a_repeated_key_is_located_by_the_outline_and_its_last_copy() -> None:
+    text = '{"Statement": [{"Effect": "Allow"}],\n "Statement": [{"Effect": "Deny"}]}'
+    parsed = parse_json(TextFile("policy.json", text))
+    assert isinstance(parsed, JsonFile) and parsed.has_duplicates
+    assert parsed.locations.locate(("Statement", 0, "Effect")) == Span(2, 17, 2, 33)
+    assert find_in_valid(text, ("Statement", 0, "Effect")) == (16, 33)  # the first copy: not asked here
 
 
 def test_the_outline_reads_deep_nesting_and_escaped_duplicate_keys_like_the_scanner() -> None:

@@ -51,3 +51,42 @@ def test_a_full_memo_forgets_its_oldest_entry_first() -> None:
     assert [kept.get(f"key {n}") for n in range(5)] == [None, None, 2, 3, 4]
     kept.put("key 5", 5)
     assert [kept.get(f"key {n}") for n in range(6)] == [None, None, None, 3, 4, 5]
+
+
+element_names = st.sampled_from(
+    ["Sid", "Effect", "effect", "Principal", "NOTPRINCIPAL", "Action", "NotAction", "action", "Resource"]
+    + ["NotResource", "resource", "Condition", "condition", "Other"]
+)
+element_values = st.one_of(
+    st.sampled_from(["Allow", "Deny", "*", "s3:GetObject"]),
+    st.lists(st.sampled_from(["a", "*"]), max_size=2),
+    st.just({"AWS": "arn:aws:iam::464622532012:root"}),
+    st.just({"StringEquals": {"sts:ExternalId": "x"}}),
+)
+EXTERNAL_ID = {"StringEquals": {"sts:ExternalId": "x"}}
+
+
+def _found(block: dict[str, object], *names: str) -> tuple[str | None, object]:
+    """The first of ``names`` the block holds, spelled exactly or else in any case (first such key)."""
+    for name in names:
+        if name in block:
+            return name, block[name]
+        spelled = [key for key in block if key.lower() == name.lower()]
+        if spelled:
+            return name, block[spelled[0]]
+    return None, None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(element_names, element_values, max_size=6))
+def test_statement_elements_are_found_by_name_in_any_case(block: dict[str, object]) -> None:
+    from iam_saas_lint.model.statements import parse_statement
+
+    parsed = parse_statement(block, ("Statement", 0))
+    effect = _found(block, "Effect")[1]
+    assert parsed.effect == (effect if isinstance(effect, str) or effect is None else parsed.effect)
+    assert parsed.principal_element == _found(block, "Principal", "NotPrincipal")[0]
+    assert parsed.action_element == _found(block, "Action", "NotAction")[0]
+    assert parsed.resource_element == _found(block, "Resource", "NotResource")[0]
+    condition = _found(block, "Condition")[1]
+    assert [entry.key for entry in parsed.conditions] == (["sts:ExternalId"] if condition == EXTERNAL_ID else [])

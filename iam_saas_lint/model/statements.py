@@ -135,10 +135,19 @@ class Statement:
         return [entry for entry in self.conditions if entry.key_lower == lowered]
 
 
-def _element(block: dict[str, object], name: str) -> tuple[str, object] | None:
-    """Find an element by name, case-insensitively (the grammar rule reports odd spellings)."""
+#: A statement's elements as AWS spells them: a block whose keys are all among them has no other spelling.
+_ELEMENT_NAMES = frozenset(
+    {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+)
+
+
+def _element(block: dict[str, object], name: str, spelled_as_aws: bool = False) -> tuple[str, object] | None:
+    """Find an element by name, case-insensitively (the grammar rule reports odd spellings);
+    ``spelled_as_aws``: every key of ``block`` is one of ``_ELEMENT_NAMES``."""
     if name in block:
         return name, block[name]
+    if spelled_as_aws:
+        return None
     lowered = name.lower()
     for key, value in block.items():
         if isinstance(key, str) and key.lower() == lowered:
@@ -226,28 +235,29 @@ def _conditions(value: object, base: JsonPath) -> tuple[tuple[ConditionEntry, ..
     return tuple(entries), unknown
 
 
-def _pick(block: dict[str, object], *names: str) -> tuple[str | None, object]:
+def _pick(block: dict[str, object], spelled_as_aws: bool, *names: str) -> tuple[str | None, object]:
     for name in names:
-        found = _element(block, name)
+        found = _element(block, name, spelled_as_aws)
         if found is not None:
             return name, found[1]
     return None, None
 
 
 def parse_statement(block: dict[str, object], path: JsonPath) -> Statement:
-    effect_found = _element(block, "Effect")
+    spelled_as_aws = block.keys() <= _ELEMENT_NAMES
+    effect_found = _element(block, "Effect", spelled_as_aws)
     effect: Value | None = None
     if effect_found is not None:
         raw_effect = effect_found[1]
         effect = raw_effect if isinstance(raw_effect, (str, Unknown)) else Unknown(f"Effect {raw_effect!r}")
-    principal_element, principal_value = _pick(block, "Principal", "NotPrincipal")
+    principal_element, principal_value = _pick(block, spelled_as_aws, "Principal", "NotPrincipal")
     principals: tuple[Principal, ...] = ()
     principals_unknown = None
     if principal_element is not None:
         principals, principals_unknown = _principals(principal_value, path + (principal_element,))
-    action_element, action_value = _pick(block, "Action", "NotAction")
-    resource_element, resource_value = _pick(block, "Resource", "NotResource")
-    condition_found = _element(block, "Condition")
+    action_element, action_value = _pick(block, spelled_as_aws, "Action", "NotAction")
+    resource_element, resource_value = _pick(block, spelled_as_aws, "Resource", "NotResource")
+    condition_found = _element(block, "Condition", spelled_as_aws)
     conditions, conditions_unknown = (
         _conditions(condition_found[1], path + (condition_found[0],)) if condition_found else ((), None)
     )

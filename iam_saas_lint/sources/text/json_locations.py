@@ -16,12 +16,13 @@ import json
 import re
 from array import array
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from ...model.values import JsonKey, JsonPath, Span
 from ...patterns import lazy_compile
-from .json_outline import JsonOutline, NotOutlined
+from .json_outline import JsonOutline, NotOutlined, find_in_valid
 
 _TOKEN = lazy_compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 _SCALAR, _OBJECT, _ARRAY = 0, 1, 2
@@ -214,23 +215,33 @@ class _Index:
 #: size, so a run of large distinct files keeps none of them alive.
 SHARED_TEXT_CHARS = 16 * 1024
 SHARED_INDEXES = 128
-_SHARED: dict[str, _Index] = {}
-_SHARED_OUTLINES: dict[str, JsonOutline] = {}
+_SHARED: OrderedDict[str, _Index] = OrderedDict()
+_SHARED_OUTLINES: OrderedDict[str, JsonOutline] = OrderedDict()
 _Kept = TypeVar("_Kept", _Index, JsonOutline)
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
 #: Positions counted in the text before a table of line starts is built (counting is a C loop over
 #: the text, the table a Python loop over its lines: a file asked for a place or two never builds it).
 COUNTED_POSITIONS = 16
 
 
-def _shared(found: dict[str, _Kept], text: str, make: Callable[[str], _Kept]) -> _Kept:
+#: ``find_in_valid``'s answers lately, by small text and path (files copied from one template).
+_WALKED: OrderedDict[tuple[str, JsonPath], tuple[int, int] | None] = OrderedDict()
+
+
+def _keep(found: OrderedDict[_Key, _Value], key: _Key, value: _Value) -> None:
+    if len(found) >= SHARED_INDEXES:
+        found.popitem(last=False)
+    found[key] = value
+
+
+def _shared(found: OrderedDict[str, _Kept], text: str, make: Callable[[str], _Kept]) -> _Kept:
     shared = len(text) <= SHARED_TEXT_CHARS
     value = found.get(text) if shared else None
     if value is None:
         value = make(text)
         if shared:
-            if len(found) >= SHARED_INDEXES:
-                del found[next(iter(found))]
-            found[text] = value
+            _keep(found, text, value)
     return value
 
 
@@ -243,8 +254,11 @@ def _scan(text: str) -> _Index:
 class JsonLocations:
     """A ``Locator`` over JSON text."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, parsed_unique: bool = False) -> None:
+        """``parsed_unique``: the ``json`` module parsed ``text``, and no object in it repeats a key."""
         self._text = text
+        #: A small such text is asked for a place or two: each lookup reads up to it, keeping nothing.
+        self._walk = parsed_unique and len(text) <= SHARED_TEXT_CHARS
         self._index: _Index | None = None
         #: ``None`` until a lookup; ``False`` when the text is not valid JSON (then the scan answers).
         self._outline: JsonOutline | bool | None = None
@@ -265,6 +279,17 @@ class JsonLocations:
         return self._index
 
     def locate(self, path: JsonPath) -> Span | None:
+        if self._walk and self._index is None:
+            walked = _WALKED.get((self._text, path), False)
+            if walked is False:
+                try:
+                    walked = find_in_valid(self._text, path)
+                except NotOutlined:
+                    self._walk = False
+                else:
+                    _keep(_WALKED, (self._text, path), walked)
+            if walked is not False:
+                return self._span(*walked) if walked is not None else None
         if self._index is None and self._outline is not False:
             if self._outline is None:
                 self._outline = _shared(_SHARED_OUTLINES, self._text, JsonOutline)

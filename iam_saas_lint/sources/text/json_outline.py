@@ -83,7 +83,7 @@ class JsonOutline:
     def _read_root(self) -> tuple[int, int]:
         """The top-level value, read whole: the text must be it and whitespace."""
         text = self.text
-        start = self._skip(0)
+        start = _skip_in(text, 0)
         first = text[start]
         if first == "{":
             self._object(start)
@@ -93,42 +93,34 @@ class JsonOutline:
             end = self._ends[start]
         else:
             end = _scan_once()(text, start)[1]
-        if self._skip(end) != len(text):
+        if _skip_in(text, end) != len(text):
             raise NotOutlined("more than one value")
         self._root = start, end
         return start, end
-
-    def _skip(self, index: int) -> int:
-        text = self.text
-        if index < len(text) and text[index] in _WHITESPACE:
-            match = _SKIP.match(text, index)
-            assert match is not None  # matches the empty string at worst
-            return match.end()
-        return index
 
     def _object(self, start: int) -> tuple[dict[str, int], array[int]]:
         found = self._members.get(start)
         if found is not None:
             return found
-        text, skip, scan = self.text, self._skip, _scan_once()
+        text, scan = self.text, _scan_once()
         numbers: dict[str, int] = {}
         offsets = array("q")
-        index = skip(start + 1)
+        index = _skip_in(text, start + 1)
         if text[index] != "}":
             while True:
                 if text[index] != '"':
                     raise NotOutlined("a key must be a string")
                 key, after = scanstring(text, index + 1)
-                colon = skip(after)
+                colon = _skip_in(text, after)
                 if text[colon] != ":":
                     raise NotOutlined("':' expected after a key")
-                value_start = skip(colon + 1)
+                value_start = _skip_in(text, colon + 1)
                 value_end = scan(text, value_start)[1]
                 numbers[key] = len(offsets) // 3  # the last copy wins, as in json
                 offsets.extend((index, value_start, value_end))
-                index = skip(value_end)
+                index = _skip_in(text, value_end)
                 if text[index] == ",":
-                    index = skip(index + 1)
+                    index = _skip_in(text, index + 1)
                 elif text[index] == "}":
                     break
                 else:
@@ -141,17 +133,17 @@ class JsonOutline:
         found = self._items.get(start)
         if found is not None:
             return found
-        text, skip, scan = self.text, self._skip, _scan_once()
+        text, scan = self.text, _scan_once()
         starts, ends = array("q"), array("q")
-        index = skip(start + 1)
+        index = _skip_in(text, start + 1)
         if text[index] != "]":
             while True:
                 end = scan(text, index)[1]
                 starts.append(index)
                 ends.append(end)
-                index = skip(end)
+                index = _skip_in(text, end)
                 if text[index] == ",":
-                    index = skip(index + 1)
+                    index = _skip_in(text, index + 1)
                 elif text[index] == "]":
                     break
                 else:
@@ -159,3 +151,54 @@ class JsonOutline:
         self._ends[start] = index + 1
         self._items[start] = starts, ends
         return starts, ends
+
+
+def find_in_valid(text: str, path: JsonPath) -> tuple[int, int] | None:
+    """``JsonOutline(text).find(path)`` for ``text`` that the ``json`` module parsed as one value
+    whose objects repeat no key: the first copy of a key is then its only one, so each object on
+    the path is read only up to the member wanted, and the values before it are stepped over (no
+    value after it is read, nor anything remembered: a small file is asked for a place or two).
+    It raises ``NotOutlined`` where the outline would, and may raise it for valid text."""
+    try:
+        scan = _scan_once()
+        index = _skip_in(text, 0)
+        start = index
+        for step in path:
+            first = text[index]
+            if first == "{" and isinstance(step, str):
+                member = _skip_in(text, index + 1)
+                while text[member] == '"':
+                    key, after = scanstring(text, member + 1)
+                    value_start = _skip_in(text, _skip_in(text, after) + 1)
+                    if key == step:
+                        break
+                    member = _skip_in(text, scan(text, value_start)[1])
+                    if text[member] != ",":
+                        return None
+                    member = _skip_in(text, member + 1)
+                else:
+                    return None
+                start, index = member, value_start
+            elif first == "[" and isinstance(step, int) and step >= 0:
+                item = _skip_in(text, index + 1)
+                if text[item] == "]":
+                    return None
+                for _ in range(step):
+                    item = _skip_in(text, scan(text, item)[1])
+                    if text[item] != ",":
+                        return None
+                    item = _skip_in(text, item + 1)
+                start = index = item
+            else:
+                return None
+        return start, scan(text, index)[1]
+    except (ValueError, StopIteration, IndexError, RecursionError) as error:
+        raise NotOutlined(str(error)) from None
+
+
+def _skip_in(text: str, index: int) -> int:
+    if index < len(text) and text[index] in _WHITESPACE:
+        match = _SKIP.match(text, index)
+        assert match is not None  # matches the empty string at worst
+        return match.end()
+    return index

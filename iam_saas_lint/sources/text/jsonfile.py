@@ -175,4 +175,4 @@ def parse_json(text_file: TextFile) -> JsonFile | Problem | None:
         if not looks_like_iam(text_file.text):
             return None
         return Problem(text_file.path, f"invalid JSON: {TooDeep(MAX_FILE_NESTING)}", Span(1, 1, 1, 1))
-    return JsonFile(text_file.path, data, JsonLocations(text_file.text), seen)
+    return JsonFile(text_file.path, data, JsonLocations(text_file.text, parsed_unique=not seen), seen)
