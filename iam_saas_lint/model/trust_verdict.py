@@ -10,15 +10,14 @@
 
 from __future__ import annotations
 
-from ..patterns import lazy_compile
 from ..records import dataclass
+from .account_names import ByShape, Renaming
 from .assume import Answer, Caller, ExternalIdChoice, TrustEvaluator
 from .logic import Doubt
-from .memo import Memo, by_content, content_key
+from .memo import by_content
 from .settings import Settings
-from .statements import ConditionEntry, Principal, Statement, statements_of
+from .statements import ConditionEntry, Principal, Statement
 from .trust import classify_external_id
-from .vendors import registry
 
 _XID = "sts:externalid"
 
@@ -144,16 +143,7 @@ class _Collector:
 def judge_trust(data: object, settings: Settings) -> TrustVerdict:
     """Who can assume a role with this trust policy (once per identical policy and settings, and once
     per policies that differ only in the third-party accounts their principals name)."""
-    shape = _shape(data, settings)
-    if shape is not None:
-        found = _SHAPES.get((shape[0], settings))
-        renamed = _renamed(found[0], dict(zip(found[1], shape[1], strict=True)), data) if found else None
-        if renamed is not None:
-            return renamed
-    verdict = _judge(data, settings)
-    if shape is not None and not verdict.doubts:
-        _SHAPES.put((shape[0], settings), (verdict, shape[1]))
-    return verdict
+    return _SHAPES.get(data, settings, lambda: _judge(data, settings), keep=lambda verdict: not verdict.doubts)
 
 
 def _judge(data: object, settings: Settings) -> TrustVerdict:
@@ -219,93 +209,33 @@ def _wildcards(evaluator: TrustEvaluator, caller: Caller, collect: _Collector) -
                         collect.wildcards.setdefault(principal.path, OpenWildcard(statement, principal))
 
 
-# -- policies that differ only in the accounts they name -------------------------------------------
-#
-# A third-party account that a policy names only in its principals is, to the evaluator, a name: it
-# is compared for equality (with the callers' accounts and ARNs, which no condition reads when none
-# names ``aws:PrincipalAccount`` or ``aws:PrincipalArn`` and no policy variable is used), sorted (the
-# callers' order) and written in descriptions. Two such policies whose accounts sort alike judge
-# alike, with one's accounts for the other's: the verdict is made once and renamed. Accounts that are
-# more than names stay in the key: yours, a known vendor's (described by name), and the highest ones
-# (the unrelated caller is the highest account a policy does not name).
-
-_ACCOUNT = lazy_compile(r"(?<!\d)\d{12}(?!\d)")
-_HIGHEST_RENAMED = "999999998999"
-_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:principalarn"})
-#: Verdicts by shape (the policy's text with its renamed accounts replaced by their rank), with the
-#: accounts of the policy they were made for, in rank order.
-_SHAPES: Memo[tuple[TrustVerdict, tuple[str, ...]]] = Memo()
+# -- policies that differ only in the accounts they name (``account_names``) ----------------------
 
 
-def _shape(data: object, settings: Settings) -> tuple[str, tuple[str, ...]] | None:
-    """The policy's shape and its renamed accounts, or ``None`` when an account is more than a name.
-    Its JSON text has no escaped character (``\\u0001`` could run into digits) and no sensitive text."""
-    text = content_key(data)
-    if text is None or "\0" in text or "\\u" in text or "${" in text:
-        return None
-    runs = _ACCOUNT.findall(text)
-    if not runs:
-        return None
-    accounts = sorted(set(runs))
-    vendors = registry(settings.vendors)
-    renamed = [
-        a for a in accounts if a <= _HIGHEST_RENAMED and a not in settings.own_accounts and not vendors.by_account(a)
-    ]
-    if not renamed or len(accounts) > 64:
-        return None
-    named = set(renamed)
-    in_principals = 0
-    for statement in statements_of(data):
-        if any(entry.key_lower in _ACCOUNT_KEYS for entry in statement.conditions):
-            return None
-        for principal in statement.principals:
-            if isinstance(principal.value, str):
-                in_principals += sum(run in named for run in _ACCOUNT.findall(principal.value))
-    if in_principals != sum(run in named for run in runs):
-        return None  # named elsewhere too (a condition, a Sid)
-    ranks = {a: f"\0{rank}\0" for rank, a in enumerate(accounts) if a in named}
-    return _ACCOUNT.sub(lambda match: ranks.get(match.group(), match.group()), text), tuple(renamed)
+def _renamed(verdict: TrustVerdict, renaming: Renaming) -> TrustVerdict:
+    """``verdict``, made for a policy of the same shape, for the renaming's: its statements, its accounts."""
+    text, mine = renaming.text, renaming.statement
+    return TrustVerdict(
+        third_party=verdict.third_party,
+        human_only=verdict.human_only,
+        who=text(verdict.who),
+        accounts=tuple(renaming.account(a) for a in verdict.accounts),
+        missing=tuple(MissingExternalId(mine(m.statement), text(m.who), m.enforced_elsewhere) for m in verdict.missing),
+        weak=tuple(
+            WeakExternalId(
+                mine(w.statement),
+                renaming.entry(w.entry) if w.entry is not None else None,
+                text(w.who),
+                text(w.reason),
+            )
+            for w in verdict.weak
+        ),
+        open_wildcards=tuple(
+            OpenWildcard(mine(o.statement), renaming.principal(o.principal)) for o in verdict.open_wildcards
+        ),
+        doubts=(),
+    )
 
 
-def _renamed(verdict: TrustVerdict, accounts: dict[str, str], data: object) -> TrustVerdict | None:
-    """``verdict``, made for a policy of the same shape, for ``data``: its statements, its accounts."""
-    statements = {statement.path: statement for statement in statements_of(data)}
-
-    def text(written: str) -> str:
-        return _ACCOUNT.sub(lambda match: accounts.get(match.group(), match.group()), written)
-
-    def mine(statement: Statement) -> Statement:
-        return statements[statement.path]
-
-    def entry(statement: Statement, found: ConditionEntry) -> ConditionEntry:
-        return next(e for e in statement.conditions if e.path == found.path)
-
-    def principal(statement: Statement, found: Principal) -> Principal:
-        return next(p for p in statement.principals if p.path == found.path)
-
-    try:
-        return TrustVerdict(
-            third_party=verdict.third_party,
-            human_only=verdict.human_only,
-            who=text(verdict.who),
-            accounts=tuple(accounts.get(a, a) for a in verdict.accounts),
-            missing=tuple(
-                MissingExternalId(mine(m.statement), text(m.who), m.enforced_elsewhere) for m in verdict.missing
-            ),
-            weak=tuple(
-                WeakExternalId(
-                    mine(w.statement),
-                    entry(mine(w.statement), w.entry) if w.entry is not None else None,
-                    text(w.who),
-                    text(w.reason),
-                )
-                for w in verdict.weak
-            ),
-            open_wildcards=tuple(
-                OpenWildcard(mine(o.statement), principal(mine(o.statement), o.principal))
-                for o in verdict.open_wildcards
-            ),
-            doubts=(),
-        )
-    except (KeyError, StopIteration):  # not the same shape after all: judged afresh
-        return None
+#: Verdicts by shape (a doubt is not renamed: its verdict is not kept).
+_SHAPES = ByShape(_renamed)
