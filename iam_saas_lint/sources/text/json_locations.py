@@ -280,15 +280,14 @@ class JsonLocations:
 
     def locate(self, path: JsonPath) -> Span | None:
         if self._walk and self._index is None:
-            walked = _WALKED.get((self._text, path), False)
-            if walked is False:
+            key = (self._text, path)
+            if key not in _WALKED:
                 try:
-                    walked = find_in_valid(self._text, path)
+                    _keep(_WALKED, key, find_in_valid(self._text, path))
                 except NotOutlined:
                     self._walk = False
-                else:
-                    _keep(_WALKED, (self._text, path), walked)
-            if walked is not False:
+            if self._walk:
+                walked = _WALKED[key]
                 return self._span(*walked) if walked is not None else None
         if self._index is None and self._outline is not False:
             if self._outline is None:
