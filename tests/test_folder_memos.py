@@ -365,3 +365,53 @@ def test_what_denies_leave_open_is_what_each_address_written_out_finds(
         role = _deny_role(denies, cidr_list)
         found, _ = coverage_module.coverage(role, Settings())
         assert found == _reference_coverage(role, session)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        V4_CIDRS | V6_CIDRS | st.sampled_from(["10.0.0.0/8", "0.0.0.0/0", "9.255.255.255", "11.0.0.0/8", "::/0"]),
+        max_size=5,
+    )
+)
+def test_the_public_space_is_cut_at_every_bound_of_the_networks(texts: list[str]) -> None:
+    """Each piece lies inside or outside every listed network, is held by the networks that hold its
+    first address, and the pieces are the public space cut at every bound inside it."""
+    from iam_saas_lint.model.address_space import held_pieces, holding, public_space
+
+    spans = [cidrs.parse_cidr(text).span for text in texts]
+    parsed = [span for span in spans if span is not None]
+    for family in (4, 6):
+        bounds = {bound for version, first, last in parsed if version == family for bound in (first, last + 1)}
+        expected = []
+        for start, end in public_space(family):
+            inner = sorted(bound for bound in bounds if start < bound <= end)
+            expected.extend(itertools.pairwise([start, *inner, end + 1]))
+        found = held_pieces(family, parsed, spans)
+        assert [(first, last + 1) for (first, last), _ in found] == expected
+        for piece, held in found:
+            assert held == holding(spans, family, piece[0]) == holding(spans, family, piece[1])
+
+
+def test_denies_listing_the_same_cidrs_split_otherwise_share_no_coverage() -> None:
+    """A coverage is kept under the Denies' shape and the CIDR texts in order: the shape keeps how many
+    each entry lists, so the same texts split otherwise between two Denies are judged on their own."""
+    texts = ["198.51.100.0/24", "198.51.0.0/16", "203.0.113.0/24"]
+
+    def role(split: int) -> Role:
+        statements = [
+            {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"NotIpAddress": {"aws:SourceIp": part}}}
+            for part in (texts[:split], texts[split:])
+        ]
+        data = {"Version": "2012-10-17", "Statement": statements}
+        document = PolicyDocument(data, "permissions", "policy", Anchor("policy.json", (), None))  # type: ignore[arg-type]
+        return Role("role", Anchor("trust.json", (), None), None, (document,))  # type: ignore[arg-type]
+
+    session = {"aws:principalaccount": (OneOf(frozenset({OWN_ACCOUNT})),), "aws:viaawsservice": ("false",)}
+    memo.forget()
+    for kept in (coverage_module._COVERAGES, coverage_module._SHAPES):
+        kept._found.clear()
+    first, _ = coverage_module.coverage(role(1), Settings())
+    second, denies = coverage_module.coverage(role(2), Settings())
+    assert first.admitted[4].shown() == "198.51.100.0/24" and second.admitted[4].count == 0
+    assert second == coverage_module._judged(denies, session)[0]

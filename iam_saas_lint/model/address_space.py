@@ -6,7 +6,6 @@ address) and to cut the address space into the pieces on which a policy's verdic
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -94,13 +93,21 @@ def pieces(family: int, spans: Iterable[FamilyInterval]) -> list[Interval]:
     for version, start, end in spans:
         if version == family:
             cuts.update((start, end + 1))
+    space = public_space(family)
+    if not cuts:
+        return list(space)
     ordered = sorted(cuts)
+    count = len(ordered)
     found: list[Interval] = []
-    for start, end in public_space(family):
+    passed = 0
+    for start, end in space:
+        while passed < count and ordered[passed] <= start:
+            passed += 1
         position = start
-        for cut in ordered[bisect_right(ordered, start) : bisect_right(ordered, end)]:
-            found.append((position, cut - 1))
-            position = cut
+        while passed < count and ordered[passed] <= end:  # the cuts inside the interval
+            found.append((position, ordered[passed] - 1))
+            position = ordered[passed]
+            passed += 1
         found.append((position, end))
     return found
 

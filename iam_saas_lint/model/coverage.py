@@ -302,19 +302,24 @@ def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolic
     session = session_request(role, settings)
     (own,) = session["aws:principalaccount"]
     spellings = own.spellings if isinstance(own, OneOf) else frozenset({own})
-    statements = tuple(_statement_key(d.statement, d.variables) for d in denies)
-    key = (statements, spellings, sensitive_marks(statements))  # a sensitive value's verdict is its own
+    shape = _shape_key(denies, spellings)
+    key: tuple[object, ...]
+    texts = tuple(_source_cidrs(denies))
+    if shape is not None:
+        key = (shape, texts)  # the shape holds all but these CIDRs, plain texts whose number per entry it keeps
+    else:
+        statements = tuple(_statement_key(d.statement, d.variables) for d in denies)
+        key = (statements, spellings, sensitive_marks(statements))  # a sensitive value's verdict is its own
     try:
         found = _COVERAGES.get(key)
     except TypeError:  # an unhashable value: judged every time
         return _judged(denies, session)[0], denies
     if found is not None:
         return found, denies
-    shape = _shape_key(denies, spellings)
     known = _SHAPES.get(shape) if shape is not None else None
     if known is not None:
         answers, vpc_escape = known
-        shared = _coverage(denies, lambda _family, _number, inside: answers.get(inside), vpc_escape)
+        shared = _coverage(denies, lambda _family, _number, inside: answers.get(inside), vpc_escape, texts)
         if shared is not None:
             return shared, denies
     result, judge = _judged(denies, session)
@@ -374,16 +379,18 @@ def _coverage(
     denies: list[DenyInPolicy],
     answer: Callable[[int, int, tuple[bool, ...]], Answer | None],
     judge: _Judge | Escape | None,
+    source_cidrs: Sequence[str] | None = None,
 ) -> Coverage | None:
     """``answer`` for each piece of the address space, from its family, first address and which of the
     source-IP CIDRs (``_source_cidrs``) hold it (``None``: unknown, then so is the result); the ``judge``
-    for requests through a VPC endpoint, or what the caller knows escapes through one."""
+    for requests through a VPC endpoint, or what the caller knows escapes through one; ``source_cidrs``:
+    ``_source_cidrs(denies)`` when the caller has them."""
     admitted: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     maybe: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     witness: Escape | None = None
     first_doubt: Doubt | None = None
     source_networks = _networks(denies, "aws:sourceip")
-    intervals = family_intervals(_source_cidrs(denies))
+    intervals = family_intervals(_source_cidrs(denies) if source_cidrs is None else source_cidrs)
     for family in (4, 6):
         for piece, inside in held_pieces(family, source_networks, intervals):
             found = answer(family, piece[0], inside)

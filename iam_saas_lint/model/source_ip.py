@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..records import dataclass, field
 from .actions import uncovered_share
+from .address_space import FAMILY_BITS, public_breadth_of, public_size
 from .cidrs import ParsedCidr, parse_cidr
 from .document import PolicyDocument, Role, UnresolvedPolicy
 from .memo import by_content
@@ -66,30 +67,31 @@ def _always_true(entry: ConditionEntry, settings: Settings) -> bool:
 def _check_cidrs(
     entry: ConditionEntry, holes: list[Hole], unknowns: list[tuple[Unknown, JsonPath]], settings: Settings
 ) -> list[str]:
-    for unknown in entry.unknown_values():
+    unknown_values = entry.unknown_values()
+    for unknown in unknown_values:
         unknowns.append((unknown, entry.path))
     literal = entry.literal_strings()
-    if not literal and not entry.unknown_values():
+    if not literal and not unknown_values:
         holes.append(Hole("the aws:SourceIp allow-list is empty", entry.path))
         return []
     parsed = [parse_cidr(value) for value in literal]
-    for item in parsed:
-        if item.problem:
-            holes.append(Hole(item.problem, entry.path))
-    if not any(item.problem for item in parsed):
+    problems = [Hole(item.problem, entry.path) for item in parsed if item.problem]
+    if problems:
+        holes.extend(problems)
+    else:
         holes.extend(Hole(reason, entry.path) for reason in union_problems(parsed, settings))
     return literal
 
 
 def union_problems(parsed: list[ParsedCidr], settings: Settings) -> list[str]:
     """What the union of an allow-list admits beyond any vendor's egress, per address family."""
-    from .address_space import FAMILY_BITS, public_breadth_of, public_size
-
     spans = [item.span for item in parsed if item.span is not None]
+    listed = {4: 0, 6: 0}
+    for family, first, last in spans:
+        listed[family] += last - first + 1
     found = []
     for family, bound in zip((4, 6), settings.widest_source_ip_range, strict=True):
-        listed = sum(last - first + 1 for version, first, last in spans if version == family)
-        if listed <= 2 ** (FAMILY_BITS[family] - bound) and listed < public_size(family):
+        if listed[family] <= 2 ** (FAMILY_BITS[family] - bound) and listed[family] < public_size(family):
             continue  # what the ranges admit together is no more than they hold apart
         breadth = public_breadth_of(family, spans)
         name = f"IPv{family}"
