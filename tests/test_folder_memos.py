@@ -244,9 +244,10 @@ def test_denies_listing_other_cidrs_are_judged_as_afresh(
 
 OCTETS = st.integers(0, 300).map(str) | st.sampled_from(["0", "00", "01", "007"])
 IPV4_TEXTS = st.builds(
-    lambda octets, prefix: ".".join(octets) + prefix,
+    lambda octets, prefix, end: ".".join(octets) + prefix + end,
     st.lists(OCTETS, min_size=4, max_size=4),
     st.sampled_from(["", "/", "/0", "/00", "/08"]) | st.integers(0, 40).map(lambda n: f"/{n}"),
+    st.sampled_from(["", "", "", "\n", " "]),
 )
 
 
@@ -263,7 +264,7 @@ def test_an_ipv4_cidr_read_from_its_number_is_the_one_ipaddress_reads(text: str)
     if found is not None:
         assert expected is not None
         assert found == ((4, int(expected.network_address), int(expected.broadcast_address)), expected.prefixlen)
-    elif expected is not None and not re.search(r"(^|[./])0[0-9]", text):
+    elif expected is not None and not re.search(r"(^|[./])0[0-9]|\s", text):
         raise AssertionError(f"{text!r}, written plainly, was left to ipaddress")
     _assert_parsed_as_ipaddress_reads(text, expected)
 

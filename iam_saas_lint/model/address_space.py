@@ -124,15 +124,17 @@ def held_pieces(
             bounds.append((found[2] + 1, index, False))
     bounds.sort()
     held = [False] * len(intervals)
+    current = tuple(held)  # shared by the pieces between two bounds
     found_pieces = []
-    passed = 0
+    passed, count = 0, len(bounds)
     for piece in pieces(family, spans):
-        start = piece[0]
-        while passed < len(bounds) and bounds[passed][0] <= start:
-            _, index, inside = bounds[passed]
-            held[index] = inside
-            passed += 1
-        found_pieces.append((piece, tuple(held)))
+        if passed < count and bounds[passed][0] <= piece[0]:
+            while passed < count and bounds[passed][0] <= piece[0]:
+                _, index, inside = bounds[passed]
+                held[index] = inside
+                passed += 1
+            current = tuple(held)
+        found_pieces.append((piece, current))
     return found_pieces
 
 

@@ -67,13 +67,13 @@ class ParsedCidr:
 # is parsed apart from the same plain text, since the problem quotes it
 @lru_cache(maxsize=4096, typed=True)
 def parse_cidr(text: str) -> ParsedCidr:
-    if not _SHAPE.match(text):
-        return ParsedCidr(text, None, -1, f"{text!r} is not a CIDR")
-    address = text.split("/", 1)[0]
-    if "." in address and ":" not in address and _LEADING_ZERO.search(address):
-        return ParsedCidr(text, None, -1, f"{text!r} has a leading zero, which IAM does not accept")
-    found = _ipv4_span(text)
+    found = _ipv4_span(text)  # most CIDRs: it passes every check below
     if found is None:
+        if not _SHAPE.match(text):
+            return ParsedCidr(text, None, -1, f"{text!r} is not a CIDR")
+        address = text.split("/", 1)[0]
+        if "." in address and ":" not in address and _LEADING_ZERO.search(address):
+            return ParsedCidr(text, None, -1, f"{text!r} has a leading zero, which IAM does not accept")
         try:
             network = _network(text)
         except ValueError:
@@ -85,7 +85,9 @@ def parse_cidr(text: str) -> ParsedCidr:
     return ParsedCidr(text, span, prefixlen, "")
 
 
-_IPV4 = lazy_compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/(\d{1,2}))?$")
+# octets and prefix without leading zeros (which ``ip_network`` refuses), the whole text (``$`` would
+# also match before a final newline, which ``ip_network`` refuses too)
+_IPV4 = lazy_compile(r"(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})(?:/(0|[1-9]\d?))?\Z")
 
 
 def _ipv4_span(text: str) -> tuple[FamilyInterval, int] | None:
@@ -95,15 +97,13 @@ def _ipv4_span(text: str) -> tuple[FamilyInterval, int] | None:
     found = _IPV4.match(text)
     if found is None:
         return None
-    *octets, bits = found.groups()
-    if any(len(part) > 1 and part[0] == "0" for part in (*octets, bits or "")):
-        return None  # a leading zero: left to ``ip_network``
-    first, second, third, fourth = (int(part) for part in octets)
+    first, second, third, fourth, bits = found.groups()
+    octets = (int(first), int(second), int(third), int(fourth))
     prefix = int(bits) if bits is not None else 32
-    if first > 255 or second > 255 or third > 255 or fourth > 255 or prefix > 32:
+    if octets[0] > 255 or octets[1] > 255 or octets[2] > 255 or octets[3] > 255 or prefix > 32:
         return None
     hostmask = (1 << (32 - prefix)) - 1
-    start = ((first << 24) | (second << 16) | (third << 8) | fourth) & ~hostmask
+    start = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) & ~hostmask
     return (4, start, start | hostmask), prefix
 
 

@@ -319,7 +319,7 @@ def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolic
     known = _SHAPES.get(shape) if shape is not None else None
     if known is not None:
         answers, vpc_escape = known
-        shared = _coverage(denies, lambda _family, _number, inside: answers.get(inside), vpc_escape, texts)
+        shared = _coverage(denies, answers, vpc_escape, texts)
         if shared is not None:
             return shared, denies
     result, judge = _judged(denies, session)
@@ -377,12 +377,13 @@ def _shape_key(denies: Sequence[DenyInPolicy], spellings: frozenset[str]) -> tup
 
 def _coverage(
     denies: list[DenyInPolicy],
-    answer: Callable[[int, int, tuple[bool, ...]], Answer | None],
+    answer: Callable[[int, int, tuple[bool, ...]], Answer] | dict[tuple[bool, ...], Answer],
     judge: _Judge | Escape | None,
     source_cidrs: Sequence[str] | None = None,
 ) -> Coverage | None:
     """``answer`` for each piece of the address space, from its family, first address and which of the
-    source-IP CIDRs (``_source_cidrs``) hold it (``None``: unknown, then so is the result); the ``judge``
+    source-IP CIDRs (``_source_cidrs``) hold it, or known answers by the CIDRs holding it (one missing:
+    the result is unknown, ``None``); the ``judge``
     for requests through a VPC endpoint, or what the caller knows escapes through one; ``source_cidrs``:
     ``_source_cidrs(denies)`` when the caller has them."""
     admitted: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
@@ -393,7 +394,7 @@ def _coverage(
     intervals = family_intervals(_source_cidrs(denies) if source_cidrs is None else source_cidrs)
     for family in (4, 6):
         for piece, inside in held_pieces(family, source_networks, intervals):
-            found = answer(family, piece[0], inside)
+            found = answer.get(inside) if isinstance(answer, dict) else answer(family, piece[0], inside)
             if found is None:
                 return None
             truth, target = found
