@@ -294,11 +294,14 @@ def _statement_key(statement: Statement, variables: bool) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def coverage(role: Role, settings: Settings) -> tuple[Coverage, list[DenyInPolicy]]:
+def coverage(
+    role: Role, settings: Settings, documents: Sequence[PolicyDocument] | None = None
+) -> tuple[Coverage, list[DenyInPolicy]]:
     """What the role's Denies leave open; computed once for identical Denies and sessions (a result
     with a doubt names the document it came from, so it is not shared). Denies that differ only in
-    the CIDRs they list for ``aws:SourceIp`` share the answers for each set of CIDRs holding an address."""
-    denies = denies_of(permission_documents(role))
+    the CIDRs they list for ``aws:SourceIp`` share the answers for each set of CIDRs holding an address.
+    ``documents``: ``permission_documents(role)``, when the caller has them."""
+    denies = denies_of(permission_documents(role) if documents is None else documents)
     session = session_request(role, settings)
     (own,) = session["aws:principalaccount"]
     spellings = own.spellings if isinstance(own, OneOf) else frozenset({own})
@@ -390,8 +393,8 @@ def _coverage(
     maybe: dict[int, list[tuple[int, int]]] = {4: [], 6: []}
     witness: Escape | None = None
     first_doubt: Doubt | None = None
-    source_networks = _networks(denies, "aws:sourceip")
     intervals = family_intervals(_source_cidrs(denies) if source_cidrs is None else source_cidrs)
+    source_networks = [span for span in intervals if span is not None]  # _networks(denies, "aws:sourceip")
     for family in (4, 6):
         for piece, inside in held_pieces(family, source_networks, intervals):
             found = answer.get(inside) if isinstance(answer, dict) else answer(family, piece[0], inside)

@@ -111,17 +111,17 @@ def _analyze_deny(statement: Statement, settings: Settings) -> IpDeny:
     unknowns: list[tuple[Unknown, JsonPath]] = []
     cidrs: list[str] = []
     base = statement.path
-    literal_actions = [a for a in statement.actions if isinstance(a, str)]
-    undeniable_only = all(a.lower() in UNDENIABLE_ACTIONS for a in literal_actions)
-    if statement.action_element == "NotAction" and not undeniable_only:
-        share = uncovered_share(literal_actions, "NotAction")
-        holes.append(Hole(f"NotAction leaves {share} usable from any address", base + ("NotAction",)))
-    elif statement.action_element != "NotAction":
+    if statement.action_element == "NotAction":
+        literal_actions = [a for a in statement.actions if isinstance(a, str)]
+        if not all(a.lower() in UNDENIABLE_ACTIONS for a in literal_actions):
+            share = uncovered_share(literal_actions, "NotAction")
+            holes.append(Hole(f"NotAction leaves {share} usable from any address", base + ("NotAction",)))
+    else:
         covered = _covers_everything(statement.actions)
         if isinstance(covered, Unknown):
             unknowns.append((covered, base + ("Action",)))
         elif not covered:
-            share = uncovered_share(literal_actions, "Action")
+            share = uncovered_share([a for a in statement.actions if isinstance(a, str)], "Action")
             holes.append(Hole(f'Action is not "*": {share} stay usable from any address', base + ("Action",)))
     if statement.resource_element == "NotResource":
         holes.append(Hole("NotResource leaves the listed resources usable from any address", base + ("NotResource",)))

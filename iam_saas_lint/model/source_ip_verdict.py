@@ -56,7 +56,7 @@ def judge_source_ip(
     describe = denies_of or (lambda document: ip_denies(document.data, settings))
     documents = permission_documents(role)
     candidates = tuple((document, deny) for document in documents for deny in describe(document))
-    result, _ = coverage(role, settings)
+    result, _ = coverage(role, settings, documents)
     definite = _problems(result, True, settings)
     if definite:
         if result.witness is not None and not any("every public" in r for r in definite):
