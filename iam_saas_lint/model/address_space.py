@@ -14,6 +14,7 @@ from .cidrs import NON_PUBLIC_CIDRS, FamilyInterval, IPNetwork, parse_cidr
 
 Interval = tuple[int, int]  # inclusive
 FAMILY_BITS = {4: 32, 6: 128}
+VPC_PROBES = ("10.0.0.1", "172.31.0.1", "192.168.0.1", "100.64.0.1")
 #: Global unicast: every IPv6 address that can reach AWS over the internet.
 PUBLIC_IPV6 = "2000::/3"
 
@@ -188,3 +189,21 @@ def public_breadth_of(family: int, spans: Iterable[FamilyInterval]) -> Breadth:
     """The public part of the union of the networks ``spans`` in one family."""
     listed = union((start, end) for version, start, end in spans if version == family)
     return Breadth(family, tuple(intersect(listed, list(public_space(family)))))
+
+
+def vpc_probes(networks: Sequence[FamilyInterval]) -> list[str]:
+    """Up to four IPv4 addresses outside ``networks`` to try as ``aws:VpcSourceIp`` (a request through a
+    VPC endpoint from an address no policy lists): common private ones, then those just outside each network."""
+    import ipaddress
+
+    probes = list(VPC_PROBES)
+    for family, first, last in networks:
+        for number in (first - 1, last + 1):
+            if family == 4 and 0 <= number < 2**32:
+                probes.append(str(ipaddress.IPv4Address(number)))
+    outside = []
+    for probe in dict.fromkeys(probes):  # every probe is an IPv4 address
+        number = int(ipaddress.IPv4Address(probe))
+        if not any(family == 4 and first <= number <= last for family, first, last in networks):
+            outside.append(probe)
+    return outside[:4]

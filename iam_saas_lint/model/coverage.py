@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from ..records import dataclass
-from .address_space import Breadth, address, family_intervals, held_pieces, holding, union
+from .address_space import Breadth, address, family_intervals, held_pieces, holding, union, vpc_probes
 from .cidrs import FamilyInterval, parse_cidr
 from .conditions import OneOf, Request, in_network
 from .document import PolicyDocument, Role
@@ -39,7 +39,6 @@ from .values import OWN_ACCOUNT, Unknown
 UNDENIABLE_ACTIONS = frozenset({"sts:getcalleridentity"})
 FRESH_ACTION = "islfresh:UnlistedAction"
 FRESH_RESOURCE = "arn:aws:islfresh:us-east-1:000000000404:unlisted/resource"
-_VPC_PROBES = ("10.0.0.1", "172.31.0.1", "192.168.0.1", "100.64.0.1")
 IP_KEYS = ("aws:sourceip", "aws:vpcsourceip")
 _SESSION_KEYS = frozenset({"aws:principalaccount", "aws:viaawsservice", *IP_KEYS})
 
@@ -426,26 +425,10 @@ def _through_vpc(denies: list[DenyInPolicy], judge: _Judge) -> tuple[Escape | No
     """A request through a VPC endpoint, from an address no policy lists, that is not denied, and the
     first doubt met before it."""
     first_doubt: Doubt | None = None
-    for probe in _vpc_probes(_networks(denies, "aws:vpcsourceip")):
+    for probe in vpc_probes(_networks(denies, "aws:vpcsourceip")):
         truth, target = judge.admitted({"aws:vpcsourceip": (probe,)})
         if truth is True and target is not None:
             return Escape(target[0], target[1], None, probe), first_doubt
         if isinstance(truth, Doubt) and first_doubt is None:
             first_doubt = truth
     return None, first_doubt
-
-
-def _vpc_probes(networks: Sequence[FamilyInterval]) -> list[str]:
-    import ipaddress
-
-    probes = list(_VPC_PROBES)
-    for family, first, last in networks:
-        for number in (first - 1, last + 1):
-            if family == 4 and 0 <= number < 2**32:
-                probes.append(str(ipaddress.IPv4Address(number)))
-    outside = []
-    for probe in dict.fromkeys(probes):  # every probe is an IPv4 address
-        number = int(ipaddress.IPv4Address(probe))
-        if not any(family == 4 and first <= number <= last for family, first, last in networks):
-            outside.append(probe)
-    return outside[:4]
