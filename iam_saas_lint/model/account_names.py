@@ -101,7 +101,6 @@ class Renaming:
         self._templates = kept[2]
         self._renamed = renamed
         self._data = data
-        self._accounts: dict[str, str] | None = None
         self._statements: dict[object, Statement] | None = None
         self._parts: dict[object, ConditionEntry | Principal] | None = None
 
@@ -113,9 +112,8 @@ class Renaming:
         return written if template is _NO_ACCOUNT else template.format(*self._renamed)
 
     def account(self, account: str) -> str:
-        if self._accounts is None:
-            self._accounts = dict(zip(self._made_for, self._renamed, strict=True))
-        return self._accounts.get(account, account)
+        made_for = self._made_for
+        return self._renamed[made_for.index(account)] if account in made_for else account
 
     def statement(self, found: Statement) -> Statement:
         """The policy's own statement at the same place (``KeyError``: not the same shape after all)."""

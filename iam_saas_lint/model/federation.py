@@ -278,10 +278,22 @@ def _with_denies(grants: list[WebIdentityGrant], denies: list[Statement]) -> lis
     return result
 
 
-@by_content  # once per identical document and settings
 def web_identity_grants(data: object, settings: Settings) -> tuple[WebIdentityGrant, ...]:
     """The Federated OIDC principals that Allow statements let call ``sts:AssumeRoleWithWebIdentity``;
     a Deny of every subject but the owner's pins the subject for all of them."""
+    statements = statements_of(data)
+    if not any(
+        principal.kind == "Federated"
+        for statement in statements
+        if statement.principal_element == "Principal"
+        for principal in statement.principals
+    ):
+        return ()  # a policy without Federated principals, most trust policies: nothing to remember
+    return _web_identity_grants(data, settings)
+
+
+@by_content  # once per identical document and settings
+def _web_identity_grants(data: object, settings: Settings) -> tuple[WebIdentityGrant, ...]:
     grants: list[WebIdentityGrant] = []
     denies: list[Statement] = []
     for statement in statements_of(data):
