@@ -140,7 +140,9 @@ def analyze_trust(data: object, settings: Settings) -> TrustAnalysis:
             continue
         if grants_action(statement, ASSUME_ROLE) is False:
             continue
-        ip_conditions.extend(statement.conditions_on("aws:SourceIp"))
+        conditioned = bool(statement.conditions)
+        if conditioned:
+            ip_conditions.extend(statement.conditions_on("aws:SourceIp"))
         if statement.principal_element == "NotPrincipal":
             not_principal_allows.append(statement)
         verdicts = [classify(p, statement, settings) for p in statement.principals]
@@ -148,8 +150,12 @@ def analyze_trust(data: object, settings: Settings) -> TrustAnalysis:
         services.extend((statement, p) for p in statement.principals if p.kind == "Service")
         if not third:
             continue
-        checks = tuple(classify_external_id(e) for e in statement.conditions_on("sts:ExternalId"))
-        grants.append(AssumeGrant(statement, third, requires_mfa(statement), checks, statement.conditions_unknown))
+        checks: tuple[ExternalIdCheck, ...] = ()
+        mfa = False
+        if conditioned:
+            checks = tuple(classify_external_id(e) for e in statement.conditions_on("sts:ExternalId"))
+            mfa = requires_mfa(statement)
+        grants.append(AssumeGrant(statement, third, mfa, checks, statement.conditions_unknown))
     return TrustAnalysis(
         tuple(grants), enforcing_deny, tuple(not_principal_allows), tuple(services), tuple(ip_conditions)
     )

@@ -229,10 +229,14 @@ def _renamed(verdict: TrustVerdict, renaming: Renaming) -> TrustVerdict:
                 text(w.reason),
             )
             for w in verdict.weak
-        ),
+        )
+        if verdict.weak
+        else (),
         open_wildcards=tuple(
             OpenWildcard(mine(o.statement), renaming.principal(o.principal)) for o in verdict.open_wildcards
-        ),
+        )
+        if verdict.open_wildcards
+        else (),
         doubts=(),
     )
 
