@@ -23,6 +23,7 @@ _STATEMENT_KEYS = frozenset(
     {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 )
 _PRINCIPAL_KINDS = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
+_DOCUMENT_KEYS = frozenset({"Version", "Id", "Statement"})
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ def _is_scalar(value: object) -> bool:
 
 
 def _principal_ok(principal: object) -> bool:
-    if principal == "*" or _unresolved(principal):
-        return True
-    if not isinstance(principal, dict) or not principal:
+    if not isinstance(principal, dict):
+        return principal == "*" or _unresolved(principal)
+    if not principal:
         return False
     kinds_ok = all(k in _PRINCIPAL_KINDS or _unresolved(k) for k in principal)
     return kinds_ok and all(_is_strings(v) for v in principal.values())
@@ -91,7 +92,7 @@ def _quick_statement_ok(statement: object) -> bool:
     effect = statement.get("Effect")
     if effect not in ("Allow", "Deny") and not _unresolved(effect):
         return False
-    if sum(k in statement for k in ("Action", "NotAction")) != 1:
+    if ("Action" in statement) == ("NotAction" in statement):  # exactly one of them
         return False
     if ("Principal" in statement and "NotPrincipal" in statement) or (
         "Resource" in statement and "NotResource" in statement
@@ -132,7 +133,7 @@ def _for_the_schema(statement: object) -> object:
 def _quick_ok(document: object) -> bool:
     if not isinstance(document, dict) or "Statement" not in document:
         return False
-    if not document.keys() <= {"Version", "Id", "Statement"}:
+    if not document.keys() <= _DOCUMENT_KEYS:
         return False
     version = document.get("Version", "2012-10-17")
     if version not in ("2012-10-17", "2008-10-17") and not _unresolved(version):
@@ -144,11 +145,12 @@ def _quick_ok(document: object) -> bool:
         return True
     if isinstance(statements, dict):
         return _quick_statement_ok(statements)
-    return (
-        isinstance(statements, list)
-        and bool(statements)
-        and all(_unresolved(s) or _quick_statement_ok(s) for s in statements)
-    )
+    if not isinstance(statements, list) or not statements:
+        return False
+    for statement in statements:  # a loop, not all(): most documents hold one or two statements
+        if not (_quick_statement_ok(statement) if isinstance(statement, dict) else _unresolved(statement)):
+            return False
+    return True
 
 
 @lru_cache(maxsize=1)
