@@ -25,9 +25,16 @@ class ExplicitRole:
     policies: tuple[str, ...]
 
 
+#: The longest text ``_ROLE_WORDS`` matches (``-permissions-policy``), and the newline ``$`` may
+#: precede: a match starts this close to the end of the name, and is searched for only there (a
+#: search from the start tried the pattern at every character of every file name).
+_ROLE_WORDS_REACH = 20
+
+
 def _stem(path: str) -> str:
     base = os.path.splitext(os.path.basename(path))[0]
-    return _ROLE_WORDS.sub("", base).lower()
+    found = _ROLE_WORDS.search(base, max(0, len(base) - _ROLE_WORDS_REACH))
+    return (base[: found.start()] + base[found.end() :] if found else base).lower()
 
 
 def _role(name: str, trust: RawPolicy, policies: Sequence[RawPolicy]) -> Role:

@@ -1,15 +1,20 @@
-"""The memos' keys and bounds: a document's key is its JSON text exactly as ``json.dumps`` writes
-it, a value that is not JSON has none, and a memo keeps its newest entries only."""
+"""Shortcuts of the folder of many roles against what they stand for: a document's memo key is its
+JSON text exactly as ``json.dumps`` writes it (a value that is not JSON has none), a memo keeps its
+newest entries, statement elements are found in any case, and a file name's stem is what the
+role-word pattern leaves."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from iam_saas_lint.model import memo
 from iam_saas_lint.model.values import SensitiveText, Unknown
+from iam_saas_lint.sources import bundles
 
 texts = st.one_of(st.text(max_size=8), st.sampled_from(["\ud800", "\u2028", "é", '"\\', "\x00"]))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), texts, texts.map(SensitiveText))
@@ -90,3 +95,19 @@ def test_statement_elements_are_found_by_name_in_any_case(block: dict[str, objec
     assert parsed.resource_element == _found(block, "Resource", "NotResource")[0]
     condition = _found(block, "Condition")[1]
     assert [entry.key for entry in parsed.conditions] == (["sts:ExternalId"] if condition == EXTERNAL_ID else [])
+
+
+ROLE_WORDS = re.compile(r"[-_.]?(trust|assume[-_]?role|assume|policy|permissions?|deny|boundary)([-_.]?policy)?$", re.I)
+name_parts = st.sampled_from(
+    ["trust", "Trust", "assume", "role", "assume-role", "assume_role", "AssumeRole", "policy", "POLICY"]
+    + ["permission", "permissions", "deny", "boundary", "role7", "x", "-", "_", ".", "\n", "é"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(name_parts, max_size=7).map("".join))
+def test_a_file_names_stem_is_its_name_without_the_role_words_at_its_end(name: str) -> None:
+    """The stem pairs a trust policy with the policies of its name; the pattern is searched for only
+    near the end of the name, where any match of it lies."""
+    assume(os.path.splitext(f"{name}.json")[0] == name)  # not ".json" alone, a dotfile
+    assert bundles._stem(f"roles/{name}.json") == ROLE_WORDS.sub("", name).lower()
