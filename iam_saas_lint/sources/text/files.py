@@ -51,9 +51,13 @@ def _too_large(path: str, size: str, max_bytes: int) -> Problem:
     return Problem(path, f"file is {size} bytes, over the {max_bytes:,}-byte limit (max-file-size)", _START)
 
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
 def _non_blocking(path: str, flags: int) -> int:
     """Opening a FIFO that replaced the file since it was checked must not wait for a writer."""
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+    return os.open(path, flags | _NONBLOCK)
 
 
 def start_read_log() -> None:
@@ -80,7 +84,7 @@ def _read_bytes(path: str, max_bytes: int) -> bytes | str | OSError:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return "not a regular file"
         # the descriptor itself, not a file object: a buffered reader costs more than reading a small file
-        descriptor = _non_blocking(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        descriptor = _non_blocking(path, _READ_FLAGS)
         try:
             status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
