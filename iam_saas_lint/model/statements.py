@@ -160,6 +160,8 @@ def _as_list(value: object) -> list[object]:
 
 
 def _values(value: object) -> tuple[Value, ...]:
+    if isinstance(value, str):  # the usual one name (``"Action": "sts:AssumeRole"``)
+        return (value,)
     result: list[Value] = []
     for item in _as_list(value):
         if isinstance(item, (str, Unknown)):
@@ -208,7 +210,9 @@ def _conditions(value: object, base: JsonPath) -> tuple[tuple[ConditionEntry, ..
         return (), value
     if not isinstance(value, dict):
         return (), Unknown("Condition is not an object")
-    size = sum(len(block) if isinstance(block, dict) else 1 for block in value.values())
+    size = 0
+    for block in value.values():  # a loop, not sum() of a generator: most conditions hold one block
+        size += len(block) if isinstance(block, dict) else 1
     if size > MAX_CONDITION_ENTRIES:  # each would be evaluated for every request the evaluator asks about
         return (), Unknown(f"a Condition of {size:,} entries, over the {MAX_CONDITION_ENTRIES:,} evaluated")
     entries: list[ConditionEntry] = []
