@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from iam_saas_lint import lint_paths
 from iam_saas_lint.model import memo
 from iam_saas_lint.model.values import SensitiveText, Unknown
 from iam_saas_lint.sources import bundles
@@ -111,3 +114,28 @@ def test_a_file_names_stem_is_its_name_without_the_role_words_at_its_end(name: s
     near the end of the name, where any match of it lies."""
     assume(os.path.splitext(f"{name}.json")[0] == name)  # not ".json" alone, a dotfile
     assert bundles._stem(f"roles/{name}.json") == ROLE_WORDS.sub("", name).lower()
+
+
+def test_a_cidr_ending_in_a_newline_is_no_cidr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CIDRs are read from their octets (no ``ipaddress`` network for a plain one); ``$`` in a pattern
+    also matches before a final newline, which once made ``"203.0.113.0/24\\n"`` a valid allow-list."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"AWS": "arn:aws:iam::464622532012:root"},
+                "Condition": {"StringEquals": {"sts:ExternalId": "abc123xyz"}},
+            }
+        ],
+    }
+    deny = {"Effect": "Deny", "Action": "*", "Resource": "*"}
+    deny["Condition"] = {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24\n"]}}
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "x-trust.json").write_text(json.dumps(trust))
+    (tmp_path / "r" / "x-policy.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [deny]}))
+    monkeypatch.chdir(tmp_path)
+    findings = lint_paths(["r"])
+    assert [(f.rule, f.path, f.line, f.column) for f in findings] == [("ISL006", "r/x-policy.json", 1, 123)]
+    assert "'203.0.113.0/24\\n' is not a valid CIDR" in findings[0].message
