@@ -5,6 +5,7 @@ role-word pattern leaves."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from iam_saas_lint import lint_paths
-from iam_saas_lint.model import memo
+from iam_saas_lint.model import cidrs, memo
 from iam_saas_lint.model.values import SensitiveText, Unknown
 from iam_saas_lint.sources import bundles
 
@@ -139,3 +140,12 @@ def test_a_cidr_ending_in_a_newline_is_no_cidr(tmp_path: Path, monkeypatch: pyte
     findings = lint_paths(["r"])
     assert [(f.rule, f.path, f.line, f.column) for f in findings] == [("ISL006", "r/x-policy.json", 1, 123)]
     assert "'203.0.113.0/24\\n' is not a valid CIDR" in findings[0].message
+
+
+@pytest.mark.parametrize("text", ["1\u0660.0.0.0/8", "10.0.0.0/1\u0666", "10.0.0.\u0661", "\u0661\u0660.0.0.0/8"])
+def test_a_cidr_written_with_other_than_ascii_digits_is_no_cidr(text: str) -> None:
+    """``ip_network`` (and IAM) read ASCII digits only; the plain-IPv4 reader must not read more."""
+    with pytest.raises(ValueError):
+        ipaddress.ip_network(text, strict=False)
+    assert cidrs.parse_cidr(text).problem
+    assert cidrs.parse_cidr(text).span is None

@@ -85,9 +85,12 @@ def parse_cidr(text: str) -> ParsedCidr:
     return ParsedCidr(text, span, prefixlen, "")
 
 
-# octets and prefix without leading zeros (which ``ip_network`` refuses), the whole text (``$`` would
-# also match before a final newline, which ``ip_network`` refuses too)
-_IPV4 = lazy_compile(r"(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})(?:/(0|[1-9]\d?))?\Z")
+# octets and prefix without leading zeros (which ``ip_network`` refuses), in ASCII digits (``\d`` is
+# any Unicode digit, and ``int`` reads them all; ``ip_network`` refuses them), the whole text (``$``
+# would also match before a final newline, which ``ip_network`` refuses too)
+_IPV4 = lazy_compile(
+    r"(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})(?:/(0|[1-9][0-9]?))?\Z"
+)
 
 
 def _ipv4_span(text: str) -> tuple[FamilyInterval, int] | None:
