@@ -145,12 +145,13 @@ def _progress_wanted(args: LintArguments) -> bool:
 
 def _lint(args: LintArguments) -> int:
     from .config import ConfigError, load_config
+    from .model.values import is_account_id
     from .selection import check_rule_ids
 
     try:
         config = load_config(args.config, ".")
         for account in args.own_account:
-            if not (len(account) == 12 and account.isdigit()):
+            if not is_account_id(account):
                 raise ConfigError(f"--own-account: {account!r} is not a 12-digit account id")
         select, ignore = _ids(args.select), _ids(args.ignore)
         check_rule_ids(select or (), "--select")

@@ -157,8 +157,10 @@ def _vendors(args: argparse.Namespace) -> int:
 
 
 def _lookup(vendors: VendorRegistry, wanted: str) -> Vendor | None:
+    from .model.values import is_account_id
+
     account = wanted.strip()
-    if len(account) == 12 and account.isdigit():
+    if is_account_id(account):
         return vendors.by_account(account)
     return vendors.find(wanted)
 

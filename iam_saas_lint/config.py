@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .model.cidrs import parse_cidr
 from .model.settings import Settings, SubjectScope, UnresolvedPrincipals
+from .model.values import is_account_id
 from .model.vendors import Vendor, registry
 from .records import dataclass, field, replace
 from .sources.text.files import DEFAULT_MAX_BYTES, repository_root
@@ -93,7 +94,7 @@ class Config:
         where = "with_overrides"
         accounts = _string_list(own_accounts, f"{where}: own_accounts")
         for account in accounts:
-            if not (len(account) == 12 and account.isdigit()):
+            if not is_account_id(account):
                 raise ConfigError(f"{where}: own_accounts: {account!r} is not a 12-digit account id")
         for key, ids in (("select", select), ("ignore", ignore)):
             if ids is not None:
@@ -138,7 +139,7 @@ def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
 def _accounts(table: Mapping[str, Any], where: str) -> frozenset[str]:
     accounts = _strings(table, "own-accounts", where)
     for account in accounts:
-        if not (len(account) == 12 and account.isdigit()):
+        if not is_account_id(account):
             raise ConfigError(f"{where}: own-accounts: {account!r} is not a 12-digit account id")
     return frozenset(accounts)
 
@@ -179,7 +180,7 @@ def _vendors(table: Mapping[str, Any], where: str) -> tuple[Vendor, ...]:
             raise ConfigError(f"{here}: unknown key {unknown[0]!r} (expected accounts, source-ips)")
         accounts = _strings(entry, "accounts", here)
         for account in accounts:
-            if not (len(account) == 12 and account.isdigit()):
+            if not is_account_id(account):
                 raise ConfigError(f"{here}: accounts: {account!r} is not a 12-digit account id")
         source_ips = _strings(entry, "source-ips", here) if "source-ips" in entry else None
         for cidr in source_ips or ():

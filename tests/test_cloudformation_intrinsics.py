@@ -85,6 +85,9 @@ def test_resolved(raw: object, expected: object) -> None:
         ({"Fn::If": ["Missing", 1, 2]}, "does not define"),
         ({"Fn::FindInMap": ["Sites", {"Ref": "AWS::Region"}, "Account"]}, "depends on AWS::Region"),
         ({"Fn::Base64": "x"}, "Fn::Base64"),
+        # an index in other than ASCII digits: unknown (whether CloudFormation reads it is not known), not
+        # item 1 because int() reads "\u0661"
+        ({"Fn::Select": ["\u0661", {"Ref": "Accounts"}]}, "whose index cannot be told"),
     ],
 )
 def test_unresolvable_values_are_unknown_and_say_why(raw: object, says: str) -> None:

@@ -16,7 +16,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from iam_saas_lint import lint_paths
-from iam_saas_lint.model import cidrs, memo
+from iam_saas_lint.config import load_config
+from iam_saas_lint.model import cidrs, memo, principals
 from iam_saas_lint.model.values import SensitiveText, Unknown
 from iam_saas_lint.sources import bundles
 
@@ -149,3 +150,29 @@ def test_a_cidr_written_with_other_than_ascii_digits_is_no_cidr(text: str) -> No
         ipaddress.ip_network(text, strict=False)
     assert cidrs.parse_cidr(text).problem
     assert cidrs.parse_cidr(text).span is None
+
+
+FULLWIDTH = "".join(chr(0xFF10 + int(d)) for d in "123456789012")  # "１２３４５６７８９０１２"
+
+
+@pytest.mark.parametrize("principal", [f"arn:aws:iam::{FULLWIDTH}:root", "\u0661" * 12, "123456789012\n"])
+def test_an_account_written_with_other_than_ascii_digits_is_no_account(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, principal: str
+) -> None:
+    """IAM reads twelve ASCII digits; ``\\d`` and ``isdigit`` take any Unicode digit. Such a principal is
+    an unknown account, treated as a third party, never the configured own account it looks like, and
+    the memo that judges documents naming different accounts alike never takes it for an account."""
+    (tmp_path / "pyproject.toml").write_text('[tool.iam-saas-lint]\nown-accounts = ["123456789012"]\n')
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "r").mkdir()
+    for name, written in (("own", "arn:aws:iam::123456789012:root"), ("odd", principal)):
+        trust = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": written}}
+        (tmp_path / "r" / f"{name}-trust.json").write_text(json.dumps({"Statement": [trust]}))
+    monkeypatch.chdir(tmp_path)
+    findings = lint_paths(["r"], load_config(None, "."))
+    assert [(f.rule, f.path, f.line, f.column) for f in findings] == [
+        ("ISL005", "r/odd-trust.json", 1, 1),
+        ("ISL001", "r/odd-trust.json", 1, 64),
+    ]
+    assert "(account unknown: " in findings[1].message
+    assert principals.account_of(principal).account is None

@@ -64,6 +64,8 @@ INVALID = {
     "our table is not a table": ("pyproject.toml", "[tool]\nblack = {}\niam-saas-lint = 5\n", 3,
                                  "[tool.iam-saas-lint] must be a table, not int"),
     "not utf-8": (".iam-saas-lint.toml", 'select = ["ISL001"]\nignore = ["\xff"]\n', 2, "not valid UTF-8"),
+    "account in other digits": (".iam-saas-lint.toml", 'own-accounts = ["\u0661\u0662\u0663\u0664\u0665\u0666\u0667'
+                                '\u0668\u0669\u0660\u0661\u0662"]\n', 1, "own-accounts: '\u0661\u0662"),
 }  # fmt: skip
 
 

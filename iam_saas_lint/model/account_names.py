@@ -26,7 +26,7 @@ from .statements import ConditionEntry, Principal, Statement, statements_of
 from .vendors import registry
 
 #: Maximal runs of twelve or more digits: those of exactly twelve are the accounts a text names.
-_RUNS = lazy_compile(r"(\d{12,})")
+_RUNS = lazy_compile(r"([0-9]{12,})")
 _HIGHEST_RENAMED = "999999998999"
 _ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:principalarn"})
 _MOST_ACCOUNTS = 64

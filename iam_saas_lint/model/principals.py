@@ -8,10 +8,9 @@ from ..patterns import lazy_compile
 from ..records import dataclass
 from .settings import Settings
 from .statements import ConditionEntry, Principal, Statement
-from .values import OWN_ACCOUNT, Unknown
+from .values import OWN_ACCOUNT, Unknown, is_account_id
 from .vendors import registry
 
-_ACCOUNT = lazy_compile(r"^\d{12}$")
 _ARN = lazy_compile(r"^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*|[^:]*):(iam|sts)::([^:]*):(.*)$", re.DOTALL)
 _UNIQUE_ID = lazy_compile(r"^A[A-Z]{3}[A-Z0-9]{12,}$")
 
@@ -24,12 +23,12 @@ class AccountOf:
 
 def account_of(value: str) -> AccountOf:
     """The account a principal string belongs to (``123…``, ``arn:…:iam::123…:…``)."""
-    if _ACCOUNT.match(value) or value == OWN_ACCOUNT:
+    if is_account_id(value) or value == OWN_ACCOUNT:
         return AccountOf(value)
     arn = _ARN.match(value)
     if arn:
         account = arn.group(3)
-        if _ACCOUNT.match(account) or account == OWN_ACCOUNT:
+        if is_account_id(account) or account == OWN_ACCOUNT:
             return AccountOf(account)
         return AccountOf(None, f"the account in {value!r} is not a 12-digit id")
     if _UNIQUE_ID.match(value):

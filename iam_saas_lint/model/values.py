@@ -14,6 +14,11 @@ JsonPath = tuple[JsonKey, ...]
 OWN_ACCOUNT = "<own-account>"
 
 
+def is_account_id(text: str) -> bool:
+    """Twelve ASCII digits (``isdigit`` alone also takes ``\u0661`` and ``\u00b2``, which IAM refuses)."""
+    return len(text) == 12 and text.isascii() and text.isdigit()
+
+
 class SensitiveText(str):
     """A text the configuration marks sensitive (a Terraform ``sensitive`` variable): judged like any
     text, never shown (its ``repr`` and formatting say so instead)."""

@@ -17,7 +17,7 @@ from ..model.values import Anchor, Unknown
 from ..patterns import lazy_compile
 from .text.jsonfile import JsonFile, load_json
 
-_ROLE_ARN_ACCOUNT = lazy_compile(r"^arn:[^:]+:iam::(\d{12}):")
+_ROLE_ARN_ACCOUNT = lazy_compile(r"^arn:[^:]+:iam::([0-9]{12}):")
 
 
 def is_account_export(data: object) -> bool:

@@ -318,9 +318,9 @@ def _admits(spec: Mapping[str, object], value: str) -> bool:
     """Whether a parameter's ``MinLength``, ``MaxLength`` and ``AllowedPattern`` let it be ``value``
     (a comparison with a value it can never have is a branch no deployment takes)."""
     low, high, pattern = spec.get("MinLength"), spec.get("MaxLength"), spec.get("AllowedPattern")
-    if isinstance(low, (int, str)) and str(low).isdecimal() and len(value) < int(low):
+    if isinstance(low, (int, str)) and str(low).isascii() and str(low).isdecimal() and len(value) < int(low):
         return False
-    if isinstance(high, (int, str)) and str(high).isdecimal() and len(value) > int(high):
+    if isinstance(high, (int, str)) and str(high).isascii() and str(high).isdecimal() and len(value) > int(high):
         return False
     if isinstance(pattern, str) and len(pattern) <= 1_000:
         try:

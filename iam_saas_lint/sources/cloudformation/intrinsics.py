@@ -397,7 +397,7 @@ class Resolver:
         members = self.value(arg[1], origin + (1,))
         if isinstance(members, Unknown):
             return members
-        if isinstance(index, str) and index.isdecimal() and len(index) < 20:
+        if isinstance(index, str) and index.isascii() and index.isdecimal() and len(index) < 20:
             index = int(index)
         if not isinstance(index, int) or isinstance(index, bool):
             return Unknown("a Fn::Select whose index cannot be told")

@@ -35,7 +35,7 @@ APPLICATION = "AWS::Serverless::Application"
 #: How deep nested stacks may nest (CloudFormation itself allows more; real templates use two or three).
 MAX_DEPTH = 5
 _IAM_PARAMETER = lazy_compile(r"account|principal|role|arn|externalid|external_id|trust|vendor", re.IGNORECASE)
-_IAM_VALUE = lazy_compile(r"^\d{12}$|^arn:|:root$")
+_IAM_VALUE = lazy_compile(r"^[0-9]{12}$|^arn:|:root$")
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,16 @@ _QUOTED = lazy_compile(r"""^\s*(?:'([^']*)'|"([^"]*)")\s*$""")
 _MAX_ROUNDS = 10
 
 
+def _is_index(part: str) -> bool:
+    return part.isascii() and part.isdecimal() and len(part) < 20
+
+
 def _lookup(service: Mapping[str, object], address: str) -> object:
     value: object = service
     for part in address.split("."):
         if isinstance(value, Mapping) and part in value:
             value = value[part]
-        elif isinstance(value, list) and part.isdecimal() and len(part) < 20 and int(part) < len(value):
+        elif isinstance(value, list) and _is_index(part) and int(part) < len(value):
             value = value[int(part)]
         else:
             return None

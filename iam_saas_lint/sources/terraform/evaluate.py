@@ -387,6 +387,6 @@ def _step(value: object, kind: str, key: object) -> tuple[object, JsonPath]:
         if 0 <= index < len(value):
             return value[index], (index,)
         return Invalid(f"the index {index} is out of range"), ()
-    if isinstance(value, list) and isinstance(key, str) and key.isdecimal() and len(key) < 20:
+    if isinstance(value, list) and isinstance(key, str) and key.isascii() and key.isdecimal() and len(key) < 20:
         return _step(value, kind, int(key))
     return Invalid(f"cannot take {key!r} of a {type(value).__name__}"), ()
