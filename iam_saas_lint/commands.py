@@ -191,7 +191,7 @@ def source_ip_problem(cidr: str) -> str:
     parsed = parse_cidr(cidr)
     if parsed.problem:
         return parsed.problem
-    if parsed.network is not None and is_non_public(parsed.network):
+    if parsed.span is not None and is_non_public(parsed.span):
         return f"{cidr!r} is a private or non-public range: a vendor reaches AWS from public addresses"
     return ""
 

@@ -22,6 +22,7 @@ from .selection import enabled_rules
 from .sources import ReadOptions, Unit, bundle_units, plan_module_calls, plan_units, read_unit
 from .sources.bundles import ExplicitRole
 from .sources.formats import unit_kind
+from .sources.raw_policy import RawPolicy
 from .sources.text.paths import display_path
 from .variants import merge_variant_findings
 
@@ -233,11 +234,7 @@ def run(
         result.notes.extend(call_notes)
         first = executor.run(units)
         raw_files = [unit.files[0] for unit, unit_result in first if unit_result.raw]
-        parsed = [
-            replace(r.raw_policy, read_state=r.reads.get(r.raw_policy.file, ""))
-            for _, r in first
-            if r.raw_policy is not None
-        ]
+        parsed = [_with_read_state(r.raw_policy, r.reads) for _, r in first if r.raw_policy is not None]
         result.skipped.extend((unit.files[0], r.skipped) for unit, r in first if r.skipped)
         second = executor.run(bundle_units(raw_files, explicit, parsed))
     except BaseException:
@@ -267,6 +264,12 @@ def run(
     executor.close()
     result.findings = sorted_unique(_suppress(result.findings, suppressions, config, found.focus))
     return result
+
+
+def _with_read_state(raw: RawPolicy, reads: dict[str, str]) -> RawPolicy:
+    """What the read log recorded for the file, kept for the bundle pass (nothing without the cache)."""
+    state = reads.get(raw.file, "")
+    return raw if state == raw.read_state else replace(raw, read_state=state)
 
 
 def _included_elsewhere(results: Sequence[tuple[Unit, UnitResult]]) -> dict[str, str]:

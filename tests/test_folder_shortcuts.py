@@ -118,6 +118,16 @@ def test_a_file_names_stem_is_its_name_without_the_role_words_at_its_end(name: s
     assert bundles._stem(f"roles/{name}.json") == ROLE_WORDS.sub("", name).lower()
 
 
+path_parts = st.sampled_from(["a", ".", "/", "..", "x.json", "-trust", "\u00e9", "\n", " ", ".tf"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(path_parts, max_size=8).map("".join))
+def test_a_files_name_is_its_base_name_without_its_ending(path: str) -> None:
+    """A role's name and a file's stem start from ``_name``, written with string methods."""
+    assert bundles._name(path) == os.path.splitext(os.path.basename(path))[0]
+
+
 def test_a_cidr_ending_in_a_newline_is_no_cidr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """CIDRs are read from their octets (no ``ipaddress`` network for a plain one); ``$`` in a pattern
     also matches before a final newline, which once made ``"203.0.113.0/24\\n"`` a valid allow-list."""
@@ -176,3 +186,28 @@ def test_an_account_written_with_other_than_ascii_digits_is_no_account(
     ]
     assert "(account unknown: " in findings[1].message
     assert principals.account_of(principal).account is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10.0.0.0/8",
+        "10.1.2.0/24",
+        "10.0.0.0/7",
+        "172.31.255.255/32",
+        "172.32.0.0/16",
+        "100.0.0.0/9",
+        "100.64.0.0/11",
+        "11.0.0.0/8",
+    ]
+    + ["fc00::/7", "fd12:3456::/48", "fe80::/10", "fe80::/9", "::1/128", "::2/128", "2001:db8::/32"],
+)
+def test_a_non_public_range_is_told_by_its_addresses_as_ipaddress_tells_it(text: str) -> None:
+    network = ipaddress.ip_network(text)
+    expected = any(
+        network.version == other.version and network.subnet_of(other)  # type: ignore[arg-type]
+        for other in map(ipaddress.ip_network, cidrs.NON_PUBLIC_CIDRS)
+    )
+    span = cidrs.parse_cidr(text).span
+    assert span is not None
+    assert cidrs.is_non_public(span) is expected

@@ -116,8 +116,15 @@ def _network(text: str) -> IPNetwork:
     return ipaddress.ip_network(text, strict=False)
 
 
-def is_non_public(network: IPNetwork) -> bool:
-    return any(network.version == other.version and network.subnet_of(other) for other in _non_public())  # type: ignore[arg-type]
+def is_non_public(span: FamilyInterval) -> bool:
+    """Whether the addresses ``span`` (a ``ParsedCidr.span``) lie inside one non-public network."""
+    family, first, last = span
+    return any(family == other[0] and other[1] <= first and last <= other[2] for other in _non_public_spans())
+
+
+@lru_cache(maxsize=1)
+def _non_public_spans() -> tuple[FamilyInterval, ...]:
+    return tuple((n.version, int(n.network_address), int(n.broadcast_address)) for n in _non_public())
 
 
 def subtract(networks: list[IPNetwork], minus: list[IPNetwork]) -> list[IPNetwork]:

@@ -80,7 +80,7 @@ def _lists_public_addresses(candidates: tuple[tuple[PolicyDocument, IpDeny], ...
 
     for _, deny in candidates:
         for text in deny.cidrs:
-            network = parse_cidr(text).network
-            if network is not None and network.prefixlen > 0 and not is_non_public(network):
+            parsed = parse_cidr(text)
+            if parsed.span is not None and parsed.prefixlen > 0 and not is_non_public(parsed.span):
                 return True
     return False

@@ -54,7 +54,7 @@ def _usable_cidrs(deny: IpDeny) -> list[str]:
     kept = []
     for text in deny.cidrs:
         parsed = parse_cidr(text)
-        if parsed.network is not None and not parsed.problem and not is_non_public(parsed.network):
+        if parsed.span is not None and not parsed.problem and not is_non_public(parsed.span):
             kept.append(text)
     return kept
 

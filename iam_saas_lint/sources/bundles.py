@@ -31,8 +31,18 @@ class ExplicitRole:
 _ROLE_WORDS_REACH = 20
 
 
+def _name(path: str) -> str:
+    """``os.path.splitext(os.path.basename(path))[0]``, by string methods (one call a file of a bundle;
+    ``posixpath``'s functions are Python, and were most of a stem's cost)."""
+    if os.altsep is not None:  # Windows: ``ntpath`` knows its drives and separators
+        return os.path.splitext(os.path.basename(path))[0]
+    base = path[path.rfind(os.sep) + 1 :]
+    dot = base.rfind(".")
+    return base[:dot] if dot > 0 and base[:dot].lstrip(".") else base
+
+
 def _stem(path: str) -> str:
-    base = os.path.splitext(os.path.basename(path))[0]
+    base = _name(path)
     found = _ROLE_WORDS.search(base, max(0, len(base) - _ROLE_WORDS_REACH))
     return (base[: found.start()] + base[found.end() :] if found else base).lower()
 
@@ -104,5 +114,5 @@ def _bundle_directory(directory: str, members: list[RawPolicy], inventory: Inven
         stem = _stem(trust.file)
         mine = by_stem.get(stem, []) if stem else []
         assigned.update(p.file for p in mine)
-        inventory.roles.append(_role(os.path.splitext(os.path.basename(trust.file))[0], trust, mine))
+        inventory.roles.append(_role(_name(trust.file), trust, mine))
     inventory.documents.extend(p.document for p in permissions if p.file not in assigned)

@@ -228,10 +228,15 @@ def formats_for(name: str) -> tuple[Format, ...]:
 def unit_kind(name: str) -> UnitKind | None:
     """``module`` for a file read with the rest of its folder; ``file`` for one read on its own
     (which may still join a bundle in the second pass); ``None`` for one that is not read."""
-    if not_read_reason(name) is not None:
+    suffix = suffix_of(name)
+    if suffix is not None and suffix in NOT_READ:
         return None
-    found = formats_for(name)
-    return "module" if any(fmt.unit == "module" for fmt in found) else "file"
+    return _kind_of(suffix or NAMED_FILE_FALLBACK)
+
+
+@lru_cache(maxsize=64)
+def _kind_of(suffix: str) -> UnitKind:
+    return "module" if any(fmt.unit == "module" for fmt in _formats_with(suffix)) else "file"
 
 
 def shares_folder(name: str) -> bool:
