@@ -30,9 +30,10 @@ import re
 from collections.abc import Iterator
 
 from ..findings import Severity
-from ..model.document import Inventory
+from ..model.document import Inventory, PolicyDocument
+from ..model.statements import statements_of
 from .base import Context, Rule, Violation
-from .roles import grants_needing_external_id
+from .roles import grants_needing_external_id, third_party_roles
 
 VALID = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
 PLACEHOLDER = re.compile(
@@ -41,6 +42,11 @@ PLACEHOLDER = re.compile(
     r"(your|my|the)?[-_ ]?external[-_ ]?id([-_ ]?(here|value|goes[-_ ]here))?|example|sample|test|none|null)$",
     re.IGNORECASE,
 )
+
+
+def _names_external_id(trust: PolicyDocument) -> bool:
+    """Whether a condition of the trust policy reads ``sts:ExternalId`` (where an ``ExternalIdCheck`` comes from)."""
+    return any(e.key_lower == "sts:externalid" for s in statements_of(trust.data) for e in s.conditions)
 
 
 _POLICY_VARIABLE = re.compile(r"\$\{[A-Za-z0-9-]+:[^}]*\}")
@@ -57,7 +63,9 @@ def problem(value: str) -> str:
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, trust, grant in grants_needing_external_id(inventory, context):
+    # a trust policy that compares no sts:ExternalId has no value to judge, and needs no analysis
+    roles = ((role, trust) for role, trust in third_party_roles(inventory, context) if _names_external_id(trust))
+    for role, trust, grant in grants_needing_external_id(roles, context):
         for item in grant.checks:
             if item.state != "enforced":
                 continue

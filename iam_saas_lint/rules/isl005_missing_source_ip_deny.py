@@ -43,7 +43,7 @@ from .roles import third_party_roles, vendor_cidrs
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, trust, analysis in third_party_roles(inventory, context):
+    for role, trust in third_party_roles(inventory, context):
         verdict = context.source_ip(role)
         if verdict.state in ("hole", "doubt"):
             for policy in verdict.unresolved:
@@ -57,7 +57,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
         if verdict.state != "hole" or verdict.candidates or verdict.unresolved:
             continue
         notes = []
-        if analysis.ip_conditions:
+        if context.trust(role).ip_conditions:
             notes.append(
                 "the aws:SourceIp condition in the trust policy only gates AssumeRole; "
                 "the session works from anywhere once issued"

@@ -112,7 +112,7 @@ def _doubt(role: Role, trust: PolicyDocument, verdict: SourceIpVerdict) -> Itera
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, trust, _ in third_party_roles(inventory, context):
+    for role, trust in third_party_roles(inventory, context):
         verdict = context.source_ip(role)
         yield from _doubt(role, trust, verdict)
         if verdict.state == "unusable" and verdict.candidates:

@@ -29,13 +29,14 @@ from collections.abc import Iterator
 
 from ..findings import Severity
 from ..model.document import Inventory
+from ..model.statements import statements_of
 from .base import Context, Rule, Violation
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role in inventory.roles:
-        if role.trust is None:
-            continue
+        if role.trust is None or not any(s.principal_element == "NotPrincipal" for s in statements_of(role.trust.data)):
+            continue  # no NotPrincipal: no trust analysis needed
         for statement in context.trust(role).not_principal_allows:
             yield Violation(
                 ": Allow with NotPrincipal lets every principal except the listed ones assume the role",

@@ -31,15 +31,20 @@ from collections.abc import Iterator
 
 from ..findings import Severity
 from ..model.document import Inventory
+from ..model.statements import statements_of
 from .base import Context, Rule, Violation
 
 SOURCE_KEYS = ("aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths")
 
 
+def _names_a_service(trust: object) -> bool:
+    return any(principal.kind == "Service" for s in statements_of(trust) for principal in s.principals)
+
+
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role in inventory.roles:
-        if role.trust is None:
-            continue
+        if role.trust is None or not _names_a_service(role.trust.data):
+            continue  # no trust analysis needed
         for statement, principal in context.trust(role).service_principals:
             if statement.conditions_unknown is not None or any(statement.conditions_on(k) for k in SOURCE_KEYS):
                 continue

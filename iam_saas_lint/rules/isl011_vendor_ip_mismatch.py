@@ -50,10 +50,12 @@ def _shown(networks: list[IPNetwork]) -> str:
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     vendors = registry(context.settings.vendors)
-    for role, _, analysis in third_party_roles(inventory, context):
+    if all(vendor.source_ips is None for vendor in vendors.vendors):
+        return  # no vendor's ranges are configured: nothing to compare (and no trust policy to analyse)
+    for role, _ in third_party_roles(inventory, context):
         trusted = {
             vendor.name: vendor
-            for grant in analysis.grants
+            for grant in context.trust(role).grants
             for verdict in grant.third_parties
             if verdict.account and (vendor := vendors.by_account(verdict.account)) and vendor.source_ips is not None
         }

@@ -55,7 +55,7 @@ from .roles import third_party_roles
 
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
-    for role, _, _ in third_party_roles(inventory, context):
+    for role, _ in third_party_roles(inventory, context):
         for detached in role.detached:
             yield Violation(f": {detached.reason}", detached.anchor, role, concerns=detached.label)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..model.document import Inventory, PolicyDocument, Role
 from ..model.statements import Statement
-from ..model.trust import AssumeGrant, TrustAnalysis
+from ..model.trust import AssumeGrant
 from ..model.trust_verdict import MissingExternalId
 from ..model.vendors import registry
 from .base import Context
@@ -17,20 +17,22 @@ def principals_of(statement: Statement) -> str:
     return ", ".join(dict.fromkeys(str(principal.value) for principal in statement.principals))
 
 
-def third_party_roles(inventory: Inventory, context: Context) -> Iterator[tuple[Role, PolicyDocument, TrustAnalysis]]:
-    """Roles a third party can assume without MFA (human cross-account roles require it)."""
+def third_party_roles(inventory: Inventory, context: Context) -> Iterator[tuple[Role, PolicyDocument]]:
+    """Roles a third party can assume without MFA (human cross-account roles require it), with
+    their trust policies (``context.trust(role)`` analyses one, for the rules that need it)."""
     for role in inventory.roles:
         if role.trust is None:
             continue
         if context.trust_verdict(role).third_party:
-            yield role, role.trust, context.trust(role)
+            yield role, role.trust
 
 
 def grants_needing_external_id(
-    inventory: Inventory, context: Context
+    roles: Iterable[tuple[Role, PolicyDocument]], context: Context
 ) -> Iterator[tuple[Role, PolicyDocument, AssumeGrant]]:
-    """Third-party grants whose external id is not already enforced by a Deny."""
-    for role, trust, analysis in third_party_roles(inventory, context):
+    """The third-party grants of ``roles`` whose external id is not already enforced by a Deny."""
+    for role, trust in roles:
+        analysis = context.trust(role)
         if analysis.enforcing_deny is not None:
             continue
         for grant in analysis.grants:
