@@ -24,10 +24,9 @@ State = Literal["protected", "hole", "unusable", "doubt"]
 @dataclass(frozen=True)
 class SourceIpVerdict:
     state: State
-    #: Why the role as a whole is not protected (over all its Denies together).
+    #: Why the role as a whole is not protected (over all its Denies together). Each Deny that
+    #: conditions on the caller's address, with what it leaves open alone: ``deny_verdict``.
     reasons: tuple[str, ...]
-    #: The Denies that condition on the caller's address, each with what it leaves open alone.
-    candidates: tuple[tuple[PolicyDocument, IpDeny], ...]
     doubt: DocumentDoubt | None
     unresolved: tuple[UnresolvedPolicy, ...]
 
@@ -55,30 +54,31 @@ def judge_source_ip(
     """``denies_of`` describes one document's Denies (``ip_denies`` unless a caller caches it)."""
     describe = denies_of or (lambda document: ip_denies(document.data, settings))
     documents = permission_documents(role)
-    candidates = tuple((document, deny) for document in documents for deny in describe(document))
     result, _ = coverage(role, settings, documents)
     definite = _problems(result, True, settings)
     if definite:
         if result.witness is not None and not any("every public" in r for r in definite):
             witness = result.witness
             definite.append(f"{witness.action} on {witness.resource} from {witness.source_ip} is not denied")
-        return SourceIpVerdict("hole", tuple(definite), candidates, result.doubt, role.unresolved_policies)
+        return SourceIpVerdict("hole", tuple(definite), result.doubt, role.unresolved_policies)
     # the same breadths (nothing in doubt) have the same problems: none
     maybe_problems = result.maybe_admitted is not result.admitted and _problems(result, False, settings)
     if maybe_problems or (result.doubt is not None and role.unresolved_policies):
-        return SourceIpVerdict("doubt", (), candidates, result.doubt, role.unresolved_policies)
+        return SourceIpVerdict("doubt", (), result.doubt, role.unresolved_policies)
     nothing_admitted = result.maybe_admitted[4].count == 0 and result.maybe_admitted[6].count == 0
-    if nothing_admitted and not role.unresolved_policies and not _lists_public_addresses(candidates):
-        return SourceIpVerdict("unusable", (), candidates, None, ())
-    return SourceIpVerdict("protected", (), candidates, None, role.unresolved_policies)
+    if nothing_admitted and not role.unresolved_policies and not _lists_public_addresses(documents, describe):
+        return SourceIpVerdict("unusable", (), None, ())
+    return SourceIpVerdict("protected", (), None, role.unresolved_policies)
 
 
-def _lists_public_addresses(candidates: tuple[tuple[PolicyDocument, IpDeny], ...]) -> bool:
+def _lists_public_addresses(
+    documents: list[PolicyDocument], describe: Callable[[PolicyDocument], list[IpDeny]]
+) -> bool:
     """Whether the Denies' own allow-lists admit a public address: then a role that is unusable from
     the internet is so because of another Deny (one of every request), not because of its lists."""
     from .cidrs import is_non_public, parse_cidr
 
-    for _, deny in candidates:
+    for deny in (deny for document in documents for deny in describe(document)):
         for text in deny.cidrs:
             parsed = parse_cidr(text)
             if parsed.span is not None and parsed.prefixlen > 0 and not is_non_public(parsed.span):

@@ -54,7 +54,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
                     role,
                     concerns=policy.label,
                 )
-        if verdict.state != "hole" or verdict.candidates or verdict.unresolved:
+        if verdict.state != "hole" or verdict.unresolved or context.deny(role).candidates:
             continue
         notes = []
         if context.trust(role).ip_conditions:

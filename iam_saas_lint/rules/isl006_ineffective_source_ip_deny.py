@@ -115,11 +115,14 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     for role, trust in third_party_roles(inventory, context):
         verdict = context.source_ip(role)
         yield from _doubt(role, trust, verdict)
-        if verdict.state == "unusable" and verdict.candidates:
-            yield from _unusable(role, verdict.candidates)
-        if verdict.state != "hole" or not verdict.candidates:
+        if verdict.state not in ("unusable", "hole"):
             continue
-        with_holes = [(document, deny) for document, deny in verdict.candidates if deny.holes]
+        candidates = context.deny(role).candidates  # each Deny alone: asked for only here
+        if verdict.state == "unusable" and candidates:
+            yield from _unusable(role, candidates)
+        if verdict.state != "hole" or not candidates:
+            continue
+        with_holes = [(document, deny) for document, deny in candidates if deny.holes]
         for document, deny in with_holes:
             reasons = "; ".join(hole.reason for hole in deny.holes)
             cidrs = vendor_cidrs(role, context) or _usable_cidrs(deny)
@@ -133,7 +136,7 @@ def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
             )
         if not with_holes:
             # each Deny is sound alone, but together they admit too much (their allow-lists' union)
-            document, deny = verdict.candidates[0]
+            document, deny = candidates[0]
             yield Violation(
                 f": the source-IP Denies leave a hole: {'; '.join(verdict.reasons)}",
                 document.anchor.child(*_ip_condition(deny)[0]),
