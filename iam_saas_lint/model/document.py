@@ -35,7 +35,10 @@ class PolicyDocument:
             return f"{self.label}#sid:{sid}"
         from ..digest import sha256_hex  # here: a run without findings does not need it
 
-        content = repr(sorted(statement.items(), key=_key_order))
+        items = statement.items()
+        # text keys alone (the usual statement) sort by themselves: keys are unique, values never compared
+        plain = all(type(key) is str for key in statement)
+        content = repr(sorted(items) if plain else sorted(items, key=_key_order))
         return f"{self.label}#sha:{sha256_hex(content.encode('utf-8', 'surrogatepass'))[:16]}"
 
 
