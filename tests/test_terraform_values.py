@@ -55,6 +55,7 @@ def _rules(tmp_path: Path, files: dict[str, str]) -> list[str]:
     [
         ('"arn:aws:iam::${var.a}:root"', 'variable "a" { default = "464622532012" }', VENDOR),
         ("local.roots[1]", f'locals {{ roots = ["x", "{VENDOR}"] }}', VENDOR),
+        ('local.roots["1"]', f'locals {{ roots = ["x", "{VENDOR}"] }}', VENDOR),  # as terraform console
         ("data.aws_caller_identity.me.account_id", 'data "aws_caller_identity" "me" {}', OWN_ACCOUNT),
         ('"arn:${data.aws_partition.p.partition}:iam::1:root"', 'data "aws_partition" "p" {}', "arn:aws:iam::1:root"),
         ('format("arn:aws:iam::%s:root", "464622532012")', "", VENDOR),
@@ -78,6 +79,9 @@ def test_resolved_values(tmp_path: Path, expression: str, extra: str, expected: 
         ('"arn:aws:iam::${var.a}:root"', 'variable "a" {}', "var.a has no default"),
         ("var.on ? var.a : var.b", 'variable "on" {}\nvariable "a" {}\nvariable "b" {}', "condition that is not"),
         ('regex("x", "y")', "", "regex() is not evaluated"),
+        # terraform console: "The given key does not identify an element in this collection value: a
+        # number is required" (int() would read "\u0661" as 1)
+        ('local.roots["\u0661"]', f'locals {{ roots = ["x", "{VENDOR}"] }}', "cannot take '\u0661' of a list"),
         ("data.terraform_remote_state.s.outputs.arn", 'data "terraform_remote_state" "s" {}', "read when Terraform"),
     ],
 )
