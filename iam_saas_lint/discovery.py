@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from .records import dataclass, field
 from .sources.formats import (
     FOLDER_RULES,
+    NOT_READ,
     FolderRule,
-    is_candidate,
     load,
     not_read_reason,
     read_with,
@@ -97,13 +97,21 @@ def _walk(top: str, exclude: Sequence[str], root: str, result: Discovery) -> Non
             else:
                 kept.append(name)
         dirnames[:] = kept
-        plain = _plain_files(directory) if filenames else frozenset()
+        if not filenames:
+            continue
+        plain = _plain_files(directory)
+        # each file's shown path is its folder's and its name (display_path once a folder, not a file)
+        shown = display_path(directory)
+        prefix = "" if shown == "." else shown if shown.endswith(os.sep) else shown + os.sep
         for name in sorted(filenames):
+            suffix = suffix_of(name)
+            if suffix is None:
+                continue
             full = os.path.join(directory, name)
-            if not is_candidate(name) or _excluded(full, exclude, root):
+            if _excluded(full, exclude, root):
                 continue
             if name in plain or _regular_inside(full, top_real, result):
-                _add(full, result)
+                _add_shown(prefix + name, NOT_READ.get(suffix), result)
 
 
 def _plain_files(directory: str) -> frozenset[str]:
@@ -117,11 +125,14 @@ def _plain_files(directory: str) -> frozenset[str]:
 
 
 def _add(path: str, result: Discovery) -> bool:
-    reason = not_read_reason(path)
-    if reason is not None:
-        result.skipped.append((display_path(path), reason))
+    return _add_shown(display_path(path), not_read_reason(path), result)
+
+
+def _add_shown(shown: str, not_read: str | None, result: Discovery) -> bool:
+    if not_read is not None:
+        result.skipped.append((shown, not_read))
         return False
-    result.files.append(display_path(path))
+    result.files.append(shown)
     return True
 
 

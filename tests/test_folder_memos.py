@@ -236,7 +236,7 @@ def test_denies_listing_other_cidrs_are_judged_as_afresh(
     session = {"aws:principalaccount": (OneOf(frozenset({OWN_ACCOUNT})),), "aws:viaawsservice": ("false",)}
     memo.forget()
     for kept in (coverage_module._COVERAGES, coverage_module._SHAPES):
-        kept._found.clear()
+        kept.clear()
     coverage_module.coverage(roles[0], Settings())
     shared, denied = coverage_module.coverage(roles[1], Settings())
     assert shared == coverage_module._judged(denied, session)[0]
@@ -361,7 +361,7 @@ def test_what_denies_leave_open_is_what_each_address_written_out_finds(
     session = {"aws:principalaccount": (OneOf(frozenset({OWN_ACCOUNT})),), "aws:viaawsservice": ("false",)}
     memo.forget()
     for kept in (coverage_module._COVERAGES, coverage_module._SHAPES):
-        kept._found.clear()
+        kept.clear()
     for cidr_list in lists:  # the first judged, the second answered from its shape when it has one
         role = _deny_role(denies, cidr_list)
         found, _ = coverage_module.coverage(role, Settings())
@@ -411,7 +411,7 @@ def test_denies_listing_the_same_cidrs_split_otherwise_share_no_coverage() -> No
     session = {"aws:principalaccount": (OneOf(frozenset({OWN_ACCOUNT})),), "aws:viaawsservice": ("false",)}
     memo.forget()
     for kept in (coverage_module._COVERAGES, coverage_module._SHAPES):
-        kept._found.clear()
+        kept.clear()
     first, _ = coverage_module.coverage(role(1), Settings())
     second, denies = coverage_module.coverage(role(2), Settings())
     assert first.admitted[4].shown() == "198.51.100.0/24" and second.admitted[4].count == 0

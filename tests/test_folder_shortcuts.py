@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 
 from iam_saas_lint import lint_paths
 from iam_saas_lint.config import load_config
+from iam_saas_lint.discovery import discover
 from iam_saas_lint.model import cidrs, memo, principals
 from iam_saas_lint.model.values import SensitiveText, Unknown
 from iam_saas_lint.sources import bundles
+from iam_saas_lint.sources.text.paths import display_path
 
 texts = st.one_of(st.text(max_size=8), st.sampled_from(["\ud800", "\u2028", "é", '"\\', "\x00"]))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), texts, texts.map(SensitiveText))
@@ -54,13 +56,21 @@ def test_a_value_that_is_not_json_has_no_key() -> None:
     assert memo.content_key({"Sid": "x" * memo.MEMO_TEXT_LIMIT}) is None
 
 
-def test_a_full_memo_forgets_its_oldest_entry_first() -> None:
-    kept: memo.Memo[int] = memo.Memo(size=3)
+def test_a_full_memo_keeps_its_latest_entries_and_no_more_than_its_size() -> None:
+    kept: memo.Memo[int] = memo.Memo(size=4)
     for number in range(5):
         kept.put(f"key {number}", number)
     assert [kept.get(f"key {n}") for n in range(5)] == [None, None, 2, 3, 4]
     kept.put("key 5", 5)
-    assert [kept.get(f"key {n}") for n in range(6)] == [None, None, None, 3, 4, 5]
+    assert [kept.get(f"key {n}") for n in range(6)] == [None, None, 2, 3, 4, 5]
+    kept.put("key 6", 6)
+    assert [kept.get(f"key {n}") for n in range(7)] == [None, None, None, None, 4, 5, 6]
+    for number in range(1000):
+        kept.put(f"more {number}", number)
+        alive = [n for n in range(number + 1) if kept.get(f"more {n}") is not None]
+        assert len(alive) <= 4 and alive[-2:] == list(range(number + 1))[-2:]
+    kept.clear()
+    assert kept.get("more 999") is None
 
 
 element_names = st.sampled_from(
@@ -211,3 +221,28 @@ def test_a_non_public_range_is_told_by_its_addresses_as_ipaddress_tells_it(text:
     span = cidrs.parse_cidr(text).span
     assert span is not None
     assert cidrs.is_non_public(span) is expected
+
+
+@pytest.mark.parametrize("top", [".", "./repo", "repo/", "repo/./sub/..", "../here/repo", "<absolute>", "<outside>"])
+def test_a_walked_files_shown_path_is_what_display_path_makes_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, top: str
+) -> None:
+    """Discovery writes a file's path as its folder's shown path and its name (``display_path`` once a
+    folder): the same text ``display_path`` makes of the file's path, wherever the walk starts."""
+    here = tmp_path / "here"
+    for folder in (here / "repo" / "sub", tmp_path / "outside" / "sub"):
+        folder.mkdir(parents=True)
+        for name in ("x-trust.json", "y.template.json", "z.TF", "skip.txt"):
+            (folder / name).write_text("{}")
+            (folder.parent / name).write_text("{}")
+    monkeypatch.chdir(here)
+    start = {"<absolute>": str(here / "repo"), "<outside>": str(tmp_path / "outside")}.get(top, top)
+    found = discover([start]).files
+    expected = sorted(
+        display_path(os.path.join(folder, name))
+        for folder, _, names in os.walk(start)
+        for name in names
+        if not name.endswith(".txt")
+    )
+    assert found == expected
+    assert len(found) == 6
