@@ -42,6 +42,11 @@ class VendorRegistry:
         return self._index.get(account)
 
     @cached_property
+    def any_source_ips(self) -> bool:
+        """Whether some vendor's egress ranges are configured (none of the shipped vendors has them)."""
+        return any(vendor.source_ips is not None for vendor in self.vendors)
+
+    @cached_property
     def _index(self) -> dict[str, Vendor]:
         return _account_index(self.vendors)
 

@@ -50,7 +50,7 @@ def _shown(networks: list[IPNetwork]) -> str:
 
 def check(inventory: Inventory, context: Context) -> Iterator[Violation]:
     vendors = registry(context.settings.vendors)
-    if all(vendor.source_ips is None for vendor in vendors.vendors):
+    if not vendors.any_source_ips:
         return  # no vendor's ranges are configured: nothing to compare (and no trust policy to analyse)
     for role, _ in third_party_roles(inventory, context):
         trusted = {
