@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..digest import sha256_hex
 from ..patterns import lazy_compile
 from ..records import dataclass, field
 from .values import Anchor, JsonPath, Span, Unknown
@@ -34,6 +33,8 @@ class PolicyDocument:
         sid = statement.get("Sid")
         if isinstance(sid, str) and sid:
             return f"{self.label}#sid:{sid}"
+        from ..digest import sha256_hex  # here: a run without findings does not need it
+
         items = statement.items()
         # text keys alone (the usual statement) sort by themselves: keys are unique, values never compared
         plain = all(type(key) is str for key in statement)

@@ -135,15 +135,16 @@ class Statement:
         return [entry for entry in self.conditions if entry.key_lower == lowered]
 
 
-#: A statement's elements as AWS spells them: a block whose keys are all among them has no other spelling.
-_ELEMENT_NAMES = frozenset(
+#: A statement's elements as AWS spells them (the grammar allows no others): a block whose keys are all
+#: among them has no other spelling.
+STATEMENT_ELEMENTS = frozenset(
     {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 )
 
 
 def _element(block: dict[str, object], name: str, spelled_as_aws: bool = False) -> tuple[str, object] | None:
     """Find an element by name, case-insensitively (the grammar rule reports odd spellings);
-    ``spelled_as_aws``: every key of ``block`` is one of ``_ELEMENT_NAMES``."""
+    ``spelled_as_aws``: every key of ``block`` is one of ``STATEMENT_ELEMENTS``."""
     if name in block:
         return name, block[name]
     if spelled_as_aws:
@@ -248,7 +249,7 @@ def _pick(block: dict[str, object], spelled_as_aws: bool, *names: str) -> tuple[
 
 
 def parse_statement(block: dict[str, object], path: JsonPath) -> Statement:
-    spelled_as_aws = block.keys() <= _ELEMENT_NAMES
+    spelled_as_aws = block.keys() <= STATEMENT_ELEMENTS
     effect_found = _element(block, "Effect", spelled_as_aws)
     effect: Value | None = None
     if effect_found is not None:

@@ -15,13 +15,11 @@ from typing import Any
 
 from ..model.document import PolicyDocument
 from ..model.memo import by_content
+from ..model.statements import STATEMENT_ELEMENTS
 from ..model.values import JsonPath, Unknown
 from ..records import dataclass
 
 UNKNOWN_PLACEHOLDER = "<unknown>"
-_STATEMENT_KEYS = frozenset(
-    {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
-)
 _PRINCIPAL_KINDS = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
 _DOCUMENT_KEYS = frozenset({"Version", "Id", "Statement"})
 
@@ -87,7 +85,7 @@ def _condition_ok(condition: object) -> bool:
 def _quick_statement_ok(statement: object) -> bool:
     """Exactly what the schema accepts for a statement, values that could not be resolved included,
     so that ``jsonschema`` is imported only for documents that break the grammar."""
-    if not isinstance(statement, dict) or not statement.keys() <= _STATEMENT_KEYS:
+    if not isinstance(statement, dict) or not statement.keys() <= STATEMENT_ELEMENTS:
         return False
     effect = statement.get("Effect")
     if effect not in ("Allow", "Deny") and not _unresolved(effect):
